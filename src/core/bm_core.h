@@ -1,0 +1,232 @@
+/*
+ * bm_core.h - context, status codes, growable buffers, text helpers and the
+ * plain data types every bordermap module shares.
+ *
+ * Conventions used across bordermap (stated once here, relied on everywhere):
+ *  - Coordinates are WGS 84 (EPSG:4326) in decimal degrees, in the order
+ *    (lon, lat) in every struct and argument list. Distances are metres.
+ *  - Functions return a bm_status and fill out-parameters. On failure they
+ *    leave a message in the bm_ctx (bm_ctx_error()) that names the subject
+ *    (file, place, database) and, where known, the line.
+ *  - Handles are opaque, created with _new/_open and released with _free;
+ *    every _free accepts NULL.
+ *  - "Caller owns" means the caller releases the value with the named
+ *    function; "borrowed" means the value lives as long as its owner and must
+ *    not be freed.
+ *  - Nothing outside src/cli prints to stdout/stderr or exits.
+ */
+#ifndef BM_CORE_H
+#define BM_CORE_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define BM_VERSION "0.1.0"
+
+typedef enum bm_status {
+    BM_OK = 0,
+    BM_ERR_NOMEM,     /* allocation failed */
+    BM_ERR_IO,        /* file missing, unreadable or unwritable */
+    BM_ERR_INPUT,     /* malformed input: not UTF-8, binary, bad syntax */
+    BM_ERR_NOTFOUND,  /* a place, report or layer that does not exist */
+    BM_ERR_DB,        /* the database refused an operation */
+    BM_ERR_GDAL,      /* GDAL/OGR refused an operation */
+    BM_ERR_PROJ,      /* PROJ refused an operation */
+    BM_ERR_RENDER,    /* cairo/pango refused an operation */
+    BM_ERR_USAGE,     /* a caller passed an invalid argument */
+    BM_ERR_DUPLICATE  /* already present (not an error for most callers) */
+} bm_status;
+
+/* Short, stable English name of a status ("io", "input", ...). Static. */
+const char *bm_status_name(bm_status st);
+
+/* ---- context ------------------------------------------------------------ */
+
+typedef struct bm_ctx bm_ctx;
+
+/* Progress callback: done of total units of the named stage. total may be 0
+ * when unknown. Called from the thread that does the work. */
+typedef void (*bm_progress_fn)(void *user, const char *stage, size_t done,
+                               size_t total, const char *subject);
+
+/* Creates a context. data_dir may be NULL (then bm_ctx_data_dir() searches:
+ * $BORDERMAP_DATA, the source tree the program was built from, the
+ * installed share directory). Caller owns; release with bm_ctx_free(). */
+bm_ctx *bm_ctx_new(const char *data_dir);
+void bm_ctx_free(bm_ctx *ctx);
+
+/* Records an error message (printf-style) and returns st, so callers can
+ * write `return bm_ctx_fail(ctx, BM_ERR_IO, "%s: %s", path, strerror(e));`.
+ * The message replaces any earlier one. */
+bm_status bm_ctx_fail(bm_ctx *ctx, bm_status st, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+bm_status bm_ctx_vfail(bm_ctx *ctx, bm_status st, const char *fmt, va_list ap);
+/* Last message; "" when none. Borrowed from ctx, valid until the next fail. */
+const char *bm_ctx_error(const bm_ctx *ctx);
+void bm_ctx_clear_error(bm_ctx *ctx);
+
+/* Warnings are non-fatal notes (a skipped file, an unresolved name). They
+ * accumulate until bm_ctx_take_warnings(). */
+void bm_ctx_warn(bm_ctx *ctx, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+size_t bm_ctx_warning_count(const bm_ctx *ctx);
+/* Borrowed; index < bm_ctx_warning_count(). */
+const char *bm_ctx_warning(const bm_ctx *ctx, size_t index);
+void bm_ctx_clear_warnings(bm_ctx *ctx);
+
+void bm_ctx_set_progress(bm_ctx *ctx, bm_progress_fn fn, void *user);
+void bm_ctx_progress(bm_ctx *ctx, const char *stage, size_t done, size_t total,
+                     const char *subject);
+
+/* Directory holding gazetteer/ and styles/. Resolved on first call; NULL
+ * (with an error set) when none of the candidates holds
+ * gazetteer/places.tsv. Borrowed from ctx. */
+const char *bm_ctx_data_dir(bm_ctx *ctx);
+/* Joins the data dir with a relative path. Caller owns (free()). NULL when
+ * the data dir cannot be found. */
+char *bm_ctx_data_path(bm_ctx *ctx, const char *relative);
+
+/* ---- buffers ------------------------------------------------------------ */
+
+/* A growable, always NUL-terminated byte buffer. Zero-initialise
+ * (bm_buf b = {0};) then append; release with bm_buf_free(). */
+typedef struct bm_buf {
+    char *data;
+    size_t len;
+    size_t cap;
+} bm_buf;
+
+bm_status bm_buf_append(bm_buf *b, const char *s, size_t n);
+bm_status bm_buf_puts(bm_buf *b, const char *s);
+bm_status bm_buf_printf(bm_buf *b, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+void bm_buf_reset(bm_buf *b);
+/* Hands the storage to the caller (free()) and empties b. Never NULL unless
+ * allocation fails. */
+char *bm_buf_take(bm_buf *b);
+void bm_buf_free(bm_buf *b);
+
+/* ---- text --------------------------------------------------------------- */
+
+/* Reads a whole file as text. Fails with BM_ERR_IO (unreadable, a folder),
+ * BM_ERR_INPUT (NUL bytes: "binary", or invalid UTF-8, with the line and
+ * byte offset). A UTF-8 BOM is dropped and CRLF becomes LF. *out is caller
+ * owned (free()); *len excludes the terminating NUL. */
+bm_status bm_read_text_file(bm_ctx *ctx, const char *path, char **out,
+                            size_t *len);
+
+/* Checks UTF-8; on failure *bad_offset is the first bad byte. */
+int bm_utf8_valid(const char *s, size_t len, size_t *bad_offset);
+
+/* Folds a name for matching: Unicode NFKD, case folding, combining marks
+ * removed (Hoeryŏng -> hoeryong), apostrophes of every kind removed
+ * (Ch'ŏngjin -> chongjin), hyphens, dots, commas and runs of white space
+ * turned into one space, trimmed. Hangul syllables are kept composed.
+ * Caller owns (free()); NULL on allocation failure or invalid UTF-8. */
+char *bm_fold(const char *s, size_t len);
+
+/* Number of Unicode code points in the first `bytes` bytes of valid UTF-8
+ * (for offsets reported as code points). */
+size_t bm_utf8_codepoints(const char *s, size_t bytes);
+
+/* Lower-case hex SHA-256 of the bytes, 64 chars + NUL written to out. */
+void bm_sha256_hex(const void *data, size_t len, char out[65]);
+
+/* Parses a distance such as "30km", "30 km", "2500m", "12.5" (km when no
+ * unit). Returns metres in *metres. */
+bm_status bm_parse_distance(bm_ctx *ctx, const char *text, double *metres);
+
+/* ---- shared data types --------------------------------------------------- */
+
+/* How precisely a point stands for where something happened (after ACLED's
+ * geo_precision, with a finer first step). */
+typedef enum bm_precision {
+    BM_PREC_EXACT = 1,    /* a named town, district or facility */
+    BM_PREC_COUNTY = 2,   /* a county/city area, point is its seat */
+    BM_PREC_PROVINCE = 3, /* a province, point is an interior point */
+    BM_PREC_COUNTRY = 4,  /* a country */
+    BM_PREC_UNKNOWN = 9
+} bm_precision;
+const char *bm_precision_name(bm_precision p); /* "town", "county", ... */
+
+/* How precisely a date is known. */
+typedef enum bm_date_precision {
+    BM_DATE_NONE = 0,  /* no date */
+    BM_DATE_DAY,       /* YYYY-MM-DD */
+    BM_DATE_MONTH,     /* YYYY-MM */
+    BM_DATE_YEAR,      /* YYYY */
+    BM_DATE_PERIOD     /* a span ("mid-January", "late last year") */
+} bm_date_precision;
+const char *bm_date_precision_name(bm_date_precision p);
+
+/* One incident as stored and exported. All strings owned by the struct
+ * (release with bm_incident_clear()); any may be NULL except type. */
+typedef struct bm_incident {
+    int64_t id;            /* store row id; 0 before storing */
+    int64_t report_id;     /* store row id of the report */
+    char *report_title;    /* for output; filled by the store on read */
+    char *report_path;     /* file the report came from */
+    char *type;            /* "arrest", "crackdown", "bribery", ... */
+    char *date;            /* ISO 8601 prefix: "2024-01-07", "2024-01", ... */
+    bm_date_precision date_precision;
+    char *actor;           /* "Ministry of State Security", ... */
+    char *place_name;      /* the place as the gazetteer names it */
+    char *place_id;        /* gazetteer id ("gn:2044091") */
+    char *surface;         /* the place as the report wrote it */
+    bm_precision precision;
+    double lon, lat;       /* degrees, WGS 84 */
+    char *sentence;        /* the sentence the incident was read from */
+    size_t sentence_offset; /* code point offset of the sentence in the body */
+} bm_incident;
+
+void bm_incident_clear(bm_incident *inc);
+/* Deep copy; dst is overwritten (not cleared first). */
+bm_status bm_incident_copy(bm_incident *dst, const bm_incident *src);
+
+
+/* A layer of geometries read from a file (the basemap), in (lon, lat)
+ * degrees. Polygons are rings (outer then holes, each part flagged);
+ * lines and points are parts with 1..n vertices. Every feature may carry
+ * a name and a numeric rank (scalerank, population) for labelling.
+ * Owned by whoever built it; release with bm_layer_free(). */
+typedef enum bm_geom_kind { BM_GEOM_POINT, BM_GEOM_LINE, BM_GEOM_POLYGON } bm_geom_kind;
+
+typedef struct bm_part {
+    size_t first;   /* index of the first vertex in bm_layer.xy (pairs) */
+    size_t count;   /* vertices */
+    size_t feature; /* index into the feature arrays */
+    int hole;       /* polygon ring that is a hole */
+} bm_part;
+
+typedef struct bm_layer {
+    char *name;
+    bm_geom_kind kind;
+    double *xy;           /* lon0, lat0, lon1, lat1, ... */
+    size_t nvert;
+    bm_part *parts;
+    size_t nparts;
+    char **feature_name;  /* per feature, may hold NULLs */
+    double *feature_rank; /* per feature */
+    size_t nfeatures;
+    size_t cap_xy, cap_parts, cap_features; /* private: allocated sizes */
+} bm_layer;
+
+/* Caller owns (bm_layer_free(), which frees the struct too). */
+bm_layer *bm_layer_new(const char *name, bm_geom_kind kind);
+/* Appends a part; xy holds count (lon, lat) pairs. */
+bm_status bm_layer_add_part(bm_layer *l, const double *xy, size_t count,
+                            size_t feature, int hole);
+/* Starts a new feature and returns its index in *index. name may be NULL. */
+bm_status bm_layer_add_feature(bm_layer *l, const char *name, double rank,
+                               size_t *index);
+void bm_layer_free(bm_layer *l);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

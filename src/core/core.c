@@ -1,0 +1,252 @@
+/*
+ * core.c - bm_ctx: error messages, warnings, progress and the data
+ * directory. See bm_core.h for ownership rules.
+ */
+#include "bm_core.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+struct bm_ctx {
+    char error[2048];
+    char **warnings;
+    size_t nwarnings, capwarnings;
+    bm_progress_fn progress;
+    void *progress_user;
+    char *data_dir;         /* given or resolved; owned */
+    int data_dir_resolved;
+};
+
+const char *bm_status_name(bm_status st)
+{
+    switch (st) {
+    case BM_OK: return "ok";
+    case BM_ERR_NOMEM: return "out of memory";
+    case BM_ERR_IO: return "io";
+    case BM_ERR_INPUT: return "input";
+    case BM_ERR_NOTFOUND: return "not found";
+    case BM_ERR_DB: return "database";
+    case BM_ERR_GDAL: return "gdal";
+    case BM_ERR_PROJ: return "proj";
+    case BM_ERR_RENDER: return "render";
+    case BM_ERR_USAGE: return "usage";
+    case BM_ERR_DUPLICATE: return "duplicate";
+    }
+    return "unknown";
+}
+
+bm_ctx *bm_ctx_new(const char *data_dir)
+{
+    bm_ctx *ctx = calloc(1, sizeof *ctx);
+    if (!ctx)
+        return NULL;
+    if (data_dir) {
+        ctx->data_dir = strdup(data_dir);
+        if (!ctx->data_dir) {
+            free(ctx);
+            return NULL;
+        }
+    }
+    return ctx;
+}
+
+void bm_ctx_free(bm_ctx *ctx)
+{
+    if (!ctx)
+        return;
+    bm_ctx_clear_warnings(ctx);
+    free(ctx->warnings);
+    free(ctx->data_dir);
+    free(ctx);
+}
+
+bm_status bm_ctx_vfail(bm_ctx *ctx, bm_status st, const char *fmt, va_list ap)
+{
+    if (ctx)
+        vsnprintf(ctx->error, sizeof ctx->error, fmt, ap);
+    return st;
+}
+
+bm_status bm_ctx_fail(bm_ctx *ctx, bm_status st, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    bm_ctx_vfail(ctx, st, fmt, ap);
+    va_end(ap);
+    return st;
+}
+
+const char *bm_ctx_error(const bm_ctx *ctx)
+{
+    return ctx ? ctx->error : "";
+}
+
+void bm_ctx_clear_error(bm_ctx *ctx)
+{
+    if (ctx)
+        ctx->error[0] = '\0';
+}
+
+void bm_ctx_warn(bm_ctx *ctx, const char *fmt, ...)
+{
+    if (!ctx)
+        return;
+    if (ctx->nwarnings == ctx->capwarnings) {
+        size_t cap = ctx->capwarnings ? ctx->capwarnings * 2 : 8;
+        char **w = realloc(ctx->warnings, cap * sizeof *w);
+        if (!w)
+            return;
+        ctx->warnings = w;
+        ctx->capwarnings = cap;
+    }
+    char buf[2048];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(buf, sizeof buf, fmt, ap);
+    va_end(ap);
+    char *copy = strdup(buf);
+    if (copy)
+        ctx->warnings[ctx->nwarnings++] = copy;
+}
+
+size_t bm_ctx_warning_count(const bm_ctx *ctx)
+{
+    return ctx ? ctx->nwarnings : 0;
+}
+
+const char *bm_ctx_warning(const bm_ctx *ctx, size_t index)
+{
+    return ctx && index < ctx->nwarnings ? ctx->warnings[index] : NULL;
+}
+
+void bm_ctx_clear_warnings(bm_ctx *ctx)
+{
+    if (!ctx)
+        return;
+    for (size_t i = 0; i < ctx->nwarnings; i++)
+        free(ctx->warnings[i]);
+    ctx->nwarnings = 0;
+}
+
+void bm_ctx_set_progress(bm_ctx *ctx, bm_progress_fn fn, void *user)
+{
+    if (!ctx)
+        return;
+    ctx->progress = fn;
+    ctx->progress_user = user;
+}
+
+void bm_ctx_progress(bm_ctx *ctx, const char *stage, size_t done, size_t total,
+                     const char *subject)
+{
+    if (ctx && ctx->progress)
+        ctx->progress(ctx->progress_user, stage, done, total, subject);
+}
+
+/* ---- data directory ------------------------------------------------------ */
+
+static int has_gazetteer(const char *dir)
+{
+    char path[PATH_MAX];
+    struct stat sb;
+    if (snprintf(path, sizeof path, "%s/gazetteer/places.tsv", dir) >=
+        (int)sizeof path)
+        return 0;
+    return stat(path, &sb) == 0 && S_ISREG(sb.st_mode);
+}
+
+/* <dir of the executable>/../<datadir> for a relocated install. */
+static char *exe_relative_data_dir(void)
+{
+    char exe[PATH_MAX];
+    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    if (n <= 0)
+        return NULL;
+    exe[n] = '\0';
+    char *slash = strrchr(exe, '/');
+    if (!slash)
+        return NULL;
+    *slash = '\0';
+    char path[PATH_MAX];
+    if (snprintf(path, sizeof path, "%s/../%s", exe, BM_INSTALL_DATADIR) >=
+        (int)sizeof path)
+        return NULL;
+    return strdup(path);
+}
+
+const char *bm_ctx_data_dir(bm_ctx *ctx)
+{
+    if (!ctx)
+        return NULL;
+    if (ctx->data_dir_resolved)
+        return ctx->data_dir;
+    if (ctx->data_dir) { /* given explicitly: must hold the data */
+        if (!has_gazetteer(ctx->data_dir)) {
+            bm_ctx_fail(ctx, BM_ERR_NOTFOUND,
+                        "%s: not a bordermap data folder "
+                        "(no gazetteer/places.tsv in it)",
+                        ctx->data_dir);
+            return NULL;
+        }
+        ctx->data_dir_resolved = 1;
+        return ctx->data_dir;
+    }
+    const char *env = getenv("BORDERMAP_DATA");
+    if (env && *env) {
+        if (!has_gazetteer(env)) {
+            bm_ctx_fail(ctx, BM_ERR_NOTFOUND,
+                        "BORDERMAP_DATA=%s: not a bordermap data folder "
+                        "(no gazetteer/places.tsv in it)",
+                        env);
+            return NULL;
+        }
+        ctx->data_dir = strdup(env);
+    } else {
+        char *rel = exe_relative_data_dir();
+        char installed[PATH_MAX];
+        snprintf(installed, sizeof installed, "%s/%s", BM_INSTALL_PREFIX,
+                 BM_INSTALL_DATADIR);
+        if (rel && has_gazetteer(rel)) {
+            ctx->data_dir = rel;
+            rel = NULL;
+        } else if (has_gazetteer(BM_SOURCE_DIR)) {
+            /* running from the build tree */
+            ctx->data_dir = strdup(BM_SOURCE_DIR);
+        } else if (has_gazetteer(installed)) {
+            ctx->data_dir = strdup(installed);
+        }
+        free(rel);
+        if (!ctx->data_dir) {
+            bm_ctx_fail(ctx, BM_ERR_NOTFOUND,
+                        "cannot find bordermap's data (gazetteer/places.tsv): "
+                        "looked in %s and %s; set BORDERMAP_DATA or pass "
+                        "--data-dir",
+                        installed, BM_SOURCE_DIR);
+            return NULL;
+        }
+    }
+    if (!ctx->data_dir) {
+        bm_ctx_fail(ctx, BM_ERR_NOMEM, "out of memory");
+        return NULL;
+    }
+    ctx->data_dir_resolved = 1;
+    return ctx->data_dir;
+}
+
+char *bm_ctx_data_path(bm_ctx *ctx, const char *relative)
+{
+    const char *dir = bm_ctx_data_dir(ctx);
+    if (!dir)
+        return NULL;
+    bm_buf b = {0};
+    if (bm_buf_printf(&b, "%s/%s", dir, relative) != BM_OK) {
+        bm_buf_free(&b);
+        return NULL;
+    }
+    return bm_buf_take(&b);
+}

@@ -1,0 +1,384 @@
+/*
+ * text.c - buffers, reading text files safely, Unicode folding (utf8proc),
+ * hashing (GLib), distance parsing, and the shared incident type.
+ */
+#include "bm_core.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <glib.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <utf8proc.h>
+
+/* ---- buffers ------------------------------------------------------------- */
+
+static bm_status buf_reserve(bm_buf *b, size_t extra)
+{
+    if (extra > SIZE_MAX - b->len - 1)
+        return BM_ERR_NOMEM;
+    size_t need = b->len + extra + 1;
+    if (need <= b->cap)
+        return BM_OK;
+    size_t cap = b->cap ? b->cap : 64;
+    while (cap < need)
+        cap = cap > SIZE_MAX / 2 ? need : cap * 2;
+    char *d = realloc(b->data, cap);
+    if (!d)
+        return BM_ERR_NOMEM;
+    b->data = d;
+    b->cap = cap;
+    return BM_OK;
+}
+
+bm_status bm_buf_append(bm_buf *b, const char *s, size_t n)
+{
+    bm_status st = buf_reserve(b, n);
+    if (st != BM_OK)
+        return st;
+    if (n)
+        memcpy(b->data + b->len, s, n);
+    b->len += n;
+    b->data[b->len] = '\0';
+    return BM_OK;
+}
+
+bm_status bm_buf_puts(bm_buf *b, const char *s)
+{
+    return bm_buf_append(b, s, strlen(s));
+}
+
+bm_status bm_buf_printf(bm_buf *b, const char *fmt, ...)
+{
+    va_list ap, ap2;
+    va_start(ap, fmt);
+    va_copy(ap2, ap);
+    int n = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    if (n < 0) {
+        va_end(ap2);
+        return BM_ERR_USAGE;
+    }
+    bm_status st = buf_reserve(b, (size_t)n);
+    if (st == BM_OK) {
+        vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap2);
+        b->len += (size_t)n;
+    }
+    va_end(ap2);
+    return st;
+}
+
+void bm_buf_reset(bm_buf *b)
+{
+    b->len = 0;
+    if (b->data)
+        b->data[0] = '\0';
+}
+
+char *bm_buf_take(bm_buf *b)
+{
+    char *d = b->data;
+    if (!d)
+        d = calloc(1, 1);
+    b->data = NULL;
+    b->len = b->cap = 0;
+    return d;
+}
+
+void bm_buf_free(bm_buf *b)
+{
+    if (!b)
+        return;
+    free(b->data);
+    b->data = NULL;
+    b->len = b->cap = 0;
+}
+
+/* ---- UTF-8 --------------------------------------------------------------- */
+
+int bm_utf8_valid(const char *s, size_t len, size_t *bad_offset)
+{
+    size_t i = 0;
+    while (i < len) {
+        unsigned char c = (unsigned char)s[i];
+        if (c < 0x80) {
+            i++;
+            continue;
+        }
+        utf8proc_int32_t cp;
+        utf8proc_ssize_t n = utf8proc_iterate((const utf8proc_uint8_t *)s + i,
+                                              (utf8proc_ssize_t)(len - i), &cp);
+        if (n <= 0) {
+            if (bad_offset)
+                *bad_offset = i;
+            return 0;
+        }
+        i += (size_t)n;
+    }
+    return 1;
+}
+
+size_t bm_utf8_codepoints(const char *s, size_t bytes)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < bytes; i++)
+        if (((unsigned char)s[i] & 0xC0) != 0x80)
+            n++;
+    return n;
+}
+
+bm_status bm_read_text_file(bm_ctx *ctx, const char *path, char **out,
+                            size_t *len)
+{
+    *out = NULL;
+    if (len)
+        *len = 0;
+    struct stat sb;
+    if (stat(path, &sb) != 0)
+        return bm_ctx_fail(ctx, BM_ERR_IO, "%s: cannot read: %s", path,
+                           strerror(errno));
+    if (S_ISDIR(sb.st_mode))
+        return bm_ctx_fail(ctx, BM_ERR_IO, "%s: is a folder, not a file",
+                           path);
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return bm_ctx_fail(ctx, BM_ERR_IO, "%s: cannot open: %s", path,
+                           strerror(errno));
+    bm_buf b = {0};
+    char chunk[65536];
+    size_t n;
+    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) {
+        if (bm_buf_append(&b, chunk, n) != BM_OK) {
+            fclose(f);
+            bm_buf_free(&b);
+            return bm_ctx_fail(ctx, BM_ERR_NOMEM, "%s: out of memory", path);
+        }
+    }
+    int err = ferror(f) ? errno : 0;
+    fclose(f);
+    if (err) {
+        bm_buf_free(&b);
+        return bm_ctx_fail(ctx, BM_ERR_IO, "%s: read error: %s", path,
+                           strerror(err));
+    }
+    if (b.len && memchr(b.data, '\0', b.len)) {
+        bm_buf_free(&b);
+        return bm_ctx_fail(ctx, BM_ERR_INPUT,
+                           "%s: binary file (contains NUL bytes), not a text "
+                           "report",
+                           path);
+    }
+    size_t bad;
+    if (b.len && !bm_utf8_valid(b.data, b.len, &bad)) {
+        size_t line = 1, col = 1;
+        for (size_t i = 0; i < bad; i++) {
+            if (b.data[i] == '\n') {
+                line++;
+                col = 1;
+            } else {
+                col++;
+            }
+        }
+        bm_buf_free(&b);
+        return bm_ctx_fail(ctx, BM_ERR_INPUT,
+                           "%s:%zu: invalid UTF-8 at byte %zu (column %zu); "
+                           "reports must be UTF-8 text",
+                           path, line, bad, col);
+    }
+    /* Drop a BOM; CRLF and lone CR become LF. */
+    char *d = b.data ? b.data : NULL;
+    size_t r = 0, w = 0;
+    if (d && b.len >= 3 && (unsigned char)d[0] == 0xEF &&
+        (unsigned char)d[1] == 0xBB && (unsigned char)d[2] == 0xBF)
+        r = 3;
+    for (; d && r < b.len; r++) {
+        if (d[r] == '\r') {
+            d[w++] = '\n';
+            if (r + 1 < b.len && d[r + 1] == '\n')
+                r++;
+        } else {
+            d[w++] = d[r];
+        }
+    }
+    b.len = w;
+    if (d)
+        d[w] = '\0';
+    if (len)
+        *len = b.len;
+    *out = bm_buf_take(&b);
+    if (!*out)
+        return bm_ctx_fail(ctx, BM_ERR_NOMEM, "%s: out of memory", path);
+    return BM_OK;
+}
+
+/* Apostrophes and similar marks that romanizations use inside words. */
+static int is_apostrophe(utf8proc_int32_t c)
+{
+    return c == '\'' || c == '`' || c == 0x2018 || c == 0x2019 ||
+           c == 0x02BC || c == 0x02BB || c == 0x00B4 || c == 0x02B9 ||
+           c == 0x2032;
+}
+
+char *bm_fold(const char *s, size_t len)
+{
+    if (!s)
+        return NULL;
+    utf8proc_uint8_t *mapped = NULL;
+    utf8proc_ssize_t n = utf8proc_map(
+        (const utf8proc_uint8_t *)s, (utf8proc_ssize_t)len, &mapped,
+        UTF8PROC_STABLE | UTF8PROC_COMPOSE | UTF8PROC_COMPAT |
+            UTF8PROC_CASEFOLD | UTF8PROC_STRIPMARK | UTF8PROC_IGNORE);
+    if (n < 0)
+        return NULL;
+    bm_buf b = {0};
+    int pending_space = 0;
+    utf8proc_ssize_t i = 0;
+    while (i < n) {
+        utf8proc_int32_t c;
+        utf8proc_ssize_t k = utf8proc_iterate(mapped + i, n - i, &c);
+        if (k <= 0)
+            break;
+        const char *src = (const char *)mapped + i;
+        i += k;
+        if (is_apostrophe(c))
+            continue;
+        utf8proc_category_t cat = utf8proc_category(c);
+        int sep = c == '-' || c == '.' || c == ',' || c == '_' || c == '/' ||
+                  c == '(' || c == ')' || c == '"' ||
+                  cat == UTF8PROC_CATEGORY_ZS || cat == UTF8PROC_CATEGORY_PD ||
+                  cat == UTF8PROC_CATEGORY_CC;
+        if (sep) {
+            pending_space = b.len > 0;
+            continue;
+        }
+        if (pending_space) {
+            bm_buf_append(&b, " ", 1);
+            pending_space = 0;
+        }
+        bm_buf_append(&b, src, (size_t)k);
+    }
+    free(mapped);
+    return bm_buf_take(&b);
+}
+
+void bm_sha256_hex(const void *data, size_t len, char out[65])
+{
+    gchar *hex = g_compute_checksum_for_data(G_CHECKSUM_SHA256,
+                                             (const guchar *)data, len);
+    if (hex) {
+        memcpy(out, hex, 64);
+        g_free(hex);
+    } else {
+        memset(out, '0', 64);
+    }
+    out[64] = '\0';
+}
+
+bm_status bm_parse_distance(bm_ctx *ctx, const char *text, double *metres)
+{
+    if (!text || !*text)
+        return bm_ctx_fail(ctx, BM_ERR_USAGE, "empty distance");
+    char *end = NULL;
+    errno = 0;
+    double v = strtod(text, &end);
+    if (end == text || errno || !isfinite(v) || v < 0)
+        return bm_ctx_fail(ctx, BM_ERR_USAGE,
+                           "'%s' is not a distance (try 30km, 2500m or 12.5)",
+                           text);
+    while (*end == ' ')
+        end++;
+    double scale;
+    if (*end == '\0' || strcmp(end, "km") == 0 || strcmp(end, "KM") == 0 ||
+        strcmp(end, "Km") == 0)
+        scale = 1000.0;
+    else if (strcmp(end, "m") == 0)
+        scale = 1.0;
+    else if (strcmp(end, "mi") == 0)
+        scale = 1609.344;
+    else
+        return bm_ctx_fail(ctx, BM_ERR_USAGE,
+                           "'%s': unknown unit '%s' (use km, m or mi)", text,
+                           end);
+    *metres = v * scale;
+    return BM_OK;
+}
+
+/* ---- names of enums ---------------------------------------------------------- */
+
+const char *bm_precision_name(bm_precision p)
+{
+    switch (p) {
+    case BM_PREC_EXACT: return "town";
+    case BM_PREC_COUNTY: return "county";
+    case BM_PREC_PROVINCE: return "province";
+    case BM_PREC_COUNTRY: return "country";
+    case BM_PREC_UNKNOWN: return "unknown";
+    }
+    return "unknown";
+}
+
+const char *bm_date_precision_name(bm_date_precision p)
+{
+    switch (p) {
+    case BM_DATE_NONE: return "none";
+    case BM_DATE_DAY: return "day";
+    case BM_DATE_MONTH: return "month";
+    case BM_DATE_YEAR: return "year";
+    case BM_DATE_PERIOD: return "period";
+    }
+    return "none";
+}
+
+/* ---- incidents ----------------------------------------------------------------- */
+
+void bm_incident_clear(bm_incident *inc)
+{
+    if (!inc)
+        return;
+    free(inc->report_title);
+    free(inc->report_path);
+    free(inc->type);
+    free(inc->date);
+    free(inc->actor);
+    free(inc->place_name);
+    free(inc->place_id);
+    free(inc->surface);
+    free(inc->sentence);
+    memset(inc, 0, sizeof *inc);
+}
+
+static int dup_field(char **dst, const char *src)
+{
+    if (!src) {
+        *dst = NULL;
+        return 0;
+    }
+    *dst = strdup(src);
+    return *dst ? 0 : -1;
+}
+
+bm_status bm_incident_copy(bm_incident *dst, const bm_incident *src)
+{
+    *dst = *src;
+    dst->report_title = dst->report_path = dst->type = dst->date = NULL;
+    dst->actor = dst->place_name = dst->place_id = dst->surface = NULL;
+    dst->sentence = NULL;
+    int bad = 0;
+    bad |= dup_field(&dst->report_title, src->report_title);
+    bad |= dup_field(&dst->report_path, src->report_path);
+    bad |= dup_field(&dst->type, src->type);
+    bad |= dup_field(&dst->date, src->date);
+    bad |= dup_field(&dst->actor, src->actor);
+    bad |= dup_field(&dst->place_name, src->place_name);
+    bad |= dup_field(&dst->place_id, src->place_id);
+    bad |= dup_field(&dst->surface, src->surface);
+    bad |= dup_field(&dst->sentence, src->sentence);
+    if (bad) {
+        bm_incident_clear(dst);
+        return BM_ERR_NOMEM;
+    }
+    return BM_OK;
+}
