@@ -1,0 +1,6 @@
+# Store and query modules. The store test also opens the database with
+# SQLite/SpatiaLite directly, to check what other GIS tools will see.
+bm_unit_test(test_store unit/test_store.c bm_store bm_core
+             PkgConfig::SPATIALITE PkgConfig::SQLITE3)
+bm_unit_test(test_query unit/test_query.c bm_query bm_store bm_core
+             PkgConfig::PROJ)
