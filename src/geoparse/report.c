@@ -1,0 +1,409 @@
+/*
+ * report.c - reading a report file into a bm_report: header or seed layout,
+ * the date in the header, the body and its SHA-256.
+ */
+#include "bm_geoparse.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+/* ---- dates ------------------------------------------------------------- */
+
+static const char *const month_names[12] = {
+    "january", "february", "march",     "april",   "may",      "june",
+    "july",    "august",   "september", "october", "november", "december"};
+
+int bm_month_from_word(const char *w, size_t n)
+{
+    char low[16];
+    if (n == 0 || n >= sizeof low)
+        return 0;
+    for (size_t i = 0; i < n; i++)
+        low[i] = (char)tolower((unsigned char)w[i]);
+    low[n] = '\0';
+    if (n && low[n - 1] == '.')
+        low[--n] = '\0';
+    if (n < 3)
+        return 0;
+    if (strcmp(low, "sept") == 0)
+        return 9;
+    for (int m = 0; m < 12; m++) {
+        size_t full = strlen(month_names[m]);
+        /* Full name, or an abbreviation of at least three letters. */
+        if (n <= full && strncmp(low, month_names[m], n) == 0 &&
+            (n == full || n == 3 || (n == 4 && m == 8)))
+            return m + 1;
+    }
+    return 0;
+}
+
+static int days_in_month(int y, int m)
+{
+    static const int d[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    if (m == 2 && ((y % 4 == 0 && y % 100 != 0) || y % 400 == 0))
+        return 29;
+    return d[m - 1];
+}
+
+/* Reads digits at *p (at most max), returns the count read. */
+static int read_num(const char **p, const char *end, int max, int *val)
+{
+    int n = 0, v = 0;
+    while (*p < end && n < max && isdigit((unsigned char)**p)) {
+        v = v * 10 + (**p - '0');
+        (*p)++;
+        n++;
+    }
+    *val = v;
+    return n;
+}
+
+static void skip_space(const char **p, const char *end)
+{
+    while (*p < end && (isspace((unsigned char)**p) || **p == ','))
+        (*p)++;
+}
+
+/* Reads a run of letters and an optional dot. */
+static size_t read_word(const char **p, const char *end)
+{
+    const char *s = *p;
+    while (*p < end && isalpha((unsigned char)**p))
+        (*p)++;
+    if (*p < end && **p == '.' && *p > s)
+        (*p)++;
+    return (size_t)(*p - s);
+}
+
+static int format_date(int y, int m, int d, char out[11],
+                       bm_date_precision *prec)
+{
+    char tmp[32];
+    if (y < 1000 || y > 9999)
+        return 0;
+    if (m == 0) {
+        snprintf(tmp, sizeof tmp, "%04d", y);
+        *prec = BM_DATE_YEAR;
+    } else if (m < 1 || m > 12) {
+        return 0;
+    } else if (d == 0) {
+        snprintf(tmp, sizeof tmp, "%04d-%02d", y, m);
+        *prec = BM_DATE_MONTH;
+    } else if (d < 1 || d > days_in_month(y, m)) {
+        return 0;
+    } else {
+        snprintf(tmp, sizeof tmp, "%04d-%02d-%02d", y, m, d);
+        *prec = BM_DATE_DAY;
+    }
+    memcpy(out, tmp, 10);
+    out[10] = '\0';
+    return 1;
+}
+
+/* After the year: the end, or a time or zone after a separator
+ * ("October 16, 2023, 3:06 p.m. ET"), but not more digits or letters. */
+static int date_end(const char *q, const char *end)
+{
+    return q == end || *q == ',' || *q == ' ' || *q == 'T';
+}
+
+int bm_date_parse(const char *text, size_t len, char out[11],
+                  bm_date_precision *prec)
+{
+    out[0] = '\0';
+    *prec = BM_DATE_NONE;
+    if (!text)
+        return 0;
+    const char *p = text, *end = text + len;
+    while (p < end && isspace((unsigned char)*p))
+        p++;
+    while (end > p && isspace((unsigned char)end[-1]))
+        end--;
+    if (p == end)
+        return 0;
+
+    if (isdigit((unsigned char)*p)) {
+        const char *q = p;
+        int a;
+        int na = read_num(&q, end, 4, &a);
+        if (na == 4) {
+            /* 2024, 2024-01, 2024-01-18, 2024/01/18, 2024-01-18T09:00... */
+            int y = a, m = 0, d = 0;
+            if (q < end && (*q == '-' || *q == '/' || *q == '.')) {
+                char sep = *q++;
+                if (read_num(&q, end, 2, &m) == 0)
+                    return 0;
+                if (q < end && *q == sep) {
+                    q++;
+                    if (read_num(&q, end, 2, &d) == 0)
+                        return 0;
+                }
+            }
+            if (q < end && !(*q == 'T' || *q == ' '))
+                return 0;
+            return format_date(y, m, d, out, prec);
+        }
+        /* 18 January 2024, 18 Jan. 2024 */
+        if (na >= 1 && na <= 2) {
+            int d = a;
+            skip_space(&q, end);
+            const char *w = q;
+            size_t wn = read_word(&q, end);
+            int m = bm_month_from_word(w, wn);
+            if (!m)
+                return 0;
+            skip_space(&q, end);
+            int y;
+            if (read_num(&q, end, 4, &y) != 4 || !date_end(q, end))
+                return 0;
+            return format_date(y, m, d, out, prec);
+        }
+        return 0;
+    }
+    if (isalpha((unsigned char)*p)) {
+        /* January 18, 2024; Jan. 18, 2024; January 2024; Sept. 2024 */
+        const char *q = p;
+        size_t wn = read_word(&q, end);
+        int m = bm_month_from_word(p, wn);
+        if (!m)
+            return 0;
+        skip_space(&q, end);
+        int a, y, d = 0;
+        int na = read_num(&q, end, 4, &a);
+        if (na == 4) {
+            y = a;
+        } else if (na >= 1 && na <= 2) {
+            d = a;
+            /* 18th, 1st ... */
+            while (q < end && isalpha((unsigned char)*q))
+                q++;
+            skip_space(&q, end);
+            if (read_num(&q, end, 4, &y) != 4)
+                return 0;
+        } else {
+            return 0;
+        }
+        if (!date_end(q, end))
+            return 0;
+        return format_date(y, m, d, out, prec);
+    }
+    return 0;
+}
+
+/* ---- report ------------------------------------------------------------ */
+
+void bm_report_free(bm_report *r)
+{
+    if (!r)
+        return;
+    free(r->path);
+    free(r->title);
+    free(r->source);
+    free(r->url);
+    free(r->date);
+    free(r->body);
+    free(r);
+}
+
+static char *dup_trim(const char *s, size_t n)
+{
+    while (n && isspace((unsigned char)*s)) {
+        s++;
+        n--;
+    }
+    while (n && isspace((unsigned char)s[n - 1]))
+        n--;
+    char *d = malloc(n + 1);
+    if (d) {
+        memcpy(d, s, n);
+        d[n] = '\0';
+    }
+    return d;
+}
+
+static int line_blank(const char *s, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (!isspace((unsigned char)s[i]))
+            return 0;
+    return 1;
+}
+
+enum { KEY_NONE, KEY_TITLE, KEY_SOURCE, KEY_URL, KEY_DATE, KEY_OTHER };
+
+/* Classifies "Key: value" lines; the value goes to val and vlen. A key is a
+ * short run of letters (and spaces/hyphens) before a colon. */
+static int header_key(const char *s, size_t n, const char **val, size_t *vlen)
+{
+    size_t i = 0;
+    while (i < n && i < 24 &&
+           (isalpha((unsigned char)s[i]) || s[i] == ' ' || s[i] == '-'))
+        i++;
+    if (i == 0 || i >= n || s[i] != ':' || !isalpha((unsigned char)s[0]))
+        return KEY_NONE;
+    /* a URL ("http:" followed by slashes) is not a key */
+    if (i + 1 < n && s[i + 1] == '/')
+        return KEY_NONE;
+    *val = s + i + 1;
+    *vlen = n - i - 1;
+    size_t kn = i;
+    while (kn && s[kn - 1] == ' ')
+        kn--;
+    struct {
+        const char *k;
+        int id;
+    } keys[] = {{"title", KEY_TITLE}, {"source", KEY_SOURCE},
+                {"url", KEY_URL},     {"date", KEY_DATE},
+                {"link", KEY_URL},    {"published", KEY_DATE}};
+    for (size_t k = 0; k < sizeof keys / sizeof keys[0]; k++)
+        if (strlen(keys[k].k) == kn && strncasecmp(s, keys[k].k, kn) == 0)
+            return keys[k].id;
+    return KEY_OTHER;
+}
+
+static bm_status set_field(char **dst, const char *v, size_t n)
+{
+    free(*dst);
+    *dst = dup_trim(v, n);
+    return *dst ? BM_OK : BM_ERR_NOMEM;
+}
+
+bm_status bm_report_parse(bm_ctx *ctx, const char *path, const char *text,
+                          size_t len, bm_report **out)
+{
+    *out = NULL;
+    if (!text)
+        return bm_ctx_fail(ctx, BM_ERR_USAGE, "%s: no text",
+                           path ? path : "(report)");
+    const char *name = path ? path : "(report)";
+    size_t bad;
+    if (memchr(text, '\0', len))
+        return bm_ctx_fail(ctx, BM_ERR_INPUT,
+                           "%s: binary data (NUL bytes), not a text report",
+                           name);
+    if (!bm_utf8_valid(text, len, &bad))
+        return bm_ctx_fail(ctx, BM_ERR_INPUT,
+                           "%s: invalid UTF-8 at byte %zu", name, bad);
+
+    bm_report *r = calloc(1, sizeof *r);
+    if (!r)
+        return bm_ctx_fail(ctx, BM_ERR_NOMEM, "%s: out of memory", name);
+    bm_status st = BM_OK;
+    if (path && !(r->path = strdup(path)))
+        goto nomem;
+
+    /* Header layout: line 1 is a known key. */
+    const char *body = text;
+    size_t body_len = len;
+    const char *nl = memchr(text, '\n', len);
+    size_t l1 = nl ? (size_t)(nl - text) : len;
+    const char *v;
+    size_t vn;
+    int k1 = header_key(text, l1, &v, &vn);
+    if (k1 != KEY_NONE && k1 != KEY_OTHER) {
+        r->has_header = 1;
+        const char *p = text, *end = text + len;
+        const char *date_v = NULL;
+        size_t date_n = 0;
+        body = end;
+        while (p < end) {
+            const char *e = memchr(p, '\n', (size_t)(end - p));
+            size_t n = e ? (size_t)(e - p) : (size_t)(end - p);
+            const char *next = e ? e + 1 : end;
+            if (line_blank(p, n)) {
+                body = next;
+                break;
+            }
+            int k = header_key(p, n, &v, &vn);
+            if (k == KEY_NONE) {
+                /* no blank line after the header: the body starts here */
+                body = p;
+                break;
+            }
+            char **dst = NULL;
+            switch (k) {
+            case KEY_TITLE: dst = &r->title; break;
+            case KEY_SOURCE: dst = &r->source; break;
+            case KEY_URL: dst = &r->url; break;
+            case KEY_DATE:
+                date_v = v;
+                date_n = vn;
+                break;
+            default: break; /* other keys ("Author:") are ignored */
+            }
+            if (dst && set_field(dst, v, vn) != BM_OK)
+                goto nomem;
+            p = next;
+        }
+        body_len = (size_t)(end - body);
+        if (date_v) {
+            char iso[11];
+            bm_date_precision dp;
+            char *dv = dup_trim(date_v, date_n);
+            if (!dv)
+                goto nomem;
+            if (bm_date_parse(dv, strlen(dv), iso, &dp)) {
+                if (!(r->date = strdup(iso))) {
+                    free(dv);
+                    goto nomem;
+                }
+                r->date_precision = dp;
+            } else if (*dv && strcasecmp(dv, "unknown") != 0 &&
+                       strcasecmp(dv, "n/a") != 0 &&
+                       strcasecmp(dv, "none") != 0) {
+                bm_ctx_warn(ctx, "%s: cannot read the date \"%s\"; treating "
+                                 "it as unknown", name, dv);
+            }
+            free(dv);
+        }
+    }
+
+    if (line_blank(body, body_len)) {
+        bm_report_free(r);
+        return bm_ctx_fail(ctx, BM_ERR_INPUT, "%s: empty report (no body text)",
+                           name);
+    }
+    if (!(r->body = malloc(body_len + 1)))
+        goto nomem;
+    memcpy(r->body, body, body_len);
+    r->body[body_len] = '\0';
+    r->body_len = body_len;
+    bm_sha256_hex(r->body, r->body_len, r->sha256);
+
+    if (!r->title) {
+        /* First non-empty line of the body. */
+        const char *p = r->body, *end = r->body + r->body_len;
+        while (p < end) {
+            const char *e = memchr(p, '\n', (size_t)(end - p));
+            size_t n = e ? (size_t)(e - p) : (size_t)(end - p);
+            if (!line_blank(p, n)) {
+                if (!(r->title = dup_trim(p, n)))
+                    goto nomem;
+                break;
+            }
+            p = e ? e + 1 : end;
+        }
+    }
+    *out = r;
+    return st;
+
+nomem:
+    bm_report_free(r);
+    return bm_ctx_fail(ctx, BM_ERR_NOMEM, "%s: out of memory", name);
+}
+
+bm_status bm_report_load(bm_ctx *ctx, const char *path, bm_report **out)
+{
+    *out = NULL;
+    char *text = NULL;
+    size_t len = 0;
+    bm_status st = bm_read_text_file(ctx, path, &text, &len);
+    if (st != BM_OK)
+        return st;
+    st = bm_report_parse(ctx, path, text, len, out);
+    free(text);
+    return st;
+}
