@@ -1,0 +1,2494 @@
+/*
+ * render.c - briefing maps with cairo (geometry) and pango (all text).
+ *
+ * Page model. Everything is laid out in device units: pixels for PNG,
+ * points for PDF/SVG, the page being width x height of them. Style sizes
+ * are points, taken as CSS points: one style point is u device units with
+ *
+ *     u = 4/3 * max(1, min(width / style.width_px, height / style.height_px))
+ *
+ * so up to the style's default page size a PNG reads like a 96 dpi screen
+ * (an 8 pt label is 10.7 px tall), and beyond it everything grows with the
+ * page: a PNG at twice the default size is the same map at twice the
+ * resolution, not a wider area with tiny text. The rule is the same for
+ * every format, so a PDF/SVG of W x H pt is exactly the PNG of W x H px
+ * drawn in vectors (text 4/3 of its nominal size on paper), and
+ * bm_render_project() holds for all three.
+ *
+ *   +--------------------------------------------------------------+
+ *   | title                                                         |
+ *   | subtitle                                                      |
+ *   |      +--------------------------------+  +-----------+        |
+ *   | 41N -|  map frame (projected extent)  |  | legend    |        |
+ *   |      |  scale bar + north arrow       |  | (panel or |        |
+ *   |      +--------------------------------+  | in a map  |        |
+ *   |       126E      127E      128E           |  corner)  |        |
+ *   | attribution                         projection note          |
+ *   +--------------------------------------------------------------+
+ *
+ * The frame is the bounding box of the projected style extent (edges
+ * sampled, as they curve in a conic projection), fitted to the space left
+ * by the bands with its aspect kept. When the page is wider than the map
+ * needs, the legend goes into a panel beside the frame; otherwise it sits
+ * inside the frame in the corner with the fewest incidents.
+ *
+ * Drawing order: paper, sea, basemap layers (style order), graticule,
+ * incident markers, labels (incidents first, then polygon names, line
+ * names, towns), furniture, neat line, margins text.
+ *
+ * Label placement is greedy first-fit against a list of placed rectangles
+ * (markers, furniture and labels), 8 positions around the point in the
+ * order right, left, above, below, then the diagonals. Incident labels are
+ * placed first and are never dropped: when all 8 positions collide they
+ * try rings further out in 16 directions joined by a leader line (first
+ * with leaders that cross nothing, then allowing crossings; leaders become
+ * obstacles for later labels), and at worst are forced to the first
+ * position. Other labels that collide are skipped; a town label is also
+ * left out when an incident label already names the place.
+ */
+#include "bm_render.h"
+
+#include <cairo-pdf.h>
+#include <cairo-svg.h>
+#include <cairo.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <geodesic.h>
+#include <math.h>
+#include <pango/pangocairo.h>
+#include <proj.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#ifndef M_PI
+#define M_PI 3.14159265358979323846
+#endif
+
+#define DEFAULT_PAGE_W 1200
+#define DEFAULT_PAGE_H 900
+#define MAX_PAGE 32000 /* cairo image surfaces stop at 32767 */
+#define EDGE_SAMPLES 64
+#define COORD_CLAMP 1.0e5 /* keep far-off vertices inside cairo's fixed point */
+
+/* ---- small geometry helpers ----------------------------------------------- */
+
+typedef struct rect {
+    double x0, y0, x1, y1;
+} rect;
+
+static rect
+rect_make(double x, double y, double w, double h)
+{
+    rect r = {x, y, x + w, y + h};
+    return r;
+}
+
+static int
+rect_overlaps(const rect *a, const rect *b, double pad)
+{
+    return a->x0 < b->x1 + pad && b->x0 < a->x1 + pad && a->y0 < b->y1 + pad &&
+           b->y0 < a->y1 + pad;
+}
+
+static int
+rect_inside(const rect *inner, const rect *outer, double inset)
+{
+    return inner->x0 >= outer->x0 + inset && inner->x1 <= outer->x1 - inset &&
+           inner->y0 >= outer->y0 + inset && inner->y1 <= outer->y1 - inset;
+}
+
+static int
+rect_contains(const rect *r, double x, double y)
+{
+    return x >= r->x0 && x <= r->x1 && y >= r->y0 && y <= r->y1;
+}
+
+static double
+clampd(double v, double lo, double hi)
+{
+    return v < lo ? lo : v > hi ? hi : v;
+}
+
+/* ---- the view: projection and page layout ------------------------------- */
+
+typedef struct view {
+    PJ_CONTEXT *pjc;
+    PJ *pj;               /* EPSG:4326 -> style projection, (lon, lat) in */
+    char projlog[512];    /* last PROJ error message */
+    double page_w, page_h; /* device units */
+    double u;             /* device units per style point */
+    rect frame;           /* map frame */
+    rect panel;           /* legend panel beside the frame (side_panel) */
+    int side_panel;       /* else panel is the room below the frame */
+    double header_y;      /* top of the title */
+    double footer_y;      /* top of the footer band */
+    double px0, py0, px1, py1; /* projected bbox, metres */
+    double s;             /* device units per projected metre */
+} view;
+
+static void
+proj_log_cb(void *user, int level, const char *msg)
+{
+    view *v = user;
+    if (level <= PJ_LOG_ERROR && msg)
+        snprintf(v->projlog, sizeof v->projlog, "%s", msg);
+}
+
+static void
+view_free(view *v)
+{
+    if (v->pj)
+        proj_destroy(v->pj);
+    if (v->pjc)
+        proj_context_destroy(v->pjc);
+    v->pj = NULL;
+    v->pjc = NULL;
+}
+
+/* Projects lon/lat to projected metres; 0 on success. */
+static int
+view_fwd(const view *v, double lon, double lat, double *X, double *Y)
+{
+    PJ_COORD c = proj_coord(lon, lat, 0, 0);
+    proj_errno_reset(v->pj);
+    c = proj_trans(v->pj, PJ_FWD, c);
+    if (!isfinite(c.xy.x) || !isfinite(c.xy.y) || fabs(c.xy.x) > 1e20 ||
+        fabs(c.xy.y) > 1e20)
+        return -1;
+    *X = c.xy.x;
+    *Y = c.xy.y;
+    return 0;
+}
+
+static void
+view_to_dev(const view *v, double X, double Y, double *x, double *y)
+{
+    *x = v->frame.x0 + (X - v->px0) * v->s;
+    *y = v->frame.y0 + (v->py1 - Y) * v->s;
+}
+
+static int
+view_dev(const view *v, double lon, double lat, double *x, double *y)
+{
+    double X, Y;
+    if (view_fwd(v, lon, lat, &X, &Y) != 0)
+        return -1;
+    view_to_dev(v, X, Y, x, y);
+    return 0;
+}
+
+/* Device -> lon/lat; 0 on success. */
+static int
+view_inv(const view *v, double x, double y, double *lon, double *lat)
+{
+    PJ_COORD c;
+    c = proj_coord(v->px0 + (x - v->frame.x0) / v->s,
+                   v->py1 - (y - v->frame.y0) / v->s, 0, 0);
+    proj_errno_reset(v->pj);
+    c = proj_trans(v->pj, PJ_INV, c);
+    if (!isfinite(c.lp.lam) || !isfinite(c.lp.phi) || fabs(c.lp.lam) > 1e10)
+        return -1;
+    *lon = c.lp.lam;
+    *lat = c.lp.phi;
+    return 0;
+}
+
+static const char *
+style_subject(const bm_style *style)
+{
+    if (style->path)
+        return style->path;
+    if (style->name)
+        return style->name;
+    return "style";
+}
+
+/* Sizes of the bands, in points (multiplied by u). */
+#define PT_MARGIN 14.0
+#define PT_TITLE 17.0
+#define PT_SUBTITLE 10.5
+#define PT_LEGEND 9.5
+#define PT_LEGEND_HEAD 10.5
+#define PT_ATTRIB 7.0
+#define PT_GRATICULE 7.5
+#define PT_SCALE 7.5
+#define PT_PANEL_W 170.0
+#define PT_GUTTER_LEFT 30.0   /* room for latitude labels */
+#define PT_GUTTER_BOTTOM 14.0 /* room for longitude labels */
+
+static bm_status
+view_init(bm_ctx *ctx, const bm_style *style, const bm_render_opts *opts,
+          view *v)
+{
+    memset(v, 0, sizeof *v);
+    if (!style)
+        return bm_ctx_fail(ctx, BM_ERR_USAGE, "render: no style given");
+    if (!style->projection || !*style->projection)
+        return bm_ctx_fail(ctx, BM_ERR_USAGE, "%s: style has no projection",
+                           style_subject(style));
+    if (!(style->min_lon < style->max_lon) ||
+        !(style->min_lat < style->max_lat) || style->min_lat < -90 ||
+        style->max_lat > 90)
+        return bm_ctx_fail(ctx, BM_ERR_USAGE,
+                           "%s: style extent %g,%g - %g,%g is empty or invalid",
+                           style_subject(style), style->min_lon,
+                           style->min_lat, style->max_lon, style->max_lat);
+
+    int w = opts && opts->width > 0 ? opts->width
+            : style->width_px > 0   ? style->width_px
+                                    : DEFAULT_PAGE_W;
+    int h = opts && opts->height > 0 ? opts->height
+            : style->height_px > 0   ? style->height_px
+                                     : DEFAULT_PAGE_H;
+    if ((opts && (opts->width < 0 || opts->height < 0)) || w < 100 ||
+        h < 100 || w > MAX_PAGE || h > MAX_PAGE)
+        return bm_ctx_fail(ctx, BM_ERR_USAGE,
+                           "render: page size %dx%d out of range (100..%d)", w,
+                           h, MAX_PAGE);
+    v->page_w = w;
+    v->page_h = h;
+    double base_w = style->width_px > 0 ? style->width_px : DEFAULT_PAGE_W;
+    double base_h = style->height_px > 0 ? style->height_px : DEFAULT_PAGE_H;
+    v->u = 4.0 / 3.0 * fmax(1.0, fmin(w / base_w, h / base_h));
+
+    /* projection */
+    v->pjc = proj_context_create();
+    if (!v->pjc)
+        return bm_ctx_fail(ctx, BM_ERR_NOMEM, "render: PROJ context");
+    proj_log_func(v->pjc, v, proj_log_cb);
+    proj_log_level(v->pjc, PJ_LOG_ERROR);
+    PJ *raw = proj_create_crs_to_crs(v->pjc, "EPSG:4326", style->projection,
+                                     NULL);
+    if (!raw) {
+        int e = proj_context_errno(v->pjc);
+        bm_status st = bm_ctx_fail(
+            ctx, BM_ERR_PROJ, "%s: projection \"%s\": %s", style_subject(style),
+            style->projection,
+            v->projlog[0] ? v->projlog
+                          : (e ? proj_context_errno_string(v->pjc, e)
+                               : "not understood"));
+        view_free(v);
+        return st;
+    }
+    v->pj = proj_normalize_for_visualization(v->pjc, raw);
+    proj_destroy(raw);
+    if (!v->pj) {
+        bm_status st =
+            bm_ctx_fail(ctx, BM_ERR_PROJ, "%s: projection \"%s\": %s",
+                        style_subject(style), style->projection,
+                        v->projlog[0] ? v->projlog : "cannot normalise axes");
+        view_free(v);
+        return st;
+    }
+
+    /* projected bbox of the extent, edges sampled */
+    v->px0 = v->py0 = HUGE_VAL;
+    v->px1 = v->py1 = -HUGE_VAL;
+    for (int edge = 0; edge < 4; edge++) {
+        for (int i = 0; i <= EDGE_SAMPLES; i++) {
+            double t = (double)i / EDGE_SAMPLES, lon, lat, X, Y;
+            switch (edge) {
+            case 0: lon = style->min_lon + t * (style->max_lon - style->min_lon);
+                    lat = style->min_lat; break;
+            case 1: lon = style->min_lon + t * (style->max_lon - style->min_lon);
+                    lat = style->max_lat; break;
+            case 2: lon = style->min_lon;
+                    lat = style->min_lat + t * (style->max_lat - style->min_lat); break;
+            default: lon = style->max_lon;
+                    lat = style->min_lat + t * (style->max_lat - style->min_lat); break;
+            }
+            if (view_fwd(v, lon, lat, &X, &Y) != 0) {
+                bm_status st = bm_ctx_fail(
+                    ctx, BM_ERR_PROJ,
+                    "%s: projection \"%s\" cannot project the extent point "
+                    "%.4f, %.4f%s%s",
+                    style_subject(style), style->projection, lon, lat,
+                    v->projlog[0] ? ": " : "", v->projlog);
+                view_free(v);
+                return st;
+            }
+            v->px0 = fmin(v->px0, X);
+            v->px1 = fmax(v->px1, X);
+            v->py0 = fmin(v->py0, Y);
+            v->py1 = fmax(v->py1, Y);
+        }
+    }
+    if (!(v->px1 > v->px0) || !(v->py1 > v->py0)) {
+        bm_status st = bm_ctx_fail(ctx, BM_ERR_PROJ,
+                                   "%s: projection \"%s\" collapses the extent",
+                                   style_subject(style), style->projection);
+        view_free(v);
+        return st;
+    }
+
+    /* page layout */
+    double u = v->u, m = PT_MARGIN * u;
+    int has_sub = opts && opts->subtitle && *opts->subtitle;
+    v->header_y = m;
+    double header_h = PT_TITLE * 1.35 * u + (has_sub ? PT_SUBTITLE * 1.4 * u : 0) +
+                      6 * u;
+    double footer_h = 2 * PT_ATTRIB * 1.3 * u + 6 * u;
+    v->footer_y = v->page_h - m - footer_h + 4 * u;
+    rect avail = {m + PT_GUTTER_LEFT * u, m + header_h,
+                  v->page_w - m - 4 * u,
+                  v->page_h - m - footer_h - PT_GUTTER_BOTTOM * u};
+    double aw = avail.x1 - avail.x0, ah = avail.y1 - avail.y0;
+    if (aw < 20 || ah < 20) {
+        view_free(v);
+        return bm_ctx_fail(ctx, BM_ERR_USAGE,
+                           "render: page %dx%d too small for the map", w, h);
+    }
+    double aspect = (v->px1 - v->px0) / (v->py1 - v->py0);
+    double panel_w = PT_PANEL_W * u, gap = 12 * u;
+    double fw, fh;
+    if (aw - ah * aspect >= panel_w + gap) {
+        /* room beside the map: legend panel on the right */
+        v->side_panel = 1;
+        fh = ah;
+        fw = ah * aspect;
+        double group = fw + gap + panel_w;
+        double x0 = avail.x0 + (aw - group) / 2;
+        v->frame = rect_make(x0, avail.y0, fw, fh);
+        v->panel = rect_make(x0 + fw + gap, avail.y0, panel_w, fh);
+    } else {
+        /* top-aligned; spare room below can take the legend */
+        fw = fmin(aw, ah * aspect);
+        fh = fw / aspect;
+        v->frame = rect_make(avail.x0 + (aw - fw) / 2, avail.y0, fw, fh);
+        v->panel = rect_make(v->frame.x0, v->frame.y1 + PT_GUTTER_BOTTOM * u + gap,
+                             fw, avail.y1 - fh - avail.y0 - gap);
+    }
+    v->s = fw / (v->px1 - v->px0);
+    return BM_OK;
+}
+
+/* ---- public helpers -------------------------------------------------------- */
+
+int
+bm_render_format_for_path(const char *path)
+{
+    if (!path)
+        return -1;
+    const char *slash = strrchr(path, '/');
+    const char *dot = strrchr(path, '.');
+    if (!dot || (slash && dot < slash))
+        return -1;
+    if (strcasecmp(dot, ".png") == 0)
+        return BM_RENDER_PNG;
+    if (strcasecmp(dot, ".pdf") == 0)
+        return BM_RENDER_PDF;
+    if (strcasecmp(dot, ".svg") == 0)
+        return BM_RENDER_SVG;
+    return -1;
+}
+
+bm_status
+bm_render_project(bm_ctx *ctx, const bm_style *style,
+                  const bm_render_opts *opts, double lon, double lat,
+                  double *x, double *y)
+{
+    view v;
+    bm_status st = view_init(ctx, style, opts, &v);
+    if (st != BM_OK)
+        return st;
+    double dx, dy;
+    if (view_dev(&v, lon, lat, &dx, &dy) != 0) {
+        st = bm_ctx_fail(ctx, BM_ERR_PROJ,
+                         "projection \"%s\" cannot project %.5f, %.5f",
+                         style->projection, lon, lat);
+    } else {
+        if (x)
+            *x = dx;
+        if (y)
+            *y = dy;
+    }
+    view_free(&v);
+    return st;
+}
+
+/* lon/lat bounds of the frame, sampled along its edges. */
+static void
+view_frame_bounds(const view *v, double *min_lon, double *min_lat,
+                  double *max_lon, double *max_lat)
+{
+    double a = HUGE_VAL, b = HUGE_VAL, c = -HUGE_VAL, d = -HUGE_VAL;
+    const rect *f = &v->frame;
+    for (int edge = 0; edge < 4; edge++) {
+        for (int i = 0; i <= EDGE_SAMPLES; i++) {
+            double t = (double)i / EDGE_SAMPLES, x, y, lon, lat;
+            switch (edge) {
+            case 0: x = f->x0 + t * (f->x1 - f->x0); y = f->y0; break;
+            case 1: x = f->x0 + t * (f->x1 - f->x0); y = f->y1; break;
+            case 2: x = f->x0; y = f->y0 + t * (f->y1 - f->y0); break;
+            default: x = f->x1; y = f->y0 + t * (f->y1 - f->y0); break;
+            }
+            if (view_inv(v, x, y, &lon, &lat) != 0)
+                continue;
+            a = fmin(a, lon);
+            b = fmin(b, lat);
+            c = fmax(c, lon);
+            d = fmax(d, lat);
+        }
+    }
+    *min_lon = a;
+    *min_lat = b;
+    *max_lon = c;
+    *max_lat = d;
+}
+
+bm_status
+bm_render_data_bounds(bm_ctx *ctx, const bm_style *style,
+                      const bm_render_opts *opts, double *min_lon,
+                      double *min_lat, double *max_lon, double *max_lat)
+{
+    view v;
+    bm_status st = view_init(ctx, style, opts, &v);
+    if (st != BM_OK)
+        return st;
+    double a, b, c, d;
+    view_frame_bounds(&v, &a, &b, &c, &d);
+    /* never smaller than the extent itself; a little slack for strokes */
+    a = fmin(a, style->min_lon) - 0.05;
+    b = fmin(b, style->min_lat) - 0.05;
+    c = fmax(c, style->max_lon) + 0.05;
+    d = fmax(d, style->max_lat) + 0.05;
+    if (min_lon)
+        *min_lon = a;
+    if (min_lat)
+        *min_lat = b;
+    if (max_lon)
+        *max_lon = c;
+    if (max_lat)
+        *max_lat = d;
+    view_free(&v);
+    return BM_OK;
+}
+
+/* ---- the renderer ---------------------------------------------------------- */
+
+/* One place with incidents (incidents at the same point share a group). */
+typedef struct inc_group {
+    double x, y;      /* device position of the place */
+    const char *name; /* borrowed */
+    size_t *idx;      /* incident indices */
+    size_t n, cap;
+    /* Places closer than a marker share one spread: a cluster, led by its
+     * first group, centred on the lead's point. */
+    size_t lead;      /* index of the cluster's lead group */
+    size_t base;      /* this group's first slot in the cluster's spread */
+    size_t total;     /* markers in the cluster */
+    double cx, cy;    /* cluster centre */
+    double radius;    /* of the cluster's outermost ring (0: one marker) */
+} inc_group;
+
+typedef struct type_count {
+    const char *type; /* borrowed */
+    size_t shown;
+    size_t first;     /* order of first appearance */
+} type_count;
+
+typedef struct renderer {
+    bm_ctx *ctx;
+    const bm_style *style;
+    const bm_render_opts *opts;
+    view v;
+    cairo_t *cr;
+    PangoLayout *layout;
+    char *family;      /* font family list */
+    int vector;        /* PDF/SVG */
+    rect *placed;
+    size_t nplaced, capplaced;
+    rect *leaders;     /* leader lines as segments (x0,y0)-(x1,y1) */
+    size_t nleaders, capleaders;
+    int nomem;
+    int glyph_warnings;
+    char *title;       /* expanded ({date}) */
+    /* incidents */
+    inc_group *groups;
+    size_t ngroups;
+    type_count *types;
+    size_t ntypes;
+    size_t outside;
+    size_t shown;
+} renderer;
+
+#define PT(r, x) ((x) * (r)->v.u)
+
+static void
+set_rgba(cairo_t *cr, bm_rgba c)
+{
+    cairo_set_source_rgba(cr, c.r, c.g, c.b, c.a);
+}
+
+static bm_rgba
+rgba(double r, double g, double b, double a)
+{
+    bm_rgba c = {r, g, b, a};
+    return c;
+}
+
+static void
+place_rect(renderer *r, rect box)
+{
+    if (r->nplaced == r->capplaced) {
+        size_t nc = r->capplaced ? r->capplaced * 2 : 64;
+        rect *p = realloc(r->placed, nc * sizeof *p);
+        if (!p) {
+            r->nomem = 1;
+            return;
+        }
+        r->placed = p;
+        r->capplaced = nc;
+    }
+    r->placed[r->nplaced++] = box;
+}
+
+/* Does the segment a-b cross the box (grown by pad)? Liang-Barsky. */
+static int
+segment_hits_rect(double ax, double ay, double bx, double by, const rect *r,
+                  double pad)
+{
+    double t0 = 0, t1 = 1, dx = bx - ax, dy = by - ay;
+    double p[4] = {-dx, dx, -dy, dy};
+    double q[4] = {ax - (r->x0 - pad), (r->x1 + pad) - ax, ay - (r->y0 - pad),
+                   (r->y1 + pad) - ay};
+    for (int i = 0; i < 4; i++) {
+        if (p[i] == 0) {
+            if (q[i] < 0)
+                return 0;
+            continue;
+        }
+        double t = q[i] / p[i];
+        if (p[i] < 0) {
+            if (t > t1)
+                return 0;
+            if (t > t0)
+                t0 = t;
+        } else {
+            if (t < t0)
+                return 0;
+            if (t < t1)
+                t1 = t;
+        }
+    }
+    return 1;
+}
+
+static int
+collides(const renderer *r, const rect *box, double pad)
+{
+    for (size_t i = 0; i < r->nplaced; i++)
+        if (rect_overlaps(box, &r->placed[i], pad))
+            return 1;
+    for (size_t i = 0; i < r->nleaders; i++) {
+        const rect *l = &r->leaders[i];
+        if (segment_hits_rect(l->x0, l->y0, l->x1, l->y1, box, pad))
+            return 1;
+    }
+    return 0;
+}
+
+/* Where a leader from (x, y) meets the box: its nearest point. */
+static void
+leader_end(double x, double y, const rect *box, double *ex, double *ey)
+{
+    *ex = clampd(x, box->x0, box->x1);
+    *ey = clampd(y, box->y0, box->y1);
+}
+
+/* Would a leader from (x, y) to the box cross anything placed, other than
+ * the boxes around (x, y) itself (its own markers)? */
+static int
+leader_blocked(const renderer *r, double x, double y, const rect *box)
+{
+    double ex, ey;
+    leader_end(x, y, box, &ex, &ey);
+    for (size_t i = 0; i < r->nplaced; i++) {
+        const rect *p = &r->placed[i];
+        if (rect_contains(p, x, y))
+            continue;
+        if (segment_hits_rect(x, y, ex, ey, p, 0))
+            return 1;
+    }
+    return 0;
+}
+
+/* ---- text (pango only) ----------------------------------------------------- */
+
+static char *
+font_family_list(const char *font)
+{
+    const char *base = font && *font ? font : "Noto Sans, DejaVu Sans";
+    /* Hangul and Han must render whatever the style lists. */
+    const char *cjk = strstr(base, "CJK") ? "" : ", Noto Sans CJK KR";
+    size_t n = strlen(base) + strlen(cjk) + 1;
+    char *s = malloc(n);
+    if (s)
+        snprintf(s, n, "%s%s", base, cjk);
+    return s;
+}
+
+/* Sets the layout's text and font. size in style points; width_limit in
+ * device units (<= 0: none) ellipsizes at the end. */
+static void
+text_set(renderer *r, const char *text, double size_pt, int bold, int italic,
+         double width_limit)
+{
+    PangoFontDescription *fd = pango_font_description_new();
+    pango_font_description_set_family(fd, r->family ? r->family : "Noto Sans");
+    pango_font_description_set_absolute_size(
+        fd, fmax(1.0, PT(r, size_pt)) * PANGO_SCALE);
+    pango_font_description_set_weight(fd, bold ? PANGO_WEIGHT_BOLD
+                                               : PANGO_WEIGHT_NORMAL);
+    pango_font_description_set_style(fd, italic ? PANGO_STYLE_ITALIC
+                                                : PANGO_STYLE_NORMAL);
+    pango_layout_set_font_description(r->layout, fd);
+    pango_font_description_free(fd);
+    if (width_limit > 0) {
+        pango_layout_set_width(r->layout, (int)(width_limit * PANGO_SCALE));
+        pango_layout_set_ellipsize(r->layout, PANGO_ELLIPSIZE_END);
+    } else {
+        pango_layout_set_width(r->layout, -1);
+        pango_layout_set_ellipsize(r->layout, PANGO_ELLIPSIZE_NONE);
+    }
+    pango_layout_set_alignment(r->layout, PANGO_ALIGN_LEFT);
+    pango_layout_set_text(r->layout, text ? text : "", -1);
+    /* a character no installed font covers would print as a box */
+    int unknown = pango_layout_get_unknown_glyphs_count(r->layout);
+    if (unknown > 0 && r->glyph_warnings < 5) {
+        r->glyph_warnings++;
+        bm_ctx_warn(r->ctx, "map label \"%s\": %d character%s with no glyph "
+                    "in the fonts \"%s\"", text, unknown, unknown == 1 ? "" : "s",
+                    r->family ? r->family : "");
+    }
+}
+
+static void
+text_size(renderer *r, double *w, double *h)
+{
+    PangoRectangle logical;
+    pango_layout_get_extents(r->layout, NULL, &logical);
+    *w = (double)logical.width / PANGO_SCALE;
+    *h = (double)logical.height / PANGO_SCALE;
+}
+
+/* Draws the current layout with its logical box's top-left at (x, y). */
+static void
+text_draw(renderer *r, double x, double y, bm_rgba color, int halo)
+{
+    cairo_t *cr = r->cr;
+    PangoRectangle logical;
+    pango_layout_get_extents(r->layout, NULL, &logical);
+    double ox = x - (double)logical.x / PANGO_SCALE;
+    double oy = y - (double)logical.y / PANGO_SCALE;
+    pango_cairo_update_layout(cr, r->layout);
+    if (halo && r->style->halo_width > 0 && r->style->halo.a > 0) {
+        cairo_new_path(cr);
+        cairo_move_to(cr, ox, oy);
+        pango_cairo_layout_path(cr, r->layout);
+        set_rgba(cr, r->style->halo);
+        cairo_set_line_width(cr, 2 * PT(r, r->style->halo_width));
+        cairo_set_line_join(cr, CAIRO_LINE_JOIN_ROUND);
+        cairo_stroke(cr);
+    }
+    /* The glyphs themselves go out as text (searchable in PDF), over the
+     * halo stroked from the same glyph run. */
+    cairo_new_path(cr);
+    cairo_move_to(cr, ox, oy);
+    set_rgba(cr, color);
+    pango_cairo_show_layout(cr, r->layout);
+    cairo_new_path(cr);
+}
+
+/* ---- geometry -------------------------------------------------------------- */
+
+static int
+feature_shown(const bm_style_layer *sl, const bm_layer *l, size_t feature)
+{
+    if (sl->max_rank < 0 || !l->feature_rank || feature >= l->nfeatures)
+        return 1;
+    double rank = l->feature_rank[feature];
+    return !(rank > sl->max_rank); /* NaN (no rank) is shown */
+}
+
+/* Projects a layer's vertices into device units. Caller frees. Vertices
+ * that cannot be projected are NaN. */
+static double *
+project_layer(renderer *r, const bm_layer *l)
+{
+    if (l->nvert == 0)
+        return NULL;
+    double *xy = malloc(l->nvert * 2 * sizeof *xy);
+    if (!xy) {
+        r->nomem = 1;
+        return NULL;
+    }
+    memcpy(xy, l->xy, l->nvert * 2 * sizeof *xy);
+    proj_errno_reset(r->v.pj);
+    proj_trans_generic(r->v.pj, PJ_FWD, xy, 2 * sizeof(double), l->nvert,
+                       xy + 1, 2 * sizeof(double), l->nvert, NULL, 0, 0, NULL,
+                       0, 0);
+    for (size_t i = 0; i < l->nvert; i++) {
+        double X = xy[2 * i], Y = xy[2 * i + 1];
+        if (!isfinite(X) || !isfinite(Y) || fabs(X) > 1e20 || fabs(Y) > 1e20) {
+            xy[2 * i] = xy[2 * i + 1] = NAN;
+            continue;
+        }
+        double x, y;
+        view_to_dev(&r->v, X, Y, &x, &y);
+        xy[2 * i] = clampd(x, -COORD_CLAMP, COORD_CLAMP);
+        xy[2 * i + 1] = clampd(y, -COORD_CLAMP, COORD_CLAMP);
+    }
+    return xy;
+}
+
+/* Device bbox of a part; 0 when it has no projectable vertex. */
+static int
+part_bbox(const double *dev, const bm_part *p, rect *out)
+{
+    rect b = {HUGE_VAL, HUGE_VAL, -HUGE_VAL, -HUGE_VAL};
+    int any = 0;
+    for (size_t i = 0; i < p->count; i++) {
+        double x = dev[2 * (p->first + i)], y = dev[2 * (p->first + i) + 1];
+        if (isnan(x))
+            continue;
+        any = 1;
+        b.x0 = fmin(b.x0, x);
+        b.y0 = fmin(b.y0, y);
+        b.x1 = fmax(b.x1, x);
+        b.y1 = fmax(b.y1, y);
+    }
+    *out = b;
+    return any;
+}
+
+static void
+path_part(cairo_t *cr, const double *dev, const bm_part *p, int close)
+{
+    int pen = 0;
+    for (size_t i = 0; i < p->count; i++) {
+        double x = dev[2 * (p->first + i)], y = dev[2 * (p->first + i) + 1];
+        if (isnan(x)) {
+            pen = 0; /* a gap: break the line */
+            continue;
+        }
+        if (!pen) {
+            cairo_move_to(cr, x, y);
+            pen = 1;
+        } else {
+            cairo_line_to(cr, x, y);
+        }
+    }
+    if (close && pen)
+        cairo_close_path(cr);
+}
+
+static void
+set_dash(renderer *r, const char *dash)
+{
+    double d[16];
+    int n = 0;
+    if (dash) {
+        const char *s = dash;
+        while (*s && n < 16) {
+            char *end;
+            double val = strtod(s, &end);
+            if (end == s)
+                break;
+            if (val < 0)
+                break;
+            d[n++] = PT(r, val);
+            s = end;
+            while (*s == ',' || *s == ' ')
+                s++;
+        }
+    }
+    int positive = 0;
+    for (int i = 0; i < n; i++)
+        if (d[i] > 0)
+            positive = 1;
+    cairo_set_dash(r->cr, d, positive ? n : 0, 0);
+}
+
+static void
+draw_symbol(cairo_t *cr, const char *shape, double x, double y, double size)
+{
+    double h = size / 2;
+    if (shape && strcmp(shape, "square") == 0) {
+        double s = h * 0.88;
+        cairo_rectangle(cr, x - s, y - s, 2 * s, 2 * s);
+    } else if (shape && strcmp(shape, "triangle") == 0) {
+        double s = h * 1.15;
+        cairo_move_to(cr, x, y - s);
+        cairo_line_to(cr, x + s * 0.866, y + s * 0.5);
+        cairo_line_to(cr, x - s * 0.866, y + s * 0.5);
+        cairo_close_path(cr);
+    } else if (shape && strcmp(shape, "diamond") == 0) {
+        double s = h * 1.2;
+        cairo_move_to(cr, x, y - s);
+        cairo_line_to(cr, x + s, y);
+        cairo_line_to(cr, x, y + s);
+        cairo_line_to(cr, x - s, y);
+        cairo_close_path(cr);
+    } else {
+        cairo_new_sub_path(cr);
+        cairo_arc(cr, x, y, h, 0, 2 * M_PI);
+        cairo_close_path(cr);
+    }
+}
+
+static void
+draw_layer(renderer *r, const bm_style_layer *sl, const bm_layer *l)
+{
+    cairo_t *cr = r->cr;
+    const rect *fr = &r->v.frame;
+    double *dev = project_layer(r, l);
+    if (!dev)
+        return;
+    bm_geom_kind kind = sl->kind;
+    if (kind == BM_GEOM_POLYGON && l->kind != BM_GEOM_POLYGON)
+        kind = BM_GEOM_LINE;
+    bm_rgba stroke = sl->stroke;
+    double width = sl->width > 0 ? PT(r, sl->width) : PT(r, 0.6);
+
+    cairo_save(cr);
+    cairo_set_line_join(cr, CAIRO_LINE_JOIN_ROUND);
+    cairo_set_line_cap(cr, CAIRO_LINE_CAP_ROUND);
+    cairo_set_fill_rule(cr, CAIRO_FILL_RULE_EVEN_ODD);
+    if (kind == BM_GEOM_POLYGON) {
+        /* one path per feature: its outer rings and holes, even-odd */
+        size_t i = 0;
+        while (i < l->nparts) {
+            size_t feat = l->parts[i].feature, j = i;
+            int visible = 0;
+            while (j < l->nparts && l->parts[j].feature == feat) {
+                rect b;
+                if (part_bbox(dev, &l->parts[j], &b) &&
+                    rect_overlaps(&b, fr, 1.0))
+                    visible = 1;
+                j++;
+            }
+            if (visible && feature_shown(sl, l, feat)) {
+                cairo_new_path(cr);
+                for (size_t k = i; k < j; k++)
+                    path_part(cr, dev, &l->parts[k], 1);
+                if (sl->has_fill) {
+                    set_rgba(cr, sl->fill);
+                    if (sl->has_stroke)
+                        cairo_fill_preserve(cr);
+                    else
+                        cairo_fill(cr);
+                }
+                if (sl->has_stroke) {
+                    set_rgba(cr, stroke);
+                    cairo_set_line_width(cr, width);
+                    set_dash(r, sl->dash);
+                    cairo_stroke(cr);
+                }
+                cairo_new_path(cr);
+            }
+            i = j;
+        }
+    } else if (kind == BM_GEOM_LINE) {
+        if (!sl->has_stroke) { /* e.g. a layer kept only for its names */
+            cairo_restore(cr);
+            free(dev);
+            return;
+        }
+        cairo_new_path(cr);
+        for (size_t i = 0; i < l->nparts; i++) {
+            rect b;
+            if (!feature_shown(sl, l, l->parts[i].feature) ||
+                !part_bbox(dev, &l->parts[i], &b) || !rect_overlaps(&b, fr, width))
+                continue;
+            path_part(cr, dev, &l->parts[i], l->kind == BM_GEOM_POLYGON);
+        }
+        set_rgba(cr, stroke);
+        cairo_set_line_width(cr, width);
+        set_dash(r, sl->dash);
+        cairo_stroke(cr);
+    } else {
+        double size = sl->symbol_size > 0 ? PT(r, sl->symbol_size) : PT(r, 4);
+        bm_rgba fill = sl->has_fill ? sl->fill : rgba(0.25, 0.25, 0.25, 1);
+        for (size_t i = 0; i < l->nparts; i++) {
+            if (!feature_shown(sl, l, l->parts[i].feature))
+                continue;
+            const bm_part *p = &l->parts[i];
+            for (size_t k = 0; k < p->count; k++) {
+                double x = dev[2 * (p->first + k)], y = dev[2 * (p->first + k) + 1];
+                if (isnan(x) || !rect_contains(fr, x, y))
+                    continue;
+                cairo_new_path(cr);
+                draw_symbol(cr, "circle", x, y, size);
+                set_rgba(cr, fill);
+                cairo_fill_preserve(cr);
+                set_rgba(cr, sl->has_stroke ? sl->stroke : rgba(1, 1, 1, 1));
+                cairo_set_line_width(cr, sl->has_stroke && sl->width > 0
+                                             ? PT(r, sl->width)
+                                             : PT(r, 0.8));
+                cairo_stroke(cr);
+                if (l->kind != BM_GEOM_POINT)
+                    break; /* lines/polygons as points: first vertex only */
+            }
+        }
+    }
+    cairo_restore(cr);
+    free(dev);
+}
+
+/* ---- graticule ------------------------------------------------------------- */
+
+typedef struct grat {
+    double step;
+    double lon0, lon1, lat0, lat1; /* line range, multiples of step */
+} grat;
+
+static void
+graticule_setup(renderer *r, grat *g)
+{
+    double a, b, c, d;
+    view_frame_bounds(&r->v, &a, &b, &c, &d);
+    if (!isfinite(a) || !isfinite(b) || !isfinite(c) || !isfinite(d)) {
+        a = r->style->min_lon;
+        b = r->style->min_lat;
+        c = r->style->max_lon;
+        d = r->style->max_lat;
+    }
+    static const double steps[] = {0.1, 0.25, 0.5, 1, 2, 5, 10, 15, 30};
+    double span = fmax(r->style->max_lon - r->style->min_lon,
+                       r->style->max_lat - r->style->min_lat);
+    g->step = 30;
+    for (size_t i = 0; i < sizeof steps / sizeof steps[0]; i++) {
+        if (span / steps[i] <= 8.5) {
+            g->step = steps[i];
+            break;
+        }
+    }
+    g->lon0 = ceil(a / g->step) * g->step;
+    g->lon1 = floor(c / g->step) * g->step;
+    g->lat0 = ceil(b / g->step) * g->step;
+    g->lat1 = floor(d / g->step) * g->step;
+}
+
+static void
+format_degree(char *buf, size_t n, double v, int is_lon, double step)
+{
+    const char *hemi = is_lon ? (v < 0 ? "W" : "E") : (v < 0 ? "S" : "N");
+    double a = fabs(v);
+    if (step >= 1 || fabs(a - round(a)) < 1e-9)
+        snprintf(buf, n, "%.0f°%s", a, hemi);
+    else
+        snprintf(buf, n, "%.4g°%s", a, hemi);
+}
+
+static void
+draw_graticule_lines(renderer *r, const grat *g)
+{
+    cairo_t *cr = r->cr;
+    enum { N = 96 };
+    double a = g->lon0 - g->step, c = g->lon1 + g->step;
+    double b = fmax(-89.9, g->lat0 - g->step), d = fmin(89.9, g->lat1 + g->step);
+    cairo_save(cr);
+    cairo_new_path(cr);
+    for (double lon = g->lon0; lon <= g->lon1 + 1e-9; lon += g->step) {
+        int pen = 0;
+        for (int i = 0; i <= N; i++) {
+            double x, y;
+            if (view_dev(&r->v, lon, b + (d - b) * i / N, &x, &y) != 0) {
+                pen = 0;
+                continue;
+            }
+            if (pen)
+                cairo_line_to(cr, x, y);
+            else
+                cairo_move_to(cr, x, y);
+            pen = 1;
+        }
+    }
+    for (double lat = g->lat0; lat <= g->lat1 + 1e-9; lat += g->step) {
+        int pen = 0;
+        for (int i = 0; i <= N; i++) {
+            double x, y;
+            if (view_dev(&r->v, a + (c - a) * i / N, lat, &x, &y) != 0) {
+                pen = 0;
+                continue;
+            }
+            if (pen)
+                cairo_line_to(cr, x, y);
+            else
+                cairo_move_to(cr, x, y);
+            pen = 1;
+        }
+    }
+    cairo_set_source_rgba(cr, 0.25, 0.3, 0.4, 0.35);
+    cairo_set_line_width(cr, PT(r, 0.5));
+    cairo_stroke(cr);
+    cairo_restore(cr);
+}
+
+/* Labels where meridians cross the bottom edge and parallels the left
+ * edge, outside the frame, with a short tick. */
+static void
+draw_graticule_labels(renderer *r, const grat *g)
+{
+    cairo_t *cr = r->cr;
+    const rect *f = &r->v.frame;
+    enum { N = 192 };
+    char buf[32];
+    double tick = PT(r, 3);
+    double b = fmax(-89.9, g->lat0 - 2 * g->step), d = fmin(89.9, g->lat1 + 2 * g->step);
+    double a = g->lon0 - 2 * g->step, c = g->lon1 + 2 * g->step;
+    double last_right = -HUGE_VAL;
+    cairo_set_source_rgba(cr, 0.1, 0.1, 0.1, 1);
+    cairo_set_line_width(cr, PT(r, 0.6));
+    for (double lon = g->lon0; lon <= g->lon1 + 1e-9; lon += g->step) {
+        double px = NAN, py = NAN;
+        for (int i = 0; i < N; i++) {
+            double x0, y0, x1, y1;
+            if (view_dev(&r->v, lon, b + (d - b) * i / N, &x0, &y0) != 0 ||
+                view_dev(&r->v, lon, b + (d - b) * (i + 1) / N, &x1, &y1) != 0)
+                continue;
+            if ((y0 - f->y1) * (y1 - f->y1) <= 0 && y0 != y1) {
+                double t = (f->y1 - y0) / (y1 - y0);
+                px = x0 + t * (x1 - x0);
+                py = f->y1;
+                break;
+            }
+        }
+        if (isnan(px) || px < f->x0 + 1 || px > f->x1 - 1)
+            continue;
+        format_degree(buf, sizeof buf, lon, 1, g->step);
+        text_set(r, buf, PT_GRATICULE, 0, 0, 0);
+        double w, h;
+        text_size(r, &w, &h);
+        if (px - w / 2 < last_right + PT(r, 4))
+            continue;
+        cairo_move_to(cr, px, py);
+        cairo_line_to(cr, px, py + tick);
+        cairo_stroke(cr);
+        text_draw(r, px - w / 2, py + tick, rgba(0.15, 0.15, 0.15, 1), 0);
+        last_right = px + w / 2;
+    }
+    double last_top = HUGE_VAL;
+    for (double lat = g->lat0; lat <= g->lat1 + 1e-9; lat += g->step) {
+        double px = NAN, py = NAN;
+        for (int i = 0; i < N; i++) {
+            double x0, y0, x1, y1;
+            if (view_dev(&r->v, a + (c - a) * i / N, lat, &x0, &y0) != 0 ||
+                view_dev(&r->v, a + (c - a) * (i + 1) / N, lat, &x1, &y1) != 0)
+                continue;
+            if ((x0 - f->x0) * (x1 - f->x0) <= 0 && x0 != x1) {
+                double t = (f->x0 - x0) / (x1 - x0);
+                px = f->x0;
+                py = y0 + t * (y1 - y0);
+                break;
+            }
+        }
+        if (isnan(py) || py < f->y0 + 1 || py > f->y1 - 1)
+            continue;
+        format_degree(buf, sizeof buf, lat, 0, g->step);
+        text_set(r, buf, PT_GRATICULE, 0, 0, 0);
+        double w, h;
+        text_size(r, &w, &h);
+        if (py + h / 2 > last_top - PT(r, 2))
+            continue;
+        cairo_move_to(cr, px, py);
+        cairo_line_to(cr, px - tick, py);
+        cairo_stroke(cr);
+        text_draw(r, px - tick - PT(r, 1.5) - w, py - h / 2,
+                  rgba(0.15, 0.15, 0.15, 1), 0);
+        last_top = py - h / 2;
+    }
+}
+
+/* ---- incidents ------------------------------------------------------------- */
+
+static const char *
+incident_type(const bm_incident *inc)
+{
+    return inc->type && *inc->type ? inc->type : "unknown";
+}
+
+static bm_status
+group_add(inc_group *g, size_t i)
+{
+    if (g->n == g->cap) {
+        size_t nc = g->cap ? g->cap * 2 : 4;
+        size_t *p = realloc(g->idx, nc * sizeof *p);
+        if (!p)
+            return BM_ERR_NOMEM;
+        g->idx = p;
+        g->cap = nc;
+    }
+    g->idx[g->n++] = i;
+    return BM_OK;
+}
+
+static void
+groups_free(renderer *r)
+{
+    for (size_t i = 0; i < r->ngroups; i++)
+        free(r->groups[i].idx);
+    free(r->groups);
+    free(r->types);
+    r->groups = NULL;
+    r->types = NULL;
+    r->ngroups = r->ntypes = 0;
+}
+
+static double marker_size(const renderer *r);
+static void spread_offset(const renderer *r, size_t k, size_t n, double *dx,
+                          double *dy, double *ring_radius);
+
+static void
+clusters_build(renderer *r)
+{
+    double near = marker_size(r) * 0.9;
+    for (size_t i = 0; i < r->ngroups; i++) {
+        inc_group *g = &r->groups[i];
+        g->lead = i;
+        for (size_t j = 0; j < i; j++) {
+            if (hypot(r->groups[j].x - g->x, r->groups[j].y - g->y) < near) {
+                g->lead = r->groups[j].lead;
+                break;
+            }
+        }
+        inc_group *lead = &r->groups[g->lead];
+        g->base = lead->total; /* lead->total counts slots handed out */
+        lead->total += g->n;
+    }
+    for (size_t i = 0; i < r->ngroups; i++) {
+        inc_group *g = &r->groups[i];
+        const inc_group *lead = &r->groups[g->lead];
+        double dx, dy;
+        g->total = lead->total;
+        g->cx = lead->x;
+        g->cy = lead->y;
+        spread_offset(r, 0, g->total, &dx, &dy, &g->radius);
+    }
+}
+
+static bm_status
+collect_incidents(renderer *r, const bm_incident *inc, size_t n)
+{
+    double tol = PT(r, 0.75);
+    r->groups = n ? calloc(n, sizeof *r->groups) : NULL;
+    r->types = n ? calloc(n, sizeof *r->types) : NULL;
+    if (n && (!r->groups || !r->types))
+        return BM_ERR_NOMEM;
+    for (size_t i = 0; i < n; i++) {
+        double x, y;
+        if (!isfinite(inc[i].lon) || !isfinite(inc[i].lat) ||
+            view_dev(&r->v, inc[i].lon, inc[i].lat, &x, &y) != 0 ||
+            !rect_contains(&r->v.frame, x, y)) {
+            r->outside++;
+            continue;
+        }
+        r->shown++;
+        const char *t = incident_type(&inc[i]);
+        size_t k;
+        for (k = 0; k < r->ntypes; k++)
+            if (strcmp(r->types[k].type, t) == 0)
+                break;
+        if (k == r->ntypes) {
+            r->types[k].type = t;
+            r->types[k].first = k;
+            r->ntypes++;
+        }
+        r->types[k].shown++;
+
+        inc_group *g = NULL;
+        for (k = 0; k < r->ngroups; k++) {
+            if (fabs(r->groups[k].x - x) <= tol && fabs(r->groups[k].y - y) <= tol) {
+                g = &r->groups[k];
+                break;
+            }
+        }
+        if (!g) {
+            g = &r->groups[r->ngroups++];
+            g->x = x;
+            g->y = y;
+            g->name = inc[i].place_name && *inc[i].place_name ? inc[i].place_name
+                      : inc[i].surface && *inc[i].surface     ? inc[i].surface
+                                                              : NULL;
+        }
+        if (group_add(g, i) != BM_OK)
+            return BM_ERR_NOMEM;
+    }
+    clusters_build(r);
+    return BM_OK;
+}
+
+static int
+type_count_cmp(const void *a, const void *b)
+{
+    const type_count *x = a, *y = b;
+    if (x->shown != y->shown)
+        return x->shown > y->shown ? -1 : 1;
+    return x->first < y->first ? -1 : x->first > y->first;
+}
+
+static double
+marker_size(const renderer *r)
+{
+    return PT(r, r->style->incident_size > 0 ? r->style->incident_size : 10);
+}
+
+/* Offset of the k-th of n markers at one place: rings of 6, 12, 18 ... */
+static void
+spread_offset(const renderer *r, size_t k, size_t n, double *dx, double *dy,
+              double *ring_radius)
+{
+    double step = marker_size(r) * 0.62;
+    *dx = *dy = 0;
+    *ring_radius = 0;
+    if (n <= 1)
+        return;
+    size_t ring = 1, start = 0, cap = 6;
+    while (k >= start + cap) {
+        start += cap;
+        ring++;
+        cap = 6 * ring;
+    }
+    size_t in_ring = n - start < cap ? n - start : cap;
+    double angle = -M_PI / 2 + 2 * M_PI * (double)(k - start) / (double)in_ring +
+                   (ring % 2 ? 0 : M_PI / in_ring);
+    double rad = step * ring;
+    *dx = rad * cos(angle);
+    *dy = rad * sin(angle);
+    /* outermost ring */
+    size_t last = 1, s = 0, c = 6;
+    while (n > s + c) {
+        s += c;
+        last++;
+        c = 6 * last;
+    }
+    *ring_radius = step * last;
+}
+
+static void
+draw_incident_markers(renderer *r, const bm_incident *inc)
+{
+    cairo_t *cr = r->cr;
+    double size = marker_size(r);
+    for (size_t gi = 0; gi < r->ngroups; gi++) {
+        inc_group *g = &r->groups[gi];
+        for (size_t k = 0; k < g->n; k++) {
+            const bm_incident *in = &inc[g->idx[k]];
+            const bm_style_incident *si = bm_style_for_incident(r->style, incident_type(in));
+            double dx, dy, ring;
+            spread_offset(r, g->base + k, g->total, &dx, &dy, &ring);
+            cairo_new_path(cr);
+            draw_symbol(cr, si ? si->shape : "circle", g->cx + dx, g->cy + dy, size);
+            set_rgba(cr, si ? si->fill : rgba(0.5, 0.5, 0.5, 1));
+            cairo_fill_preserve(cr);
+            bm_rgba st = r->style->incident_stroke;
+            if (st.a <= 0)
+                st = rgba(1, 1, 1, 1);
+            set_rgba(cr, st);
+            cairo_set_line_width(cr, PT(r, 1.2));
+            cairo_set_line_join(cr, CAIRO_LINE_JOIN_ROUND);
+            cairo_stroke(cr);
+        }
+        if (g->lead == gi) {
+            double ext = g->radius + size * 0.62;
+            place_rect(r, (rect){g->cx - ext, g->cy - ext, g->cx + ext, g->cy + ext});
+        }
+    }
+}
+
+/* "Hoeryong — arrest" or "Hoeryong: arrest ×2, bribery". Caller frees. */
+static char *
+incident_label(const inc_group *g, const bm_incident *inc)
+{
+    bm_buf b = {0};
+    char coord[64];
+    const char *name = g->name;
+    if (!name) {
+        const bm_incident *in = &inc[g->idx[0]];
+        snprintf(coord, sizeof coord, "%.2f°%s %.2f°%s", fabs(in->lat),
+                 in->lat < 0 ? "S" : "N", fabs(in->lon), in->lon < 0 ? "W" : "E");
+        name = coord;
+    }
+    if (g->n == 1) {
+        bm_buf_printf(&b, "%s — %s", name, incident_type(&inc[g->idx[0]]));
+        return bm_buf_take(&b);
+    }
+    /* types in order of count, then first appearance */
+    size_t nt = 0;
+    const char **types = calloc(g->n, sizeof *types);
+    size_t *counts = calloc(g->n, sizeof *counts);
+    if (!types || !counts) {
+        free(types);
+        free(counts);
+        return NULL;
+    }
+    for (size_t k = 0; k < g->n; k++) {
+        const char *t = incident_type(&inc[g->idx[k]]);
+        size_t j;
+        for (j = 0; j < nt; j++)
+            if (strcmp(types[j], t) == 0)
+                break;
+        if (j == nt)
+            types[nt++] = t;
+        counts[j]++;
+    }
+    for (size_t i = 1; i < nt; i++) { /* stable insertion sort by count */
+        const char *t = types[i];
+        size_t c = counts[i], j = i;
+        while (j > 0 && counts[j - 1] < c) {
+            types[j] = types[j - 1];
+            counts[j] = counts[j - 1];
+            j--;
+        }
+        types[j] = t;
+        counts[j] = c;
+    }
+    bm_buf_printf(&b, "%s: ", name);
+    for (size_t j = 0; j < nt; j++) {
+        if (j)
+            bm_buf_puts(&b, ", ");
+        if (counts[j] > 1)
+            bm_buf_printf(&b, "%s ×%zu", types[j], counts[j]);
+        else
+            bm_buf_puts(&b, types[j]);
+    }
+    free(types);
+    free(counts);
+    return bm_buf_take(&b);
+}
+
+/* Tries the 8 positions around (x, y) at distance d for a w x h box.
+ * Order: right, left, above, below, upper right, lower right, upper left,
+ * lower left. Returns 1 and the box when one fits. */
+static int
+try_positions(renderer *r, double x, double y, double d, double w, double h,
+              double pad, int leader, rect *out)
+{
+    double dd = d * 0.75;
+    rect c[8] = {
+        rect_make(x + d, y - h / 2, w, h),
+        rect_make(x - d - w, y - h / 2, w, h),
+        rect_make(x - w / 2, y - d - h, w, h),
+        rect_make(x - w / 2, y + d, w, h),
+        rect_make(x + dd, y - dd - h, w, h),
+        rect_make(x + dd, y + dd, w, h),
+        rect_make(x - dd - w, y - dd - h, w, h),
+        rect_make(x - dd - w, y + dd, w, h),
+    };
+    for (int i = 0; i < 8; i++) {
+        if (!rect_inside(&c[i], &r->v.frame, PT(r, 2)))
+            continue;
+        if (collides(r, &c[i], pad))
+            continue;
+        if (leader && leader_blocked(r, x, y, &c[i]))
+            continue;
+        *out = c[i];
+        return 1;
+    }
+    return 0;
+}
+
+/* Second pass for a label that does not fit next to its point (after
+ * MapServer's LEADER): rings further out, 16 directions each, the label
+ * joined to the point by a leader line. clear_leader: the leader must not
+ * cross other labels or markers. */
+static int
+try_rings(renderer *r, double x, double y, double d, double w, double h,
+          int clear_leader, rect *out)
+{
+    static const double rings[] = {18, 34, 52, 74, 100, 130};
+    for (size_t ri = 0; ri < sizeof rings / sizeof rings[0]; ri++) {
+        double rad = d + PT(r, rings[ri]);
+        for (int k = 0; k < 16; k++) {
+            /* right first, then alternating above/below around the circle */
+            int step = (k + 1) / 2, sign = k % 2 ? -1 : 1;
+            double a = sign * step * (M_PI / 8);
+            double ca = cos(a), sa = sin(a);
+            double cx = x + ca * rad + w / 2 * clampd(2 * ca, -1, 1);
+            double cy = y + sa * rad + h / 2 * clampd(2 * sa, -1, 1);
+            rect box = rect_make(cx - w / 2, cy - h / 2, w, h);
+            if (!rect_inside(&box, &r->v.frame, PT(r, 2)) ||
+                collides(r, &box, PT(r, 1)))
+                continue;
+            if (clear_leader && leader_blocked(r, x, y, &box))
+                continue;
+            *out = box;
+            return 1;
+        }
+    }
+    return 0;
+}
+
+static void
+draw_leader(renderer *r, double x, double y, const rect *box, double from)
+{
+    double cx, cy;
+    leader_end(x, y, box, &cx, &cy);
+    double dx = cx - x, dy = cy - y, len = hypot(dx, dy);
+    if (len <= from)
+        return;
+    if (r->nleaders == r->capleaders) {
+        size_t nc = r->capleaders ? r->capleaders * 2 : 16;
+        rect *p = realloc(r->leaders, nc * sizeof *p);
+        if (!p) {
+            r->nomem = 1;
+            return;
+        }
+        r->leaders = p;
+        r->capleaders = nc;
+    }
+    r->leaders[r->nleaders++] =
+        (rect){x + dx / len * from, y + dy / len * from, cx, cy};
+    cairo_t *cr = r->cr;
+    cairo_new_path(cr);
+    cairo_move_to(cr, x + dx / len * from, y + dy / len * from);
+    cairo_line_to(cr, cx, cy);
+    cairo_set_source_rgba(cr, 0.15, 0.15, 0.15, 0.9);
+    cairo_set_line_width(cr, PT(r, 0.8));
+    cairo_stroke(cr);
+}
+
+static void
+place_incident_labels(renderer *r, const bm_incident *inc)
+{
+    double size = marker_size(r);
+    double fs = r->style->incident_label_size > 0 ? r->style->incident_label_size
+                                                  : 9.5;
+    for (size_t gi = 0; gi < r->ngroups; gi++) {
+        inc_group *g = &r->groups[gi];
+        char *text = incident_label(g, inc);
+        if (!text) {
+            r->nomem = 1;
+            return;
+        }
+        text_set(r, text, fs, 1, 0, 0);
+        double w, h;
+        text_size(r, &w, &h);
+        double d = g->radius + size / 2 + PT(r, 3), x = g->cx, y = g->cy;
+        rect box;
+        int leader = 0;
+        if (!try_positions(r, x, y, d, w, h, PT(r, 1), 0, &box)) {
+            leader = 1;
+            if (!try_rings(r, x, y, d, w, h, 1, &box) &&
+                !try_rings(r, x, y, d, w, h, 0, &box)) {
+                /* forced: incident labels are never dropped */
+                leader = 0;
+                box = rect_make(x + d, y - h / 2, w, h);
+                if (box.x1 > r->v.frame.x1 - PT(r, 2))
+                    box = rect_make(x - d - w, y - h / 2, w, h);
+            }
+        }
+        if (leader)
+            draw_leader(r, x, y, &box, g->radius + size / 2);
+        text_draw(r, box.x0, box.y0, rgba(0.08, 0.08, 0.08, 1), 1);
+        place_rect(r, box);
+        free(text);
+    }
+}
+
+/* ---- basemap labels -------------------------------------------------------- */
+
+typedef struct town {
+    const char *name;
+    double x, y, rank;
+    size_t layer, order;
+} town;
+
+static int
+town_cmp(const void *a, const void *b)
+{
+    const town *x = a, *y = b;
+    double rx = isnan(x->rank) ? 1e9 : x->rank, ry = isnan(y->rank) ? 1e9 : y->rank;
+    if (rx != ry)
+        return rx < ry ? -1 : 1;
+    if (x->layer != y->layer)
+        return x->layer < y->layer ? -1 : 1;
+    return x->order < y->order ? -1 : x->order > y->order;
+}
+
+/* Same start of name, ignoring case: "Hyeson" (Natural Earth) and
+ * "Hyesan" (the gazetteer) are one town. */
+static int
+similar_name(const char *a, const char *b)
+{
+    if (!a || !b)
+        return 0;
+    for (int i = 0; i < 3; i++) {
+        char ca = a[i], cb = b[i];
+        if (!ca || !cb)
+            return ca == cb;
+        if (ca >= 'A' && ca <= 'Z')
+            ca = (char)(ca - 'A' + 'a');
+        if (cb >= 'A' && cb <= 'Z')
+            cb = (char)(cb - 'A' + 'a');
+        if (ca != cb)
+            return 0;
+    }
+    return 1;
+}
+
+/* Whether an incident label already names the town at (x, y): the town
+ * lies under the incident markers, or close by with a similar name. */
+static int
+named_by_incident(const renderer *r, const char *name, double x, double y)
+{
+    double size = marker_size(r);
+    for (size_t i = 0; i < r->ngroups; i++) {
+        const inc_group *g = &r->groups[i];
+        double d = hypot(g->cx - x, g->cy - y);
+        if (d <= g->radius + size * 0.5)
+            return 1;
+        if (d <= g->radius + size * 2.5 && similar_name(name, g->name))
+            return 1;
+    }
+    return 0;
+}
+
+static void
+place_town_labels(renderer *r, bm_layer *const *basemap)
+{
+    const bm_style *s = r->style;
+    town *towns = NULL;
+    size_t n = 0, cap = 0;
+    for (size_t li = 0; li < s->nlayers; li++) {
+        const bm_style_layer *sl = &s->layers[li];
+        const bm_layer *l = basemap ? basemap[li] : NULL;
+        if (!l || sl->kind != BM_GEOM_POINT || l->kind != BM_GEOM_POINT)
+            continue;
+        double sym = sl->symbol_size > 0 ? PT(r, sl->symbol_size) : PT(r, 4);
+        for (size_t i = 0; i < l->nparts; i++) {
+            const bm_part *p = &l->parts[i];
+            if (p->count < 1 || !feature_shown(sl, l, p->feature))
+                continue;
+            double x, y;
+            if (view_dev(&r->v, l->xy[2 * p->first], l->xy[2 * p->first + 1], &x,
+                         &y) != 0 ||
+                !rect_contains(&r->v.frame, x, y))
+                continue;
+            /* the symbol is an obstacle for every label */
+            place_rect(r, (rect){x - sym / 2, y - sym / 2, x + sym / 2, y + sym / 2});
+            if (!sl->label_field || !l->feature_name || p->feature >= l->nfeatures)
+                continue;
+            const char *name = l->feature_name[p->feature];
+            if (!name || !*name)
+                continue;
+            if (n == cap) {
+                size_t nc = cap ? cap * 2 : 64;
+                town *t = realloc(towns, nc * sizeof *t);
+                if (!t) {
+                    r->nomem = 1;
+                    free(towns);
+                    return;
+                }
+                towns = t;
+                cap = nc;
+            }
+            towns[n].name = name;
+            towns[n].x = x;
+            towns[n].y = y;
+            towns[n].rank = l->feature_rank ? l->feature_rank[p->feature] : (double)NAN;
+            towns[n].layer = li;
+            towns[n].order = n;
+            n++;
+        }
+    }
+    if (n > 1)
+        qsort(towns, n, sizeof *towns, town_cmp);
+    for (size_t i = 0; i < n; i++) {
+        const bm_style_layer *sl = &s->layers[towns[i].layer];
+        if (named_by_incident(r, towns[i].name, towns[i].x, towns[i].y))
+            continue; /* the incident label names the place */
+        double fs = sl->label_size > 0 ? sl->label_size : 8.5;
+        text_set(r, towns[i].name, fs, 0, sl->label_italic, 0);
+        double w, h;
+        text_size(r, &w, &h);
+        double sym = sl->symbol_size > 0 ? PT(r, sl->symbol_size) : PT(r, 4);
+        rect box;
+        if (!try_positions(r, towns[i].x, towns[i].y, sym / 2 + PT(r, 2), w, h,
+                           PT(r, 1.5), 0, &box))
+            continue;
+        bm_rgba col = sl->label_color.a > 0 ? sl->label_color : rgba(0.2, 0.2, 0.2, 1);
+        text_draw(r, box.x0, box.y0, col, 1);
+        place_rect(r, box);
+    }
+    free(towns);
+}
+
+/* Line labels (rivers): along the longest visible run of each named
+ * feature, horizontal text rotated to the run's direction, kept upright. */
+static void
+place_line_labels(renderer *r, bm_layer *const *basemap)
+{
+    const bm_style *s = r->style;
+    cairo_t *cr = r->cr;
+    for (size_t li = 0; li < s->nlayers; li++) {
+        const bm_style_layer *sl = &s->layers[li];
+        const bm_layer *l = basemap ? basemap[li] : NULL;
+        if (!l || !sl->label_field || !l->feature_name || l->kind != BM_GEOM_LINE)
+            continue;
+        double *dev = project_layer(r, l);
+        if (!dev)
+            continue;
+        /* one label per distinct name */
+        for (size_t f = 0; f < l->nfeatures; f++) {
+            const char *name = l->feature_name[f];
+            if (!name || !*name || !feature_shown(sl, l, f))
+                continue;
+            int dup = 0;
+            for (size_t e = 0; e < f && !dup; e++)
+                if (l->feature_name[e] && strcmp(l->feature_name[e], name) == 0 &&
+                    feature_shown(sl, l, e))
+                    dup = 1;
+            if (dup)
+                continue;
+            double fs = sl->label_size > 0 ? sl->label_size : 8;
+            text_set(r, name, fs, 0, sl->label_italic, 0);
+            double w, h;
+            text_size(r, &w, &h);
+            /* candidate anchors: vertices along all parts with this name,
+             * inside the frame; prefer ones where the run is straight over
+             * the label length, centred on the run */
+            int placed = 0;
+            for (size_t pi = 0; pi < l->nparts && !placed; pi++) {
+                const bm_part *p = &l->parts[pi];
+                size_t pf = p->feature;
+                if (pf >= l->nfeatures || !l->feature_name[pf] ||
+                    strcmp(l->feature_name[pf], name) != 0 || p->count < 2)
+                    continue;
+                /* cumulative length along the part */
+                double total = 0;
+                for (size_t k = 1; k < p->count; k++) {
+                    double x0 = dev[2 * (p->first + k - 1)], y0 = dev[2 * (p->first + k - 1) + 1];
+                    double x1 = dev[2 * (p->first + k)], y1 = dev[2 * (p->first + k) + 1];
+                    if (!isnan(x0) && !isnan(x1))
+                        total += hypot(x1 - x0, y1 - y0);
+                }
+                if (total < w * 1.5)
+                    continue;
+                /* try positions at fractions of the length */
+                static const double fr[] = {0.5, 0.35, 0.65, 0.2, 0.8};
+                for (size_t fi = 0; fi < 5 && !placed; fi++) {
+                    double want = total * fr[fi], acc = 0;
+                    double ax = NAN, ay = NAN, bx = NAN, by = NAN;
+                    /* the chord of length w centred at `want` */
+                    double t0 = want - w / 2, t1 = want + w / 2;
+                    for (size_t k = 1; k < p->count; k++) {
+                        double x0 = dev[2 * (p->first + k - 1)], y0 = dev[2 * (p->first + k - 1) + 1];
+                        double x1 = dev[2 * (p->first + k)], y1 = dev[2 * (p->first + k) + 1];
+                        if (isnan(x0) || isnan(x1))
+                            continue;
+                        double sl_len = hypot(x1 - x0, y1 - y0);
+                        if (sl_len <= 0)
+                            continue;
+                        if (isnan(ax) && acc + sl_len >= t0) {
+                            double t = (t0 - acc) / sl_len;
+                            t = clampd(t, 0, 1);
+                            ax = x0 + t * (x1 - x0);
+                            ay = y0 + t * (y1 - y0);
+                        }
+                        if (isnan(bx) && acc + sl_len >= t1) {
+                            double t = (t1 - acc) / sl_len;
+                            t = clampd(t, 0, 1);
+                            bx = x0 + t * (x1 - x0);
+                            by = y0 + t * (y1 - y0);
+                        }
+                        acc += sl_len;
+                    }
+                    if (isnan(ax) || isnan(bx))
+                        continue;
+                    double chord = hypot(bx - ax, by - ay);
+                    if (chord < w * 0.8)
+                        continue; /* too curvy here */
+                    double ang = atan2(by - ay, bx - ax);
+                    if (ang > M_PI / 2)
+                        ang -= M_PI;
+                    else if (ang < -M_PI / 2)
+                        ang += M_PI;
+                    if (fabs(ang) > M_PI / 3)
+                        continue; /* too steep to read */
+                    double cx = (ax + bx) / 2, cy = (ay + by) / 2;
+                    /* offset the text off the line, to its upper side */
+                    double off = h / 2 + PT(r, 1);
+                    double nx = sin(ang) * off, ny = -cos(ang) * off;
+                    double lx = cx + nx, ly = cy + ny;
+                    double ca = fabs(cos(ang)), sa = fabs(sin(ang));
+                    double bw = w * ca + h * sa, bh = w * sa + h * ca;
+                    rect box = rect_make(lx - bw / 2, ly - bh / 2, bw, bh);
+                    if (!rect_inside(&box, &r->v.frame, PT(r, 2)) ||
+                        collides(r, &box, PT(r, 1)))
+                        continue;
+                    cairo_save(cr);
+                    cairo_translate(cr, lx, ly);
+                    cairo_rotate(cr, ang);
+                    bm_rgba col = sl->label_color.a > 0 ? sl->label_color
+                                                        : rgba(0.2, 0.35, 0.6, 1);
+                    text_draw(r, -w / 2, -h / 2, col, 1);
+                    cairo_restore(cr);
+                    pango_cairo_update_layout(cr, r->layout);
+                    place_rect(r, box);
+                    placed = 1;
+                }
+            }
+        }
+        free(dev);
+    }
+}
+
+/* Point-in-polygon (even-odd over all the feature's rings). */
+static int
+inside_feature(const double *dev, const bm_layer *l, size_t p0, size_t p1,
+               double x, double y)
+{
+    int in = 0;
+    for (size_t pi = p0; pi < p1; pi++) {
+        const bm_part *p = &l->parts[pi];
+        for (size_t k = 0, j = p->count - 1; k < p->count; j = k++) {
+            double xi = dev[2 * (p->first + k)], yi = dev[2 * (p->first + k) + 1];
+            double xj = dev[2 * (p->first + j)], yj = dev[2 * (p->first + j) + 1];
+            if (isnan(xi) || isnan(xj))
+                continue;
+            if ((yi > y) != (yj > y) && x < (xj - xi) * (y - yi) / (yj - yi) + xi)
+                in = !in;
+        }
+    }
+    return in;
+}
+
+/* Distance from (x, y) to the feature's boundary or the frame edge. */
+static double
+edge_distance(const renderer *r, const double *dev, const bm_layer *l,
+              size_t p0, size_t p1, double x, double y)
+{
+    const rect *f = &r->v.frame;
+    double best = fmin(fmin(x - f->x0, f->x1 - x), fmin(y - f->y0, f->y1 - y));
+    for (size_t pi = p0; pi < p1; pi++) {
+        const bm_part *p = &l->parts[pi];
+        for (size_t k = 1; k < p->count; k++) {
+            double ax = dev[2 * (p->first + k - 1)], ay = dev[2 * (p->first + k - 1) + 1];
+            double bx = dev[2 * (p->first + k)], by = dev[2 * (p->first + k) + 1];
+            if (isnan(ax) || isnan(bx))
+                continue;
+            double vx = bx - ax, vy = by - ay, len2 = vx * vx + vy * vy;
+            double t = len2 > 0 ? clampd(((x - ax) * vx + (y - ay) * vy) / len2, 0, 1) : 0;
+            double d = hypot(ax + t * vx - x, ay + t * vy - y);
+            if (d < best)
+                best = d;
+        }
+    }
+    return best;
+}
+
+/* Polygon names (countries): at the visible point farthest from the
+ * feature's edges (a grid search for the pole of inaccessibility), in
+ * spaced capitals. */
+static void
+place_polygon_labels(renderer *r, bm_layer *const *basemap)
+{
+    const bm_style *s = r->style;
+    const rect *f = &r->v.frame;
+    for (size_t li = 0; li < s->nlayers; li++) {
+        const bm_style_layer *sl = &s->layers[li];
+        const bm_layer *l = basemap ? basemap[li] : NULL;
+        if (!l || !sl->label_field || !l->feature_name || l->kind != BM_GEOM_POLYGON)
+            continue;
+        double *dev = project_layer(r, l);
+        if (!dev)
+            continue;
+        size_t i = 0;
+        while (i < l->nparts) {
+            size_t feat = l->parts[i].feature, j = i;
+            while (j < l->nparts && l->parts[j].feature == feat)
+                j++;
+            const char *name = feat < l->nfeatures ? l->feature_name[feat] : NULL;
+            if (!name || !*name || !feature_shown(sl, l, feat)) {
+                i = j;
+                continue;
+            }
+            /* spaced upper case, ASCII letters only (other scripts as is) */
+            bm_buf b = {0};
+            for (const char *c = name; *c; c++) {
+                char ch = *c;
+                if (ch >= 'a' && ch <= 'z')
+                    ch = (char)(ch - 'a' + 'A');
+                bm_buf_append(&b, &ch, 1);
+            }
+            char *label = bm_buf_take(&b);
+            if (!label) {
+                r->nomem = 1;
+                break;
+            }
+            double fs = sl->label_size > 0 ? sl->label_size : 11;
+            text_set(r, label, fs, 1, sl->label_italic, 0);
+            pango_layout_set_attributes(r->layout, NULL);
+            PangoAttrList *al = pango_attr_list_new();
+            pango_attr_list_insert(al, pango_attr_letter_spacing_new(
+                                           (int)(PT(r, fs) * 0.18 * PANGO_SCALE)));
+            pango_layout_set_attributes(r->layout, al);
+            pango_attr_list_unref(al);
+            double w, h;
+            text_size(r, &w, &h);
+            enum { G = 28 };
+            double bestd = 0, bx = 0, by = 0;
+            for (int gy = 0; gy < G; gy++) {
+                for (int gx = 0; gx < G; gx++) {
+                    double x = f->x0 + (gx + 0.5) * (f->x1 - f->x0) / G;
+                    double y = f->y0 + (gy + 0.5) * (f->y1 - f->y0) / G;
+                    if (!inside_feature(dev, l, i, j, x, y))
+                        continue;
+                    rect box = rect_make(x - w / 2, y - h / 2, w, h);
+                    if (!rect_inside(&box, f, PT(r, 4)) || collides(r, &box, PT(r, 2)))
+                        continue;
+                    double d = edge_distance(r, dev, l, i, j, x, y);
+                    if (d > bestd) {
+                        bestd = d;
+                        bx = x;
+                        by = y;
+                    }
+                }
+            }
+            if (bestd > h * 0.8) {
+                bm_rgba col = sl->label_color.a > 0 ? sl->label_color
+                                                    : rgba(0.35, 0.35, 0.35, 0.8);
+                text_draw(r, bx - w / 2, by - h / 2, col, 1);
+                place_rect(r, rect_make(bx - w / 2, by - h / 2, w, h));
+            }
+            pango_layout_set_attributes(r->layout, NULL);
+            free(label);
+            i = j;
+        }
+        free(dev);
+    }
+}
+
+/* ---- furniture ------------------------------------------------------------- */
+
+typedef struct scale_info {
+    double dev_per_km;
+    double km;       /* bar length */
+    double lat;      /* where it is true */
+} scale_info;
+
+static void
+scale_compute(renderer *r, scale_info *si)
+{
+    const bm_style *s = r->style;
+    double lonc = (s->min_lon + s->max_lon) / 2, latc = (s->min_lat + s->max_lat) / 2;
+    double xa, ya, xb, yb, dist;
+    struct geod_geodesic geod;
+    memset(si, 0, sizeof *si);
+    si->lat = latc;
+    if (view_dev(&r->v, lonc - 0.25, latc, &xa, &ya) != 0 ||
+        view_dev(&r->v, lonc + 0.25, latc, &xb, &yb) != 0)
+        return;
+    geod_init(&geod, 6378137, 1 / 298.257223563);
+    geod_inverse(&geod, latc, lonc - 0.25, latc, lonc + 0.25, &dist, NULL, NULL);
+    if (!(dist > 0))
+        return;
+    si->dev_per_km = hypot(xb - xa, yb - ya) / (dist / 1000);
+    static const double lens[] = {1, 2, 5, 10, 20, 25, 50, 100, 200, 250, 500, 1000, 2000};
+    double maxlen = fmin((r->v.frame.x1 - r->v.frame.x0) * 0.24, PT(r, 170));
+    si->km = 0;
+    for (size_t i = 0; i < sizeof lens / sizeof lens[0]; i++)
+        if (lens[i] * si->dev_per_km <= maxlen)
+            si->km = lens[i];
+}
+
+/* Box the scale bar and north arrow need, in device units. */
+static void
+scale_box_size(renderer *r, const scale_info *si, double *w, double *h)
+{
+    double bar = si->km * si->dev_per_km;
+    *w = bar + PT(r, 20) + PT(r, 26); /* bar, label slack, north arrow */
+    *h = PT(r, 36);
+}
+
+/* Scale bar (left) and north arrow (right) in box. */
+static void
+draw_scale_and_north(renderer *r, const scale_info *si, rect box)
+{
+    cairo_t *cr = r->cr;
+    char buf[64];
+    double x0 = box.x0 + PT(r, 3), ybar = box.y0 + PT(r, 15);
+    double barh = PT(r, 4);
+    if (si->km > 0) {
+        double bar = si->km * si->dev_per_km;
+        int segs = 4;
+        if (fmod(si->km, 4) != 0 && fmod(si->km * 10, 4) != 0)
+            segs = 2;
+        for (int i = 0; i < segs; i++) {
+            cairo_rectangle(cr, x0 + bar * i / segs, ybar, bar / segs, barh);
+            if (i % 2 == 0)
+                cairo_set_source_rgb(cr, 0.1, 0.1, 0.1);
+            else
+                cairo_set_source_rgb(cr, 1, 1, 1);
+            cairo_fill(cr);
+        }
+        cairo_rectangle(cr, x0, ybar, bar, barh);
+        cairo_set_source_rgb(cr, 0.1, 0.1, 0.1);
+        cairo_set_line_width(cr, PT(r, 0.6));
+        cairo_stroke(cr);
+        double marks[3] = {0, si->km / 2, si->km};
+        for (int i = 0; i < 3; i++) {
+            if (i == 2)
+                snprintf(buf, sizeof buf, "%g km", marks[i]);
+            else
+                snprintf(buf, sizeof buf, "%g", marks[i]);
+            text_set(r, buf, PT_SCALE, 0, 0, 0);
+            double w, h;
+            text_size(r, &w, &h);
+            double mx = x0 + bar * marks[i] / si->km;
+            double tx = i == 2 ? mx - PT(r, 8) : mx - w / 2;
+            text_draw(r, tx, ybar - h - PT(r, 0.5), rgba(0.1, 0.1, 0.1, 1), 0);
+        }
+        snprintf(buf, sizeof buf, "scale true at %.1f°%s", fabs(si->lat),
+                 si->lat < 0 ? "S" : "N");
+        text_set(r, buf, PT_SCALE - 1, 0, 1, 0);
+        text_draw(r, x0, ybar + barh + PT(r, 2), rgba(0.3, 0.3, 0.3, 1), 0);
+    }
+
+    /* north arrow, pointing to true north at the map centre */
+    const bm_style *s = r->style;
+    double lonc = (s->min_lon + s->max_lon) / 2, latc = (s->min_lat + s->max_lat) / 2;
+    double xa, ya, xb, yb;
+    if (view_dev(&r->v, lonc, latc, &xa, &ya) == 0 &&
+        view_dev(&r->v, lonc, latc + 0.1, &xb, &yb) == 0) {
+        double ang = atan2(xb - xa, -(yb - ya)); /* from device up, clockwise */
+        double cx = box.x1 - PT(r, 10), cy = box.y0 + PT(r, 20), len = PT(r, 10);
+        cairo_save(cr);
+        cairo_translate(cr, cx, cy);
+        cairo_rotate(cr, ang);
+        cairo_move_to(cr, 0, -len);
+        cairo_line_to(cr, len * 0.42, len * 0.55);
+        cairo_line_to(cr, 0, len * 0.28);
+        cairo_close_path(cr);
+        cairo_set_source_rgb(cr, 0.1, 0.1, 0.1);
+        cairo_fill(cr);
+        cairo_move_to(cr, 0, -len);
+        cairo_line_to(cr, -len * 0.42, len * 0.55);
+        cairo_line_to(cr, 0, len * 0.28);
+        cairo_close_path(cr);
+        cairo_set_source_rgb(cr, 1, 1, 1);
+        cairo_fill_preserve(cr);
+        cairo_set_source_rgb(cr, 0.1, 0.1, 0.1);
+        cairo_set_line_width(cr, PT(r, 0.6));
+        cairo_stroke(cr);
+        text_set(r, "N", 8, 1, 0, 0);
+        double w, h;
+        text_size(r, &w, &h);
+        text_draw(r, -w / 2, -len - h, rgba(0.1, 0.1, 0.1, 1), 0);
+        cairo_restore(cr);
+        pango_cairo_update_layout(cr, r->layout);
+    }
+}
+
+typedef struct legend_info {
+    double w, h;
+    double scale_w, scale_h; /* scale section at the foot; 0: none */
+    scale_info si;
+} legend_info;
+
+static double
+legend_row_h(const renderer *r)
+{
+    return fmax(marker_size(r) + PT(r, 4), PT(r, PT_LEGEND * 1.6));
+}
+
+static void
+legend_measure(renderer *r, legend_info *li, double max_w)
+{
+    double pad = PT(r, 7), w = 0, h = pad, tw, th;
+    text_set(r, "Incidents", PT_LEGEND_HEAD, 1, 0, 0);
+    text_size(r, &tw, &th);
+    w = tw;
+    h += th + PT(r, 3);
+    double col = marker_size(r) + PT(r, 8);
+    char buf[256];
+    for (size_t i = 0; i < r->ntypes; i++) {
+        double cw, ch;
+        text_set(r, r->types[i].type, PT_LEGEND, 0, 0, 0);
+        text_size(r, &tw, &th);
+        snprintf(buf, sizeof buf, "%zu", r->types[i].shown);
+        text_set(r, buf, PT_LEGEND, 1, 0, 0);
+        text_size(r, &cw, &ch);
+        w = fmax(w, col + tw + PT(r, 12) + cw);
+        h += legend_row_h(r);
+    }
+    if (r->ntypes == 0) {
+        text_set(r, "No incidents on this map", PT_LEGEND - 1.5, 0, 1, 0);
+        text_size(r, &tw, &th);
+        w = fmax(w, tw);
+        h += th + PT(r, 2);
+    }
+    if (r->outside) {
+        snprintf(buf, sizeof buf, "%zu outside the map (not shown)", r->outside);
+        text_set(r, buf, PT_LEGEND - 1.5, 0, 1, 0);
+        text_size(r, &tw, &th);
+        w = fmax(w, tw);
+        h += th + PT(r, 2);
+    }
+    scale_compute(r, &li->si);
+    if (li->si.km > 0) {
+        scale_box_size(r, &li->si, &li->scale_w, &li->scale_h);
+        w = fmax(w, li->scale_w);
+        h += PT(r, 5) + li->scale_h;
+    }
+    li->w = fmin(w + 2 * pad, max_w);
+    li->h = h + pad;
+}
+
+static void
+draw_legend(renderer *r, const legend_info *li, double x, double y)
+{
+    cairo_t *cr = r->cr;
+    double pad = PT(r, 7), w, h;
+    double inner_w = li->w - 2 * pad;
+    cairo_rectangle(cr, x, y, li->w, li->h);
+    cairo_set_source_rgba(cr, 1, 1, 1, 0.9);
+    cairo_fill_preserve(cr);
+    cairo_set_source_rgba(cr, 0.3, 0.3, 0.3, 1);
+    cairo_set_line_width(cr, PT(r, 0.6));
+    cairo_stroke(cr);
+
+    double cy = y + pad;
+    text_set(r, "Incidents", PT_LEGEND_HEAD, 1, 0, inner_w);
+    text_size(r, &w, &h);
+    text_draw(r, x + pad, cy, rgba(0.05, 0.05, 0.05, 1), 0);
+    cy += h + PT(r, 3);
+    double size = marker_size(r), rowh = legend_row_h(r);
+    char buf[256];
+    for (size_t i = 0; i < r->ntypes; i++) {
+        const type_count *t = &r->types[i];
+        const bm_style_incident *si = bm_style_for_incident(r->style, t->type);
+        double mx = x + pad + size / 2 + PT(r, 1), my = cy + rowh / 2;
+        cairo_new_path(cr);
+        draw_symbol(cr, si ? si->shape : "circle", mx, my, size);
+        set_rgba(cr, si ? si->fill : rgba(0.5, 0.5, 0.5, 1));
+        cairo_fill_preserve(cr);
+        bm_rgba st = r->style->incident_stroke;
+        set_rgba(cr, st.a > 0 ? st : rgba(1, 1, 1, 1));
+        cairo_set_line_width(cr, PT(r, 1.2));
+        cairo_stroke(cr);
+        /* outline so a white stroke still shows on the white box */
+        cairo_new_path(cr);
+        draw_symbol(cr, si ? si->shape : "circle", mx, my, size + PT(r, 1.2));
+        cairo_set_source_rgba(cr, 0, 0, 0, 0.35);
+        cairo_set_line_width(cr, PT(r, 0.4));
+        cairo_stroke(cr);
+        double tx = x + pad + size + PT(r, 8), cw, ch;
+        snprintf(buf, sizeof buf, "%zu", t->shown);
+        text_set(r, buf, PT_LEGEND, 1, 0, 0);
+        text_size(r, &cw, &ch);
+        text_draw(r, x + li->w - pad - cw, my - ch / 2, rgba(0.1, 0.1, 0.1, 1), 0);
+        text_set(r, t->type, PT_LEGEND, 0, 0,
+                 x + li->w - pad - cw - PT(r, 8) - tx);
+        text_size(r, &w, &h);
+        text_draw(r, tx, my - h / 2, rgba(0.1, 0.1, 0.1, 1), 0);
+        cy += rowh;
+    }
+    if (r->ntypes == 0) {
+        text_set(r, "No incidents on this map", PT_LEGEND - 1.5, 0, 1, inner_w);
+        text_size(r, &w, &h);
+        text_draw(r, x + pad, cy + PT(r, 2), rgba(0.3, 0.3, 0.3, 1), 0);
+        cy += h + PT(r, 2);
+    }
+    if (r->outside) {
+        snprintf(buf, sizeof buf, "%zu outside the map (not shown)", r->outside);
+        text_set(r, buf, PT_LEGEND - 1.5, 0, 1, inner_w);
+        text_size(r, &w, &h);
+        text_draw(r, x + pad, cy + PT(r, 2), rgba(0.3, 0.3, 0.3, 1), 0);
+    }
+    if (li->scale_h > 0) {
+        double sy = y + li->h - pad - li->scale_h;
+        cairo_move_to(cr, x + pad, sy - PT(r, 2.5));
+        cairo_line_to(cr, x + li->w - pad, sy - PT(r, 2.5));
+        cairo_set_source_rgba(cr, 0.3, 0.3, 0.3, 0.5);
+        cairo_set_line_width(cr, PT(r, 0.5));
+        cairo_stroke(cr);
+        draw_scale_and_north(r, &li->si,
+                             rect_make(x + pad, sy, inner_w, li->scale_h));
+    }
+}
+
+/* "{date}" in a title becomes the incidents' date range (or today). */
+static char *
+expand_title(const char *title, const bm_incident *inc, size_t n)
+{
+    const char *lo = NULL, *hi = NULL;
+    for (size_t i = 0; i < n; i++) {
+        const char *d = inc[i].date;
+        if (!d || !*d)
+            continue;
+        if (!lo || strcmp(d, lo) < 0)
+            lo = d;
+        if (!hi || strcmp(d, hi) > 0)
+            hi = d;
+    }
+    char today[32], range[96];
+    if (!lo) {
+        time_t t = time(NULL);
+        struct tm tmv;
+        gmtime_r(&t, &tmv);
+        strftime(today, sizeof today, "%Y-%m-%d", &tmv);
+        snprintf(range, sizeof range, "%s", today);
+    } else if (strcmp(lo, hi) == 0) {
+        snprintf(range, sizeof range, "%s", lo);
+    } else {
+        snprintf(range, sizeof range, "%s – %s", lo, hi);
+    }
+    bm_buf b = {0};
+    const char *s = title;
+    for (;;) {
+        const char *p = strstr(s, "{date}");
+        if (!p) {
+            bm_buf_puts(&b, s);
+            break;
+        }
+        bm_buf_append(&b, s, (size_t)(p - s));
+        bm_buf_puts(&b, range);
+        s = p + 6;
+    }
+    return bm_buf_take(&b);
+}
+
+/* The frame corner for a w x h box that hides least: incidents first,
+ * then land (the first filled polygon layer, sampled on a grid), in the
+ * order lower right, lower left, upper right, upper left on ties. */
+static int
+choose_corner(renderer *r, bm_layer *const *basemap, double w, double h,
+              double m, rect *out)
+{
+    const rect *f = &r->v.frame;
+    const bm_layer *land = NULL;
+    double *dev = NULL;
+    for (size_t i = 0; basemap && i < r->style->nlayers && !land; i++) {
+        if (basemap[i] && basemap[i]->kind == BM_GEOM_POLYGON &&
+            r->style->layers[i].has_fill)
+            land = basemap[i];
+    }
+    if (land)
+        dev = project_layer(r, land);
+    int best = 0;
+    double best_score = HUGE_VAL;
+    for (int c = 0; c < 4; c++) {
+        double x = (c % 2 == 0) ? f->x1 - m - w : f->x0 + m;
+        double y = (c < 2) ? f->y1 - m - h : f->y0 + m;
+        rect box = rect_make(x, y, w, h);
+        double score = 0;
+        for (size_t k = 0; k < r->ngroups; k++) {
+            rect pt = {r->groups[k].x, r->groups[k].y, r->groups[k].x,
+                       r->groups[k].y};
+            if (rect_overlaps(&box, &pt, marker_size(r) / 2))
+                score += 1000;
+        }
+        if (dev) {
+            enum { S = 6 };
+            int in = 0;
+            for (int gy = 0; gy < S; gy++)
+                for (int gx = 0; gx < S; gx++)
+                    in += inside_feature(dev, land, 0, land->nparts,
+                                         x + (gx + 0.5) * w / S,
+                                         y + (gy + 0.5) * h / S);
+            score += 100.0 * in / (S * S);
+        }
+        if (score < best_score - 1e-9) {
+            best_score = score;
+            best = c;
+            *out = box;
+        }
+    }
+    free(dev);
+    return best;
+}
+
+/* A readable name for the projection: the CRS name, else the method
+ * ("Lambert Conic Conformal (2SP)"), else the string as given. */
+static void
+projection_note(const renderer *r, char *buf, size_t n)
+{
+    const char *given = r->style->projection;
+    const char *name = NULL;
+    PJ *crs = proj_get_target_crs(r->v.pjc, r->v.pj);
+    PJ *conv = NULL;
+    if (crs) {
+        name = proj_get_name(crs);
+        if (!name || !*name || strcmp(name, "unknown") == 0) {
+            name = NULL;
+            conv = proj_crs_get_coordoperation(r->v.pjc, crs);
+            const char *method = NULL;
+            if (conv && proj_coordoperation_get_method_info(r->v.pjc, conv, &method,
+                                                            NULL, NULL) &&
+                method && *method)
+                name = method;
+        }
+    }
+    if (name && strncasecmp(given, "EPSG:", 5) == 0)
+        snprintf(buf, n, "Projection: %s (%s)", name, given);
+    else if (name)
+        snprintf(buf, n, "Projection: %s", name);
+    else
+        snprintf(buf, n, "Projection: %s", given);
+    if (conv)
+        proj_destroy(conv);
+    if (crs)
+        proj_destroy(crs);
+}
+
+/* ---- the whole map --------------------------------------------------------- */
+
+static bm_status
+draw_map(renderer *r, bm_layer *const *basemap, const bm_incident *inc,
+         size_t ninc)
+{
+    cairo_t *cr = r->cr;
+    const bm_style *s = r->style;
+    const view *v = &r->v;
+    const rect *f = &v->frame;
+
+    if (collect_incidents(r, inc, ninc) != BM_OK)
+        return BM_ERR_NOMEM;
+    if (r->ntypes > 1)
+        qsort(r->types, r->ntypes, sizeof *r->types, type_count_cmp);
+
+    /* paper */
+    cairo_set_source_rgb(cr, 1, 1, 1);
+    cairo_paint(cr);
+
+    /* map body, clipped to the frame */
+    cairo_save(cr);
+    cairo_rectangle(cr, f->x0, f->y0, f->x1 - f->x0, f->y1 - f->y0);
+    cairo_clip(cr);
+    set_rgba(cr, s->background.a > 0 ? s->background : rgba(0.82, 0.89, 0.95, 1));
+    cairo_paint(cr);
+    for (size_t i = 0; i < s->nlayers; i++) {
+        const bm_layer *l = basemap ? basemap[i] : NULL;
+        if (!l)
+            continue;
+        draw_layer(r, &s->layers[i], l);
+    }
+    grat g;
+    graticule_setup(r, &g);
+    draw_graticule_lines(r, &g);
+
+    draw_incident_markers(r, inc);
+
+    /* furniture inside the frame: legend (unless in a side panel) and the
+     * scale bar; corners chosen where they hide the fewest incidents */
+    legend_info li;
+    memset(&li, 0, sizeof li);
+    double fw = f->x1 - f->x0, fh = f->y1 - f->y0;
+    double m = PT(r, 8);
+    legend_measure(r, &li, v->side_panel ? v->panel.x1 - v->panel.x0 : fw * 0.45);
+    int leg_corner = -1, leg_below = 0;
+    rect leg_box = {0, 0, 0, 0};
+    if (!v->side_panel && v->panel.y1 - v->panel.y0 >= li.h) {
+        leg_below = 1; /* a page taller than the map: legend under it */
+    } else if (!v->side_panel) {
+        leg_corner = choose_corner(r, basemap, li.w, li.h, m, &leg_box);
+        place_rect(r, leg_box);
+    }
+
+    /* labels: incidents first (never dropped), then names */
+    place_incident_labels(r, inc);
+    place_polygon_labels(r, basemap);
+    place_line_labels(r, basemap);
+    place_town_labels(r, basemap);
+
+    if (leg_corner >= 0)
+        draw_legend(r, &li, leg_box.x0, leg_box.y0);
+    cairo_restore(cr); /* frame clip */
+
+    /* neat line */
+    cairo_rectangle(cr, f->x0, f->y0, fw, fh);
+    cairo_set_source_rgb(cr, 0.1, 0.1, 0.1);
+    cairo_set_line_width(cr, PT(r, 1.2));
+    cairo_set_dash(cr, NULL, 0, 0);
+    cairo_stroke(cr);
+    draw_graticule_labels(r, &g);
+
+    if (v->side_panel || leg_below)
+        draw_legend(r, &li, v->panel.x0, v->panel.y0);
+
+    /* header */
+    double mg = PT(r, PT_MARGIN), tw, th;
+    text_set(r, r->title, PT_TITLE, 1, 0, v->page_w - 2 * mg);
+    text_size(r, &tw, &th);
+    text_draw(r, mg, v->header_y, rgba(0.05, 0.05, 0.05, 1), 0);
+    if (r->opts && r->opts->subtitle && *r->opts->subtitle) {
+        double y = v->header_y + th;
+        text_set(r, r->opts->subtitle, PT_SUBTITLE, 0, 0, v->page_w - 2 * mg);
+        text_draw(r, mg, y, rgba(0.3, 0.3, 0.3, 1), 0);
+    }
+
+    /* footer: attribution left, projection right */
+    char proj[512];
+    projection_note(r, proj, sizeof proj);
+    text_set(r, proj, PT_ATTRIB, 0, 0, (v->page_w - 2 * mg) * 0.3);
+    text_size(r, &tw, &th);
+    double projw = tw;
+    text_draw(r, v->page_w - mg - tw, v->footer_y, rgba(0.35, 0.35, 0.35, 1), 0);
+    if (s->attribution && *s->attribution) {
+        text_set(r, s->attribution, PT_ATTRIB, 0, 0,
+                 v->page_w - 2 * mg - projw - PT(r, 16));
+        pango_layout_set_wrap(r->layout, PANGO_WRAP_WORD);
+        pango_layout_set_height(r->layout, -2); /* at most two lines */
+        text_draw(r, mg, v->footer_y, rgba(0.35, 0.35, 0.35, 1), 0);
+        pango_layout_set_height(r->layout, -1);
+    }
+    return r->nomem ? BM_ERR_NOMEM : BM_OK;
+}
+
+/* ---- output ---------------------------------------------------------------- */
+
+static cairo_status_t
+write_cb(void *closure, const unsigned char *data, unsigned int length)
+{
+    FILE *fp = closure;
+    return fwrite(data, 1, length, fp) == length ? CAIRO_STATUS_SUCCESS
+                                                 : CAIRO_STATUS_WRITE_ERROR;
+}
+
+bm_status
+bm_render_map(bm_ctx *ctx, const bm_style *style, bm_layer *const *basemap,
+              const bm_incident *incidents, size_t nincidents,
+              const bm_render_opts *opts, const char *path)
+{
+    if (!path || !*path)
+        return bm_ctx_fail(ctx, BM_ERR_USAGE, "render: no output path");
+    if (nincidents && !incidents)
+        return bm_ctx_fail(ctx, BM_ERR_USAGE, "render: incidents missing");
+    int fmt = bm_render_format_for_path(path);
+    if (fmt < 0)
+        return bm_ctx_fail(ctx, BM_ERR_USAGE,
+                           "%s: unknown image format (use .png, .pdf or .svg)",
+                           path);
+
+    renderer r;
+    memset(&r, 0, sizeof r);
+    r.ctx = ctx;
+    r.style = style;
+    r.opts = opts;
+    r.vector = fmt != BM_RENDER_PNG;
+    bm_status st = view_init(ctx, style, opts, &r.v);
+    if (st != BM_OK)
+        return st;
+
+    /* temp file beside the target */
+    size_t plen = strlen(path);
+    char *tmp = malloc(plen + 16);
+    if (!tmp) {
+        view_free(&r.v);
+        return bm_ctx_fail(ctx, BM_ERR_NOMEM, "%s: out of memory", path);
+    }
+    snprintf(tmp, plen + 16, "%s.tmp-XXXXXX", path);
+    int fd = mkstemp(tmp);
+    if (fd < 0) {
+        int e = errno;
+        free(tmp);
+        view_free(&r.v);
+        return bm_ctx_fail(ctx, BM_ERR_IO, "%s: cannot write: %s", path,
+                           strerror(e));
+    }
+    (void)fchmod(fd, 0644);
+    FILE *fp = fdopen(fd, "wb");
+    if (!fp) {
+        int e = errno;
+        close(fd);
+        unlink(tmp);
+        free(tmp);
+        view_free(&r.v);
+        return bm_ctx_fail(ctx, BM_ERR_IO, "%s: cannot write: %s", path,
+                           strerror(e));
+    }
+
+    const char *title0 = opts && opts->title ? opts->title
+                         : style->title          ? style->title
+                                                 : "North Korea border incidents";
+    r.title = expand_title(title0, incidents, nincidents);
+    double W = r.v.page_w, H = r.v.page_h;
+    cairo_surface_t *surf;
+    if (fmt == BM_RENDER_PNG) {
+        surf = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, (int)W, (int)H);
+    } else if (fmt == BM_RENDER_PDF) {
+        surf = cairo_pdf_surface_create_for_stream(write_cb, fp, W, H);
+        if (cairo_surface_status(surf) == CAIRO_STATUS_SUCCESS) {
+            if (r.title)
+                cairo_pdf_surface_set_metadata(surf, CAIRO_PDF_METADATA_TITLE, r.title);
+            cairo_pdf_surface_set_metadata(surf, CAIRO_PDF_METADATA_CREATOR,
+                                           "bordermap " BM_VERSION);
+        }
+    } else {
+        surf = cairo_svg_surface_create_for_stream(write_cb, fp, W, H);
+        if (cairo_surface_status(surf) == CAIRO_STATUS_SUCCESS)
+            cairo_svg_surface_set_document_unit(surf, CAIRO_SVG_UNIT_PT);
+    }
+
+    cairo_status_t cst = cairo_surface_status(surf);
+    if (!r.title)
+        st = BM_ERR_NOMEM;
+    if (cst == CAIRO_STATUS_SUCCESS && st == BM_OK) {
+        r.cr = cairo_create(surf);
+        r.family = font_family_list(style->font);
+        r.layout = pango_cairo_create_layout(r.cr);
+        cairo_font_options_t *fo = cairo_font_options_create();
+        cairo_font_options_set_hint_metrics(fo, CAIRO_HINT_METRICS_OFF);
+        cairo_font_options_set_hint_style(fo, r.vector ? CAIRO_HINT_STYLE_NONE
+                                                       : CAIRO_HINT_STYLE_SLIGHT);
+        cairo_font_options_set_antialias(fo, CAIRO_ANTIALIAS_GRAY);
+        pango_cairo_context_set_font_options(pango_layout_get_context(r.layout), fo);
+        pango_layout_context_changed(r.layout);
+        cairo_font_options_destroy(fo);
+
+        st = draw_map(&r, basemap, incidents, nincidents);
+        cst = cairo_status(r.cr);
+        g_object_unref(r.layout);
+        cairo_destroy(r.cr);
+        free(r.family);
+        if (st == BM_OK && cst == CAIRO_STATUS_SUCCESS) {
+            if (fmt == BM_RENDER_PNG)
+                cst = cairo_surface_write_to_png_stream(surf, write_cb, fp);
+            else
+                cairo_surface_finish(surf);
+            if (cst == CAIRO_STATUS_SUCCESS)
+                cst = cairo_surface_status(surf);
+        }
+    }
+    cairo_surface_destroy(surf);
+    free(r.title);
+    groups_free(&r);
+    free(r.placed);
+    free(r.leaders);
+    view_free(&r.v);
+
+    int werr = 0;
+    if (fflush(fp) != 0 || fsync(fileno(fp)) != 0)
+        werr = errno;
+    if (fclose(fp) != 0 && !werr)
+        werr = errno;
+
+    if (st == BM_OK && cst != CAIRO_STATUS_SUCCESS) {
+        st = cst == CAIRO_STATUS_WRITE_ERROR
+                 ? bm_ctx_fail(ctx, BM_ERR_IO, "%s: cannot write: %s", path,
+                               werr ? strerror(werr) : cairo_status_to_string(cst))
+                 : bm_ctx_fail(ctx, BM_ERR_RENDER, "%s: drawing failed: %s", path,
+                               cairo_status_to_string(cst));
+    } else if (st == BM_ERR_NOMEM) {
+        st = bm_ctx_fail(ctx, BM_ERR_NOMEM, "%s: out of memory while drawing", path);
+    } else if (st == BM_OK && werr) {
+        st = bm_ctx_fail(ctx, BM_ERR_IO, "%s: cannot write: %s", path, strerror(werr));
+    }
+    if (st == BM_OK && rename(tmp, path) != 0) {
+        int e = errno;
+        st = bm_ctx_fail(ctx, BM_ERR_IO, "%s: cannot rename %s into place: %s",
+                         path, tmp, strerror(e));
+    }
+    if (st != BM_OK)
+        unlink(tmp);
+    free(tmp);
+    return st;
+}
