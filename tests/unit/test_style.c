@@ -87,7 +87,7 @@ static void test_briefing(bm_ctx *ctx)
     CHECK(s->attribution && strstr(s->attribution, "GeoNames") != NULL);
 
     /* Layers, bottom to top. */
-    CHECK(s->nlayers == 8);
+    CHECK(s->nlayers == 9);
     if (s->nlayers > 0) {
         const bm_style_layer *land = &s->layers[0];
         CHECK_STR(land->source, "gshhg_f_land");
