@@ -1,0 +1,54 @@
+/*
+ * cli.h - shared pieces of the bordermap command line. Only src/cli prints
+ * or exits. Each subcommand lives in its own cmd_<name>.c and has the shape
+ *     int cmd_<name>(bm_ctx *ctx, int argc, char **argv);
+ * where argv[0] is the subcommand's name; it returns the process exit code.
+ *
+ * Exit codes: 0 success; 1 the work failed (or part of a batch failed);
+ * 2 the command line was wrong.
+ */
+#ifndef BM_CLI_H
+#define BM_CLI_H
+
+#include "bm_core.h"
+
+#include <stdio.h>
+
+enum { BM_EXIT_OK = 0, BM_EXIT_FAIL = 1, BM_EXIT_USAGE = 2 };
+
+#define BM_DEFAULT_DB "out/bordermap.sqlite"
+
+typedef enum cli_format { CLI_TEXT, CLI_JSON, CLI_JSONL } cli_format;
+
+int cmd_ingest(bm_ctx *ctx, int argc, char **argv);
+int cmd_geocode(bm_ctx *ctx, int argc, char **argv);
+int cmd_geoparse(bm_ctx *ctx, int argc, char **argv);
+int cmd_near(bm_ctx *ctx, int argc, char **argv);
+int cmd_export(bm_ctx *ctx, int argc, char **argv);
+int cmd_render(bm_ctx *ctx, int argc, char **argv);
+
+/* Prints "bordermap: <message>" for the context's last error to stderr and
+ * returns BM_EXIT_FAIL. */
+int cli_fail(bm_ctx *ctx);
+/* Prints "bordermap <cmd>: <message>" and a hint to use --help; returns
+ * BM_EXIT_USAGE. */
+int cli_usage_error(const char *cmd, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+/* Prints and clears the context's warnings to stderr. */
+void cli_flush_warnings(bm_ctx *ctx);
+
+/* Parses --format values; returns -1 for an unknown one. allowed is a
+ * mask of (1 << CLI_TEXT) | ... */
+int cli_parse_format(const char *text, unsigned allowed);
+
+/* Shows progress on stderr when it is a terminal (and not --quiet). */
+void cli_enable_progress(bm_ctx *ctx, int quiet);
+
+/* Makes the parent folder of path when it is missing (like mkdir -p of
+ * dirname). 0 on success; on failure sets the ctx error. */
+int cli_ensure_parent(bm_ctx *ctx, const char *path);
+
+/* Writes s as a JSON string literal (with quotes) to f. NULL -> null. */
+void cli_json_string(FILE *f, const char *s);
+
+#endif

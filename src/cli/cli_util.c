@@ -1,0 +1,121 @@
+/*
+ * cli_util.c - error and warning printing, progress, small helpers.
+ */
+#include "cli.h"
+
+#include <errno.h>
+#include <json-c/json.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+int cli_fail(bm_ctx *ctx)
+{
+    const char *msg = bm_ctx_error(ctx);
+    fprintf(stderr, "bordermap: %s\n", *msg ? msg : "failed");
+    return BM_EXIT_FAIL;
+}
+
+int cli_usage_error(const char *cmd, const char *fmt, ...)
+{
+    va_list ap;
+    fprintf(stderr, "bordermap %s: ", cmd);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fprintf(stderr, "\nTry 'bordermap %s --help'.\n", cmd);
+    return BM_EXIT_USAGE;
+}
+
+void cli_flush_warnings(bm_ctx *ctx)
+{
+    for (size_t i = 0; i < bm_ctx_warning_count(ctx); i++)
+        fprintf(stderr, "bordermap: warning: %s\n", bm_ctx_warning(ctx, i));
+    bm_ctx_clear_warnings(ctx);
+}
+
+int cli_parse_format(const char *text, unsigned allowed)
+{
+    int f = -1;
+    if (strcmp(text, "text") == 0)
+        f = CLI_TEXT;
+    else if (strcmp(text, "json") == 0)
+        f = CLI_JSON;
+    else if (strcmp(text, "jsonl") == 0)
+        f = CLI_JSONL;
+    if (f < 0 || !(allowed & (1u << f)))
+        return -1;
+    return f;
+}
+
+static void progress_cb(void *user, const char *stage, size_t done,
+                        size_t total, const char *subject)
+{
+    (void)user;
+    if (total)
+        fprintf(stderr, "\r\033[K%s %zu/%zu %s", stage, done, total,
+                subject ? subject : "");
+    else
+        fprintf(stderr, "\r\033[K%s %zu %s", stage, done,
+                subject ? subject : "");
+    if (total && done >= total)
+        fputc('\n', stderr);
+    fflush(stderr);
+}
+
+void cli_enable_progress(bm_ctx *ctx, int quiet)
+{
+    if (!quiet && isatty(STDERR_FILENO))
+        bm_ctx_set_progress(ctx, progress_cb, NULL);
+}
+
+int cli_ensure_parent(bm_ctx *ctx, const char *path)
+{
+    char *copy = strdup(path);
+    if (!copy) {
+        bm_ctx_fail(ctx, BM_ERR_NOMEM, "out of memory");
+        return -1;
+    }
+    char *slash = strrchr(copy, '/');
+    if (!slash || slash == copy) {
+        free(copy);
+        return 0;
+    }
+    *slash = '\0';
+    /* mkdir -p */
+    for (char *p = copy + 1; *p; p++) {
+        if (*p != '/')
+            continue;
+        *p = '\0';
+        if (mkdir(copy, 0777) != 0 && errno != EEXIST) {
+            bm_ctx_fail(ctx, BM_ERR_IO, "%s: cannot create folder: %s", copy,
+                        strerror(errno));
+            free(copy);
+            return -1;
+        }
+        *p = '/';
+    }
+    if (mkdir(copy, 0777) != 0 && errno != EEXIST) {
+        bm_ctx_fail(ctx, BM_ERR_IO, "%s: cannot create folder: %s", copy,
+                    strerror(errno));
+        free(copy);
+        return -1;
+    }
+    free(copy);
+    return 0;
+}
+
+void cli_json_string(FILE *f, const char *s)
+{
+    if (!s) {
+        fputs("null", f);
+        return;
+    }
+    json_object *o = json_object_new_string(s);
+    fputs(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN |
+                                                JSON_C_TO_STRING_NOSLASHESCAPE),
+          f);
+    json_object_put(o);
+}

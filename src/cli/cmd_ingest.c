@@ -1,0 +1,277 @@
+/*
+ * cmd_ingest.c - `bordermap ingest [--db FILE] PATH...`
+ */
+#include "bm_gazetteer.h"
+#include "bm_geoparse.h"
+#include "bm_store.h"
+#include "cli.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+static void help(FILE *f)
+{
+    fprintf(f,
+            "usage: bordermap ingest [--db FILE] [--format text|json] [-q] "
+            "PATH...\n"
+            "\n"
+            "Reads reports (.txt files, or folders searched recursively for\n"
+            "them), finds the places and incidents in each and stores them.\n"
+            "Both report layouts are read: a title on the first line followed\n"
+            "by the text, or a header block (Title:, Source:, URL:, Date:)\n"
+            "followed by a blank line and the text.\n"
+            "\n"
+            "A report already stored (same text) is skipped. Each report is\n"
+            "stored whole or not at all; a bad file is named and skipped and\n"
+            "the rest of the batch goes on (the exit code is then 1).\n"
+            "\n"
+            "Options:\n"
+            "  --db FILE        database (default " BM_DEFAULT_DB
+            ", created when missing)\n"
+            "  --format FORMAT  text (default) or json\n"
+            "  -q, --quiet      no progress\n"
+            "  -h, --help       this help\n");
+}
+
+typedef struct file_list {
+    char **paths;
+    size_t n, cap;
+} file_list;
+
+static int list_add(file_list *l, const char *path)
+{
+    if (l->n == l->cap) {
+        size_t cap = l->cap ? l->cap * 2 : 32;
+        char **p = realloc(l->paths, cap * sizeof *p);
+        if (!p)
+            return -1;
+        l->paths = p;
+        l->cap = cap;
+    }
+    if (!(l->paths[l->n] = strdup(path)))
+        return -1;
+    l->n++;
+    return 0;
+}
+
+static int ends_with_txt(const char *name)
+{
+    size_t n = strlen(name);
+    return n > 4 && strcmp(name + n - 4, ".txt") == 0;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Adds path (a file, or every .txt under a folder, sorted). Problems are
+ * recorded as warnings so the batch goes on. */
+static void collect(bm_ctx *ctx, const char *path, file_list *l, int top)
+{
+    struct stat sb;
+    if (stat(path, &sb) != 0) {
+        bm_ctx_warn(ctx, "%s: %s", path, strerror(errno));
+        if (top) /* an explicit path that is missing is reported as failed */
+            list_add(l, path);
+        return;
+    }
+    if (!S_ISDIR(sb.st_mode)) {
+        if (top || ends_with_txt(path))
+            list_add(l, path);
+        return;
+    }
+    DIR *d = opendir(path);
+    if (!d) {
+        bm_ctx_warn(ctx, "%s: cannot open folder: %s", path, strerror(errno));
+        return;
+    }
+    file_list here = {0};
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL) {
+        if (e->d_name[0] == '.')
+            continue;
+        bm_buf b = {0};
+        size_t plen = strlen(path);
+        while (plen > 1 && path[plen - 1] == '/')
+            plen--;
+        bm_buf_printf(&b, "%.*s/%s", (int)plen, path, e->d_name);
+        if (b.data)
+            list_add(&here, b.data);
+        bm_buf_free(&b);
+    }
+    closedir(d);
+    qsort(here.paths, here.n, sizeof *here.paths, cmp_str);
+    for (size_t i = 0; i < here.n; i++) {
+        struct stat s2;
+        if (stat(here.paths[i], &s2) == 0 &&
+            (S_ISDIR(s2.st_mode) || ends_with_txt(here.paths[i])))
+            collect(ctx, here.paths[i], l, 0);
+        free(here.paths[i]);
+    }
+    free(here.paths);
+}
+
+int cmd_ingest(bm_ctx *ctx, int argc, char **argv)
+{
+    const char *db = BM_DEFAULT_DB;
+    int format = CLI_TEXT, quiet = 0;
+    static const struct option opts[] = {
+        {"db", required_argument, NULL, 'd'},
+        {"format", required_argument, NULL, 'f'},
+        {"quiet", no_argument, NULL, 'q'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0}};
+    optind = 0;
+    opterr = 0;
+    int c;
+    while ((c = getopt_long(argc, argv, "+qh", opts, NULL)) != -1) {
+        switch (c) {
+        case 'd': db = optarg; break;
+        case 'f':
+            if ((format = cli_parse_format(optarg, 1u << CLI_TEXT |
+                                                       1u << CLI_JSON)) < 0)
+                return cli_usage_error("ingest", "unknown format '%s' "
+                                       "(text or json)", optarg);
+            break;
+        case 'q': quiet = 1; break;
+        case 'h': help(stdout); return BM_EXIT_OK;
+        default:
+            return cli_usage_error("ingest", "unknown option '%s'",
+                                   argv[optind - 1]);
+        }
+    }
+    if (optind >= argc)
+        return cli_usage_error("ingest", "no reports given");
+
+    cli_enable_progress(ctx, quiet || format == CLI_JSON);
+    file_list files = {0};
+    for (int i = optind; i < argc; i++)
+        collect(ctx, argv[i], &files, 1);
+    cli_flush_warnings(ctx);
+    if (files.n == 0) {
+        fprintf(stderr, "bordermap ingest: no .txt reports found\n");
+        free(files.paths);
+        return BM_EXIT_FAIL;
+    }
+
+    bm_gazetteer *gz = NULL;
+    bm_store *st = NULL;
+    if (bm_gazetteer_open(ctx, NULL, &gz) != BM_OK ||
+        cli_ensure_parent(ctx, db) != 0 || bm_store_open(ctx, db, &st) != BM_OK) {
+        int rc = cli_fail(ctx);
+        bm_gazetteer_free(gz);
+        for (size_t i = 0; i < files.n; i++)
+            free(files.paths[i]);
+        free(files.paths);
+        return rc;
+    }
+
+    size_t stored = 0, dups = 0, failed = 0, total_inc = 0;
+    if (format == CLI_JSON)
+        printf("{\"database\": ");
+    if (format == CLI_JSON) {
+        cli_json_string(stdout, db);
+        printf(", \"files\": [");
+    }
+    for (size_t i = 0; i < files.n; i++) {
+        const char *path = files.paths[i];
+        bm_ctx_progress(ctx, "ingest", i, files.n, path);
+        bm_report *r = NULL;
+        bm_mentions m = {0};
+        bm_incidents inc = {0};
+        int64_t rid = 0;
+        bm_status s = bm_report_load(ctx, path, &r);
+        if (s == BM_OK)
+            s = bm_geoparse_mentions(ctx, gz, r, &m);
+        if (s == BM_OK)
+            s = bm_geoparse_incidents(ctx, gz, r, &m, &inc);
+        if (s == BM_OK) {
+            bm_store_report sr = {r->sha256, r->path, r->title, r->source,
+                                  r->url, r->date, r->date_precision,
+                                  r->body};
+            s = bm_store_add_report(st, &sr, inc.items, inc.count, &rid);
+        }
+        const char *status = s == BM_OK          ? "stored"
+                             : s == BM_ERR_DUPLICATE ? "already stored"
+                                                     : "failed";
+        if (s == BM_OK) {
+            stored++;
+            total_inc += inc.count;
+        } else if (s == BM_ERR_DUPLICATE) {
+            dups++;
+        } else {
+            failed++;
+        }
+        if (format == CLI_JSON) {
+            printf("%s\n  {\"path\": ", i ? "," : "");
+            cli_json_string(stdout, path);
+            printf(", \"status\": \"%s\"", status);
+            if (s == BM_OK || s == BM_ERR_DUPLICATE) {
+                printf(", \"report_id\": %lld, \"title\": ", (long long)rid);
+                cli_json_string(stdout, r->title);
+                printf(", \"places\": %zu", m.count);
+            }
+            if (s == BM_OK) {
+                printf(", \"incidents\": [");
+                for (size_t k = 0; k < inc.count; k++) {
+                    printf("%s{\"type\": ", k ? ", " : "");
+                    cli_json_string(stdout, inc.items[k].type);
+                    printf(", \"place\": ");
+                    cli_json_string(stdout, inc.items[k].place_name);
+                    printf(", \"date\": ");
+                    cli_json_string(stdout, inc.items[k].date);
+                    printf("}");
+                }
+                printf("]");
+            }
+            if (s != BM_OK && s != BM_ERR_DUPLICATE) {
+                printf(", \"error\": ");
+                cli_json_string(stdout, bm_ctx_error(ctx));
+            }
+            printf("}");
+        } else if (s == BM_OK) {
+            printf("stored   %s: %zu place mention%s, %zu incident%s", path,
+                   m.count, m.count == 1 ? "" : "s", inc.count,
+                   inc.count == 1 ? "" : "s");
+            for (size_t k = 0; k < inc.count && k < 4; k++)
+                printf("%s%s in %s", k ? ", " : " (",
+                       inc.items[k].type,
+                       inc.items[k].place_name ? inc.items[k].place_name : "?");
+            printf("%s\n", inc.count ? (inc.count > 4 ? ", ...)" : ")") : "");
+        } else if (s == BM_ERR_DUPLICATE) {
+            printf("skipped  %s: already stored (report %lld)\n", path,
+                   (long long)rid);
+        } else {
+            fprintf(stderr, "bordermap: %s\n", bm_ctx_error(ctx));
+        }
+        cli_flush_warnings(ctx);
+        bm_incidents_free(&inc);
+        bm_mentions_free(&m);
+        bm_report_free(r);
+    }
+    bm_ctx_progress(ctx, "ingest", files.n, files.n, "");
+    size_t nrep = 0, ninc = 0;
+    bm_store_count(st, &nrep, &ninc);
+    if (format == CLI_JSON)
+        printf("\n], \"stored\": %zu, \"already_stored\": %zu, \"failed\": %zu, "
+               "\"new_incidents\": %zu, \"reports_in_db\": %zu, "
+               "\"incidents_in_db\": %zu}\n",
+               stored, dups, failed, total_inc, nrep, ninc);
+    else
+        printf("%zu stored, %zu already stored, %zu failed; %s now holds %zu "
+               "report%s and %zu incident%s\n",
+               stored, dups, failed, db, nrep, nrep == 1 ? "" : "s", ninc,
+               ninc == 1 ? "" : "s");
+
+    bm_store_free(st);
+    bm_gazetteer_free(gz);
+    for (size_t i = 0; i < files.n; i++)
+        free(files.paths[i]);
+    free(files.paths);
+    return failed ? BM_EXIT_FAIL : BM_EXIT_OK;
+}

@@ -1,0 +1,110 @@
+/*
+ * main.c - `bordermap`, git-style subcommands.
+ */
+#include "cli.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static const struct {
+    const char *name;
+    int (*fn)(bm_ctx *, int, char **);
+    const char *summary;
+} commands[] = {
+    {"ingest", cmd_ingest, "read reports, find places and incidents, store them"},
+    {"geocode", cmd_geocode, "look names up in the gazetteer"},
+    {"geoparse", cmd_geoparse, "show the places and incidents found in reports"},
+    {"near", cmd_near, "incidents within a radius of a town or point"},
+    {"export", cmd_export, "write incidents as GeoJSON, GeoPackage, KML or CSV"},
+    {"render", cmd_render, "draw a briefing map (PNG, PDF or SVG)"},
+};
+
+static void usage(FILE *f)
+{
+    fprintf(f,
+            "usage: bordermap [--data-dir DIR] <command> [options] [args]\n"
+            "\n"
+            "Turns reports about North Korea's borders with China and Russia\n"
+            "into evidence on a map.\n"
+            "\n"
+            "Commands:\n");
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+        fprintf(f, "  %-9s %s\n", commands[i].name, commands[i].summary);
+    fprintf(f,
+            "\n"
+            "Options:\n"
+            "  --data-dir DIR  folder holding gazetteer/ and styles/\n"
+            "                  (default: $BORDERMAP_DATA, else the installed or\n"
+            "                  source-tree data)\n"
+            "  --version       print the version\n"
+            "  -h, --help      this help; 'bordermap <command> --help' for a "
+            "command's\n"
+            "\n"
+            "A typical session:\n"
+            "  bordermap ingest samples/\n"
+            "  bordermap near Hoeryong --radius 30km\n"
+            "  bordermap export -o out/incidents.geojson\n"
+            "  bordermap render -o out/map.png\n"
+            "\n"
+            "The default database is " BM_DEFAULT_DB ".\n");
+}
+
+int main(int argc, char **argv)
+{
+    const char *data_dir = NULL;
+    int i = 1;
+    for (; i < argc && argv[i][0] == '-'; i++) {
+        if (strcmp(argv[i], "--version") == 0) {
+            printf("bordermap %s\n", BM_VERSION);
+            return BM_EXIT_OK;
+        } else if (strcmp(argv[i], "-h") == 0 ||
+                   strcmp(argv[i], "--help") == 0) {
+            usage(stdout);
+            return BM_EXIT_OK;
+        } else if (strcmp(argv[i], "--data-dir") == 0 && i + 1 < argc) {
+            data_dir = argv[++i];
+        } else if (strncmp(argv[i], "--data-dir=", 11) == 0) {
+            data_dir = argv[i] + 11;
+        } else {
+            fprintf(stderr, "bordermap: unknown option '%s'\n", argv[i]);
+            usage(stderr);
+            return BM_EXIT_USAGE;
+        }
+    }
+    if (i >= argc) {
+        usage(stderr);
+        return BM_EXIT_USAGE;
+    }
+    const char *name = argv[i];
+    if (strcmp(name, "help") == 0) {
+        if (i + 1 < argc) { /* bordermap help ingest */
+            name = argv[i + 1];
+            for (size_t k = 0; k < sizeof commands / sizeof commands[0]; k++)
+                if (strcmp(commands[k].name, name) == 0) {
+                    char *av[] = {argv[i + 1], "--help", NULL};
+                    bm_ctx *ctx = bm_ctx_new(data_dir);
+                    int rc = commands[k].fn(ctx, 2, av);
+                    bm_ctx_free(ctx);
+                    return rc;
+                }
+        } else {
+            usage(stdout);
+            return BM_EXIT_OK;
+        }
+    }
+    for (size_t k = 0; k < sizeof commands / sizeof commands[0]; k++) {
+        if (strcmp(commands[k].name, name) != 0)
+            continue;
+        bm_ctx *ctx = bm_ctx_new(data_dir);
+        if (!ctx) {
+            fprintf(stderr, "bordermap: out of memory\n");
+            return BM_EXIT_FAIL;
+        }
+        int rc = commands[k].fn(ctx, argc - i, argv + i);
+        bm_ctx_free(ctx);
+        return rc;
+    }
+    fprintf(stderr, "bordermap: '%s' is not a command. See 'bordermap --help'.\n",
+            name);
+    return BM_EXIT_USAGE;
+}

@@ -1,0 +1,16 @@
+# CLI tests: shell scripts that drive the built program and check its
+# output, exit codes and files (with jq, ogrinfo and the spatialite shell).
+foreach(t help geocode e2e bad_input)
+  add_test(NAME cli.${t}
+           COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/cli/test_${t}.sh)
+  set_tests_properties(cli.${t} PROPERTIES LABELS cli
+    ENVIRONMENT "BM=$<TARGET_FILE:bordermap>;SRC=${PROJECT_SOURCE_DIR};WORK=${BM_TEST_TMP}/cli_${t}")
+endforeach()
+
+# Installs into a scratch prefix and runs the installed program without
+# BORDERMAP_DATA: it must find its installed data.
+add_test(NAME cli.install
+         COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/cli/test_install.sh
+                 ${PROJECT_BINARY_DIR})
+set_tests_properties(cli.install PROPERTIES LABELS cli
+  ENVIRONMENT "BM=$<TARGET_FILE:bordermap>;SRC=${PROJECT_SOURCE_DIR};WORK=${BM_TEST_TMP}/cli_install")
