@@ -48,6 +48,13 @@ typedef struct bm_place {
     int in_region;            /* inside the border-region box */
 } bm_place;
 
+/* The name an English-reading analyst expects on a map or in a table:
+ * the ASCII name with a Korean designator spelled out ("Onsong-gun" ->
+ * "Onsong County", "Hyesan-si" -> "Hyesan City", "Yanggang-do" ->
+ * "Yanggang Province", "P'yongan-bukto" -> "North P'yongan"). Writes into
+ * buf (always NUL-terminated) and returns buf. */
+char *bm_place_display_name(const bm_place *p, char *buf, size_t size);
+
 /* A ranked candidate for a name. */
 typedef struct bm_candidate {
     const bm_place *place; /* borrowed from the gazetteer */

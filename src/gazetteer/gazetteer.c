@@ -26,6 +26,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 /* ---- designators --------------------------------------------------------- */
 
@@ -815,7 +816,7 @@ static bm_status load_places(bm_ctx *ctx, bm_gazetteer *gz,
 {
     char *hdr[MAX_COLS];
     int col[PC_COUNT];
-    tsv t;
+    tsv t = {0};
     bm_status st = tsv_open(ctx, path, &gz->places_text, &t, hdr, MAX_COLS,
                             PLACE_COLS, PC_COUNT, col);
     if (st != BM_OK)
@@ -909,7 +910,7 @@ static bm_status load_names(bm_ctx *ctx, bm_gazetteer *gz, const char *path)
     static const char *const cols[] = {"place_id", "name", "lang"};
     char *hdr[MAX_COLS];
     int col[3];
-    tsv t;
+    tsv t = {0};
     bm_status st = tsv_open(ctx, path, &gz->names_text, &t, hdr, MAX_COLS,
                             cols, 3, col);
     if (st != BM_OK)
@@ -1387,4 +1388,46 @@ bm_status bm_gazetteer_point(const bm_gazetteer *gz, const bm_place *p,
         }
     }
     return BM_ERR_NOTFOUND;
+}
+
+/* ---- display names ---------------------------------------------------------- */
+
+static int ends_with_ci(const char *s, size_t n, const char *suffix)
+{
+    size_t k = strlen(suffix);
+    return n > k && strncasecmp(s + n - k, suffix, k) == 0;
+}
+
+char *bm_place_display_name(const bm_place *p, char *buf, size_t size)
+{
+    if (!buf || size == 0)
+        return buf;
+    buf[0] = '\0';
+    if (!p)
+        return buf;
+    const char *base = p->ascii_name && *p->ascii_name ? p->ascii_name : p->name;
+    size_t n = strlen(base);
+    static const struct {
+        const char *suffix;
+        const char *before, *after;
+        int kinds; /* bit per bm_place_kind */
+    } rules[] = {
+        {"-bukto", "North ", "", 1 << BM_KIND_PROVINCE},
+        {"-namdo", "South ", "", 1 << BM_KIND_PROVINCE},
+        {"-do", "", " Province", 1 << BM_KIND_PROVINCE},
+        {"-gun", "", " County", 1 << BM_KIND_COUNTY},
+        {"-kun", "", " County", 1 << BM_KIND_COUNTY},
+        {"-guyok", "", " District", 1 << BM_KIND_COUNTY},
+        {"-si", "", " City", 1 << BM_KIND_COUNTY},
+    };
+    for (size_t i = 0; i < sizeof rules / sizeof rules[0]; i++) {
+        if (!(rules[i].kinds & (1 << p->kind)) ||
+            !ends_with_ci(base, n, rules[i].suffix))
+            continue;
+        snprintf(buf, size, "%s%.*s%s", rules[i].before,
+                 (int)(n - strlen(rules[i].suffix)), base, rules[i].after);
+        return buf;
+    }
+    snprintf(buf, size, "%s", base);
+    return buf;
 }

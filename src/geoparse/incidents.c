@@ -776,12 +776,6 @@ static int place_rank(const mctx *c)
     return r;
 }
 
-static const char *display_name(const bm_place *p)
-{
-    if (p->ascii_name && *p->ascii_name)
-        return p->ascii_name;
-    return p->name;
-}
 
 void bm_incidents_free(bm_incidents *list)
 {
@@ -1005,7 +999,9 @@ bm_status bm_geoparse_incidents(bm_ctx *ctx, const bm_gazetteer *gz,
         memset(ci, 0, sizeof *ci);
         bm_incident *inc = &ci->inc;
         inc->type = strdup(tr->type);
-        inc->place_name = strdup(display_name(wp));
+        char label[256];
+        inc->place_name = strdup(bm_place_display_name(wp, label,
+                                                       sizeof label));
         inc->place_id = wp->id ? strdup(wp->id) : NULL;
         inc->surface = wm->surface ? strdup(wm->surface) : NULL;
         inc->precision = wm->precision;

@@ -2115,7 +2115,9 @@ draw_legend(renderer *r, const legend_info *li, double x, double y)
     }
 }
 
-/* "{date}" in a title becomes the incidents' date range (or today). */
+/* "{date}" in a title becomes the incidents' date range; when no incident
+ * is dated it is dropped (with the space before it), never replaced by
+ * today's date, which would pass for the incidents' own. */
 static char *
 expand_title(const char *title, const bm_incident *inc, size_t n)
 {
@@ -2129,18 +2131,11 @@ expand_title(const char *title, const bm_incident *inc, size_t n)
         if (!hi || strcmp(d, hi) > 0)
             hi = d;
     }
-    char today[32], range[96];
-    if (!lo) {
-        time_t t = time(NULL);
-        struct tm tmv;
-        gmtime_r(&t, &tmv);
-        strftime(today, sizeof today, "%Y-%m-%d", &tmv);
-        snprintf(range, sizeof range, "%s", today);
-    } else if (strcmp(lo, hi) == 0) {
+    char range[96] = "";
+    if (lo && strcmp(lo, hi) == 0)
         snprintf(range, sizeof range, "%s", lo);
-    } else {
+    else if (lo)
         snprintf(range, sizeof range, "%s – %s", lo, hi);
-    }
     bm_buf b = {0};
     const char *s = title;
     for (;;) {
@@ -2149,7 +2144,11 @@ expand_title(const char *title, const bm_incident *inc, size_t n)
             bm_buf_puts(&b, s);
             break;
         }
-        bm_buf_append(&b, s, (size_t)(p - s));
+        size_t keep = (size_t)(p - s);
+        if (!range[0])
+            while (keep > 0 && s[keep - 1] == ' ')
+                keep--;
+        bm_buf_append(&b, s, keep);
         bm_buf_puts(&b, range);
         s = p + 6;
     }

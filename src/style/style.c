@@ -242,7 +242,7 @@ static bm_status get_number(parser *p, const yaml_node_t *n, const char *key,
 static bm_status get_int(parser *p, const yaml_node_t *n, const char *key,
                          int min, int max, int *dst)
 {
-    double d;
+    double d = 0;
     bm_status rc = get_number(p, n, key, min, max, &d);
     if (rc != BM_OK)
         return rc;
