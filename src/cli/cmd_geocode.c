@@ -58,7 +58,7 @@ int cmd_geocode(bm_ctx *ctx, int argc, char **argv)
     optind = 0;
     opterr = 0;
     int c;
-    while ((c = getopt_long(argc, argv, "+n:h", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "n:h", opts, NULL)) != -1) {
         switch (c) {
         case 'n': {
             char *end;
@@ -131,11 +131,14 @@ int cmd_geocode(bm_ctx *ctx, int argc, char **argv)
             printf("]}");
         } else if (n) {
             printf("%s:\n", argv[i]);
-            printf("  %-2s %-28s %9s %10s  %-8s %-8s %s\n", "#", "name", "lat",
+            printf("  %-2s %-28s  %9s %10s  %-8s %-8s %s\n", "#", "name", "lat",
                    "lon", "point", "kind", "in");
             for (size_t k = 0; k < n; k++) {
                 const bm_place *p = cand[k].place;
-                printf("  %-2zu %-28s", k + 1, p->name);
+                /* pad by characters, not bytes: names carry ŏ, ŭ, Hangul */
+                size_t w = bm_utf8_codepoints(p->name, strlen(p->name));
+                printf("  %-2zu %s%*s", k + 1, p->name,
+                       w < 28 ? (int)(28 - w) : 0, "");
                 print_point(gz, p, 0);
                 printf(" %-8s %s%s%s%s%s  [%s]\n", bm_place_kind_name(p->kind),
                        *p->admin2 ? p->admin2 : "", *p->admin2 ? ", " : "",
