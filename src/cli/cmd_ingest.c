@@ -44,14 +44,10 @@ typedef struct file_list {
 
 static int list_add(file_list *l, const char *path)
 {
-    if (l->n == l->cap) {
-        size_t cap = l->cap ? l->cap * 2 : 32;
-        char **p = realloc(l->paths, cap * sizeof *p);
-        if (!p)
-            return -1;
-        l->paths = p;
-        l->cap = cap;
-    }
+    char **p = bm_grow(l->paths, &l->cap, l->n + 1, sizeof *p);
+    if (!p)
+        return -1;
+    l->paths = p;
     if (!(l->paths[l->n] = strdup(path)))
         return -1;
     l->n++;

@@ -44,16 +44,12 @@ typedef struct collect_ctx {
 static int collect(void *user, const bm_incident *inc)
 {
     collect_ctx *c = user;
-    if (c->n == c->cap) {
-        size_t cap = c->cap ? c->cap * 2 : 64;
-        bm_incident *p = realloc(c->items, cap * sizeof *p);
-        if (!p) {
-            c->failed = 1;
-            return 1;
-        }
-        c->items = p;
-        c->cap = cap;
+    bm_incident *p = bm_grow(c->items, &c->cap, c->n + 1, sizeof *p);
+    if (!p) {
+        c->failed = 1;
+        return 1;
     }
+    c->items = p;
     if (bm_incident_copy(&c->items[c->n], inc) != BM_OK) {
         c->failed = 1;
         return 1;

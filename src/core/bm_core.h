@@ -111,6 +111,15 @@ void bm_buf_reset(bm_buf *b);
 char *bm_buf_take(bm_buf *b);
 void bm_buf_free(bm_buf *b);
 
+/* Grows an array of elements of `size` bytes so that it holds at least
+ * `need` of them (capacity doubles, from 16). Returns the array to use,
+ * with *cap updated; NULL when memory runs out, in which case items and
+ * *cap are untouched and still valid. Usage:
+ *     T *p = bm_grow(a->v, &a->cap, a->n + 1, sizeof *p);
+ *     if (!p) return BM_ERR_NOMEM;
+ *     a->v = p; */
+void *bm_grow(void *items, size_t *cap, size_t need, size_t size);
+
 /* ---- text --------------------------------------------------------------- */
 
 /* Reads a whole file as text. Fails with BM_ERR_IO (unreadable, a folder),

@@ -96,14 +96,11 @@ void bm_ctx_warn(bm_ctx *ctx, const char *fmt, ...)
 {
     if (!ctx)
         return;
-    if (ctx->nwarnings == ctx->capwarnings) {
-        size_t cap = ctx->capwarnings ? ctx->capwarnings * 2 : 8;
-        char **w = realloc(ctx->warnings, cap * sizeof *w);
-        if (!w)
-            return;
-        ctx->warnings = w;
-        ctx->capwarnings = cap;
-    }
+    char **w = bm_grow(ctx->warnings, &ctx->capwarnings, ctx->nwarnings + 1,
+                       sizeof *w);
+    if (!w)
+        return;
+    ctx->warnings = w;
     char buf[2048];
     va_list ap;
     va_start(ap, fmt);

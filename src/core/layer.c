@@ -19,30 +19,37 @@ bm_layer *bm_layer_new(const char *name, bm_geom_kind kind)
     return l;
 }
 
-static int grow(void **p, size_t *cap, size_t need, size_t elem)
+void *bm_grow(void *items, size_t *cap, size_t need, size_t size)
 {
     if (need <= *cap)
-        return 0;
+        return items;
     size_t c = *cap ? *cap : 16;
-    while (c < need)
+    while (c < need) {
+        if (c > SIZE_MAX / 2 / size)
+            return NULL;
         c *= 2;
-    void *q = realloc(*p, c * elem);
+    }
+    void *q = realloc(items, c * size);
     if (!q)
-        return -1;
-    *p = q;
+        return NULL;
     *cap = c;
-    return 0;
+    return q;
 }
 
 bm_status bm_layer_add_feature(bm_layer *l, const char *name, double rank,
                                size_t *index)
 {
     size_t cap = l->cap_features, cap2 = l->cap_features;
-    if (grow((void **)&l->feature_name, &cap, l->nfeatures + 1,
-             sizeof *l->feature_name) ||
-        grow((void **)&l->feature_rank, &cap2, l->nfeatures + 1,
-             sizeof *l->feature_rank))
+    char **names = bm_grow(l->feature_name, &cap, l->nfeatures + 1,
+                           sizeof *names);
+    if (!names)
         return BM_ERR_NOMEM;
+    l->feature_name = names;
+    double *ranks = bm_grow(l->feature_rank, &cap2, l->nfeatures + 1,
+                            sizeof *ranks);
+    if (!ranks)
+        return BM_ERR_NOMEM; /* names grew; cap_features stays the smaller */
+    l->feature_rank = ranks;
     l->cap_features = cap < cap2 ? cap : cap2;
     char *copy = NULL;
     if (name && !(copy = strdup(name)))
@@ -58,11 +65,16 @@ bm_status bm_layer_add_feature(bm_layer *l, const char *name, double rank,
 bm_status bm_layer_add_part(bm_layer *l, const double *xy, size_t count,
                             size_t feature, int hole)
 {
-    if (grow((void **)&l->xy, &l->cap_xy, (l->nvert + count) * 2,
-             sizeof *l->xy) ||
-        grow((void **)&l->parts, &l->cap_parts, l->nparts + 1,
-             sizeof *l->parts))
+    double *xyv = bm_grow(l->xy, &l->cap_xy, (l->nvert + count) * 2,
+                          sizeof *xyv);
+    if (!xyv)
         return BM_ERR_NOMEM;
+    l->xy = xyv;
+    bm_part *parts = bm_grow(l->parts, &l->cap_parts, l->nparts + 1,
+                             sizeof *parts);
+    if (!parts)
+        return BM_ERR_NOMEM;
+    l->parts = parts;
     memcpy(l->xy + l->nvert * 2, xy, count * 2 * sizeof *xy);
     l->parts[l->nparts].first = l->nvert;
     l->parts[l->nparts].count = count;

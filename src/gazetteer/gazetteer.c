@@ -1169,14 +1169,10 @@ static int cand_add(cand_list *l, uint32_t place, double score,
             return 1;
         }
     }
-    if (l->n == l->cap) {
-        size_t cap = l->cap ? l->cap * 2 : 16;
-        cand *c = realloc(l->items, cap * sizeof *c);
-        if (!c)
-            return 0;
-        l->items = c;
-        l->cap = cap;
-    }
+    cand *c = bm_grow(l->items, &l->cap, l->n + 1, sizeof *c);
+    if (!c)
+        return 0;
+    l->items = c;
     l->items[l->n++] = (cand){place, score, form, NULL};
     return 1;
 }

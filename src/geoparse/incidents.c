@@ -89,14 +89,10 @@ static int sent_push(sent_list *L, const char *text, size_t b0, size_t b1,
         b1--;
     if (b0 == b1)
         return 1;
-    if (L->n == L->cap) {
-        size_t nc = L->cap ? L->cap * 2 : 64;
-        bm_sentence *nv = realloc(L->v, nc * sizeof *nv);
-        if (!nv)
-            return 0;
-        L->v = nv;
-        L->cap = nc;
-    }
+    bm_sentence *nv = bm_grow(L->v, &L->cap, L->n + 1, sizeof *nv);
+    if (!nv)
+        return 0;
+    L->v = nv;
     bm_sentence *s = &L->v[L->n++];
     /* code points, counted incrementally (sentences come in order) */
     L->last_cp += bm_utf8_codepoints(text + L->last_b, b0 - L->last_b);

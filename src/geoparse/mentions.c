@@ -116,14 +116,10 @@ static utf8proc_int32_t cp_at(const char *s, size_t len, size_t i,
 
 static int toks_push(toks *t, const tok *w)
 {
-    if (t->n == t->cap) {
-        size_t nc = t->cap ? t->cap * 2 : 256;
-        tok *nv = realloc(t->v, nc * sizeof *nv);
-        if (!nv)
-            return 0;
-        t->v = nv;
-        t->cap = nc;
-    }
+    tok *nv = bm_grow(t->v, &t->cap, t->n + 1, sizeof *nv);
+    if (!nv)
+        return 0;
+    t->v = nv;
     t->v[t->n++] = *w;
     return 1;
 }
@@ -854,17 +850,13 @@ bm_status bm_geoparse_mentions(bm_ctx *ctx, const bm_gazetteer *gz,
                 t1++;
             }
         }
-        if (nr == capr) {
-            size_t nc = capr ? capr * 2 : 32;
-            raw *nv = realloc(R, nc * sizeof *nv);
-            if (!nv) {
-                free(best_fold);
-                st = BM_ERR_NOMEM;
-                break;
-            }
-            R = nv;
-            capr = nc;
+        raw *nv = bm_grow(R, &capr, nr + 1, sizeof *nv);
+        if (!nv) {
+            free(best_fold);
+            st = BM_ERR_NOMEM;
+            break;
         }
+        R = nv;
         raw *m = &R[nr];
         memset(m, 0, sizeof *m);
         m->t0 = i;

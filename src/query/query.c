@@ -177,16 +177,12 @@ static int near_visit(void *user, const bm_incident *inc)
     double d = distance_on(&ns->g, ns->lon, ns->lat, inc->lon, inc->lat);
     if (!(d <= ns->radius_m))
         return 0;
-    if (ns->count == ns->cap) {
-        size_t cap = ns->cap ? ns->cap * 2 : 16;
-        bm_near_hit *h = realloc(ns->hits, cap * sizeof *h);
-        if (!h) {
-            ns->nomem = 1;
-            return 1;
-        }
-        ns->hits = h;
-        ns->cap = cap;
+    bm_near_hit *h = bm_grow(ns->hits, &ns->cap, ns->count + 1, sizeof *h);
+    if (!h) {
+        ns->nomem = 1;
+        return 1;
     }
+    ns->hits = h;
     bm_near_hit *hit = &ns->hits[ns->count];
     memset(hit, 0, sizeof *hit);
     if (bm_incident_copy(&hit->incident, inc) != BM_OK) {

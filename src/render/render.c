@@ -535,16 +535,12 @@ rgba(double r, double g, double b, double a)
 static void
 place_rect(renderer *r, rect box)
 {
-    if (r->nplaced == r->capplaced) {
-        size_t nc = r->capplaced ? r->capplaced * 2 : 64;
-        rect *p = realloc(r->placed, nc * sizeof *p);
-        if (!p) {
-            r->nomem = 1;
-            return;
-        }
-        r->placed = p;
-        r->capplaced = nc;
+    rect *p = bm_grow(r->placed, &r->capplaced, r->nplaced + 1, sizeof *p);
+    if (!p) {
+        r->nomem = 1;
+        return;
     }
+    r->placed = p;
     r->placed[r->nplaced++] = box;
 }
 
@@ -1117,14 +1113,10 @@ incident_type(const bm_incident *inc)
 static bm_status
 group_add(inc_group *g, size_t i)
 {
-    if (g->n == g->cap) {
-        size_t nc = g->cap ? g->cap * 2 : 4;
-        size_t *p = realloc(g->idx, nc * sizeof *p);
-        if (!p)
-            return BM_ERR_NOMEM;
-        g->idx = p;
-        g->cap = nc;
-    }
+    size_t *p = bm_grow(g->idx, &g->cap, g->n + 1, sizeof *p);
+    if (!p)
+        return BM_ERR_NOMEM;
+    g->idx = p;
     g->idx[g->n++] = i;
     return BM_OK;
 }
@@ -1433,16 +1425,12 @@ draw_leader(renderer *r, double x, double y, const rect *box, double from)
     double dx = cx - x, dy = cy - y, len = hypot(dx, dy);
     if (len <= from)
         return;
-    if (r->nleaders == r->capleaders) {
-        size_t nc = r->capleaders ? r->capleaders * 2 : 16;
-        rect *p = realloc(r->leaders, nc * sizeof *p);
-        if (!p) {
-            r->nomem = 1;
-            return;
-        }
-        r->leaders = p;
-        r->capleaders = nc;
+    rect *p = bm_grow(r->leaders, &r->capleaders, r->nleaders + 1, sizeof *p);
+    if (!p) {
+        r->nomem = 1;
+        return;
     }
+    r->leaders = p;
     r->leaders[r->nleaders++] =
         (rect){x + dx / len * from, y + dy / len * from, cx, cy};
     cairo_t *cr = r->cr;
@@ -1578,17 +1566,13 @@ place_town_labels(renderer *r, bm_layer *const *basemap)
             const char *name = l->feature_name[p->feature];
             if (!name || !*name)
                 continue;
-            if (n == cap) {
-                size_t nc = cap ? cap * 2 : 64;
-                town *t = realloc(towns, nc * sizeof *t);
-                if (!t) {
-                    r->nomem = 1;
-                    free(towns);
-                    return;
-                }
-                towns = t;
-                cap = nc;
+            town *t = bm_grow(towns, &cap, n + 1, sizeof *t);
+            if (!t) {
+                r->nomem = 1;
+                free(towns);
+                return;
             }
+            towns = t;
             towns[n].name = name;
             towns[n].x = x;
             towns[n].y = y;
