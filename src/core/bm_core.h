@@ -173,24 +173,43 @@ typedef enum bm_date_precision {
 } bm_date_precision;
 const char *bm_date_precision_name(bm_date_precision p);
 
+/* Where an incident came from and whether a person has looked at it. */
+typedef enum bm_incident_status {
+    BM_STATUS_AUTO = 0, /* extracted by bordermap, not reviewed */
+    BM_STATUS_REVIEWED, /* extracted, then checked (and maybe corrected) */
+    BM_STATUS_MANUAL    /* entered by an analyst */
+} bm_incident_status;
+const char *bm_incident_status_name(bm_incident_status s); /* "auto", ... */
+/* Parses "auto"/"reviewed"/"manual"; -1 when unknown. */
+int bm_incident_status_parse(const char *text);
+
 /* One incident as stored and exported. All strings owned by the struct
  * (release with bm_incident_clear()); any may be NULL except type. */
 typedef struct bm_incident {
     int64_t id;            /* store row id; 0 before storing */
     int64_t report_id;     /* store row id of the report */
-    char *report_title;    /* for output; filled by the store on read */
+    char *report_title;    /* filled by the store on read */
     char *report_path;     /* file the report came from */
+    char *report_source;   /* outlet ("Daily NK"); filled by the store */
+    char *report_url;      /* filled by the store */
     char *type;            /* "arrest", "crackdown", "bribery", ... */
     char *date;            /* ISO 8601 prefix: "2024-01-07", "2024-01", ... */
     bm_date_precision date_precision;
-    char *actor;           /* "Ministry of State Security", ... */
-    char *place_name;      /* the place as the gazetteer names it */
+    char *actor;           /* actors, canonical names joined with "; "
+                              ("Ministry of State Security; border guards") */
+    char *place_name;      /* the place as an analyst reads it */
     char *place_id;        /* gazetteer id ("gn:2044091") */
+    char *country;         /* ISO 3166-1 alpha-2 of the place, "KP" */
+    char *admin1;          /* province of the place */
+    char *admin2;          /* county of the place */
     char *surface;         /* the place as the report wrote it */
     bm_precision precision;
     double lon, lat;       /* degrees, WGS 84 */
-    char *sentence;        /* the sentence the incident was read from */
+    char *sentence;        /* the evidence: the sentence it was read from */
     size_t sentence_offset; /* code point offset of the sentence in the body */
+    double confidence;     /* 0..1, how sure the extraction is */
+    bm_incident_status status;
+    char *created, *updated; /* ISO 8601 UTC timestamps; filled by the store */
 } bm_incident;
 
 void bm_incident_clear(bm_incident *inc);

@@ -334,19 +334,42 @@ const char *bm_date_precision_name(bm_date_precision p)
 
 /* ---- incidents ----------------------------------------------------------------- */
 
+const char *bm_incident_status_name(bm_incident_status s)
+{
+    switch (s) {
+    case BM_STATUS_AUTO: return "auto";
+    case BM_STATUS_REVIEWED: return "reviewed";
+    case BM_STATUS_MANUAL: return "manual";
+    }
+    return "auto";
+}
+
+int bm_incident_status_parse(const char *text)
+{
+    if (!text)
+        return -1;
+    if (strcmp(text, "auto") == 0)
+        return BM_STATUS_AUTO;
+    if (strcmp(text, "reviewed") == 0)
+        return BM_STATUS_REVIEWED;
+    if (strcmp(text, "manual") == 0)
+        return BM_STATUS_MANUAL;
+    return -1;
+}
+
+/* The owned strings of a bm_incident, for clear and copy. */
+#define BM_INCIDENT_STRINGS(X)                                                \
+    X(report_title) X(report_path) X(report_source) X(report_url) X(type)     \
+    X(date) X(actor) X(place_name) X(place_id) X(country) X(admin1)           \
+    X(admin2) X(surface) X(sentence) X(created) X(updated)
+
 void bm_incident_clear(bm_incident *inc)
 {
     if (!inc)
         return;
-    free(inc->report_title);
-    free(inc->report_path);
-    free(inc->type);
-    free(inc->date);
-    free(inc->actor);
-    free(inc->place_name);
-    free(inc->place_id);
-    free(inc->surface);
-    free(inc->sentence);
+#define FREE_FIELD(f) free(inc->f);
+    BM_INCIDENT_STRINGS(FREE_FIELD)
+#undef FREE_FIELD
     memset(inc, 0, sizeof *inc);
 }
 
@@ -363,19 +386,14 @@ static int dup_field(char **dst, const char *src)
 bm_status bm_incident_copy(bm_incident *dst, const bm_incident *src)
 {
     *dst = *src;
-    dst->report_title = dst->report_path = dst->type = dst->date = NULL;
-    dst->actor = dst->place_name = dst->place_id = dst->surface = NULL;
-    dst->sentence = NULL;
+    /* No field may point at src's strings when a failure clears dst. */
+#define NULL_FIELD(f) dst->f = NULL;
+    BM_INCIDENT_STRINGS(NULL_FIELD)
+#undef NULL_FIELD
     int bad = 0;
-    bad |= dup_field(&dst->report_title, src->report_title);
-    bad |= dup_field(&dst->report_path, src->report_path);
-    bad |= dup_field(&dst->type, src->type);
-    bad |= dup_field(&dst->date, src->date);
-    bad |= dup_field(&dst->actor, src->actor);
-    bad |= dup_field(&dst->place_name, src->place_name);
-    bad |= dup_field(&dst->place_id, src->place_id);
-    bad |= dup_field(&dst->surface, src->surface);
-    bad |= dup_field(&dst->sentence, src->sentence);
+#define COPY_FIELD(f) bad |= dup_field(&dst->f, src->f);
+    BM_INCIDENT_STRINGS(COPY_FIELD)
+#undef COPY_FIELD
     if (bad) {
         bm_incident_clear(dst);
         return BM_ERR_NOMEM;
