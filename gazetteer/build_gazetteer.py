@@ -42,13 +42,22 @@ BOX_W, BOX_S, BOX_E, BOX_N = 123.0, 38.0, 134.0, 46.0
 
 PLACE_COLUMNS = ["id", "name", "ascii_name", "name_ko", "kind", "feature_code",
                  "country", "admin1", "admin2", "seat_of", "seat_id",
-                 "population", "lat", "lon", "in_region", "source", "license"]
+                 "population", "lat", "lon", "in_region", "source", "license",
+                 "parent_id", "coord_source"]
 NAME_COLUMNS = ["place_id", "name", "lang"]
 
 # Name-form languages in names.tsv, most primary first. The C matcher ranks a
 # match on a primary form (name, ascii, en, ko, zh, ru) above "variant" (the
 # hand-curated table) above "alt" (every other alternate name).
-LANG_ORDER = ["name", "ascii", "en", "ko", "zh", "ru", "variant", "alt"]
+LANG_ORDER = ["name", "ascii", "en", "ko", "zh", "ru", "variant", "alt",
+              "alias"]
+# "alias": a former or other official name of a renamed place (Sinpa for
+# Kimjongsuk County), from extra_names.tsv rows whose note says "alias:".
+
+# Kinds beyond the administrative ones: features.tsv and the basemap's
+# rivers. The C loader knows the same list (bm_place_kind).
+KINDS = ["country", "province", "county", "town", "other", "river",
+         "mountain", "island", "facility", "district"]
 
 BASEMAP_LAYERS = [
     "ne10m_land", "ne10m_lakes", "ne10m_rivers_lake_centerlines",
@@ -261,6 +270,8 @@ def main():
             die("duplicate place id %s" % p["id"])
         for k in PLACE_COLUMNS:
             p[k] = clean(str(p.get(k, "")))
+        if p["kind"] not in KINDS:
+            die("%s: unknown kind %s" % (p["id"], p["kind"]))
         places.append(p)
         by_id[p["id"]] = p
         names[p["id"]] = []
@@ -292,7 +303,8 @@ def main():
                    "country": iso2, "population": "",
                    "lat": fmt_coord(lat), "lon": fmt_coord(lon),
                    "in_region": inreg, "source": COUNTRY_SOURCE,
-                   "license": COUNTRY_LICENSE})
+                   "license": COUNTRY_LICENSE,
+                   "coord_source": "CIA World Factbook representative point"})
         add_name(pid, disp, "name")
         for o in others:
             sc = script_of(o)
@@ -331,7 +343,9 @@ def main():
                    "admin2": r["admin2_name"], "seat_id": seat_id,
                    "population": r["population"], "lat": r["lat"],
                    "lon": r["lon"], "in_region": inreg,
-                   "source": r["source"], "license": r["license"]})
+                   "source": r["source"], "license": r["license"],
+                   "coord_source": r["coord_source"] if r["lat"] else "none",
+                   "_a1code": r["admin1_code"], "_a2code": r["admin2_code"]})
         for col, lang in (("name", "name"), ("ascii_name", "ascii"),
                           ("name_en", "en"), ("name_ko", "ko"),
                           ("name_zh", "zh"), ("name_ru", "ru")):
@@ -384,7 +398,10 @@ def main():
                    else "",
                    "lat": lat, "lon": lon,
                    "in_region": 1 if in_box(latf, lonf) else 0,
-                   "source": WORLD_SOURCE, "license": GEONAMES_LICENSE})
+                   "source": WORLD_SOURCE, "license": GEONAMES_LICENSE,
+                   "coord_source": "geonames",
+                   "_a1code": cc + "." + adm1 if adm1 else "",
+                   "_a2code": ""})
         add_name(pid, name, "name", drop_codes=False)
         add_name(pid, asciiname, "ascii", drop_codes=False)
         if name_ko:
@@ -408,6 +425,9 @@ def main():
             add_name(pid, a, "alt")
         world_added += 1
 
+    more = add_more_places(inp, shared, places, by_id, names, add_place,
+                           add_name, admin1_names)
+
     # --- hand-curated variants ------------------------------------------------------
     extra_path = os.path.join(HERE, "extra_names.tsv")
     extra_text = inp.read_text(extra_path, "gazetteer/extra_names.tsv")
@@ -421,9 +441,13 @@ def main():
         if f[0] not in by_id:
             die("extra_names.tsv:%d: unknown place id %s" % (lineno, f[0]))
         before = len(names[f[0]])
-        add_name(f[0], f[1], "variant", drop_codes=False)
+        note = f[2] if len(f) > 2 else ""
+        add_name(f[0], f[1], "alias" if note.startswith("alias:")
+                 else "variant", drop_codes=False)
         extra_count += len(names[f[0]]) - before
     inp.set_rows(extra_count)
+
+    more.update(link_places(places, by_id, names))
 
     # --- write places.tsv, names.tsv --------------------------------------------------
     def write_tsv(path, header, rows):
@@ -483,7 +507,7 @@ def main():
     stats.update(world_added=world_added, world_skipped=world_skipped,
                  seats=seats, extra=extra_count, codes=dropped_codes[0],
                  split=dropped_other[0],
-                 names=len(name_rows))
+                 names=len(name_rows), more=more)
     with open(os.path.join(out, "SOURCES.md"), "w", encoding="utf-8") as fo:
         fo.write(sources_md(inp, stats, basemap_counts))
 
@@ -491,6 +515,275 @@ def main():
           % (len(places), len(name_rows),
              "skipped" if args.no_basemap else "%d layers" % len(
                  BASEMAP_LAYERS)))
+
+
+# --- more places: every country, the basemap's rivers, features.tsv --------
+
+ISO_JSON = "/usr/share/iso-codes/json/iso_3166-1.json"
+ISO_MO = "/usr/share/locale/%s/LC_MESSAGES/iso_3166-1.mo"
+ISO_SOURCE = ("Debian iso-codes (iso_3166-1.json and its ko/zh_CN/ru "
+              "translations); point: the capital's GeoNames row")
+ISO_LICENSE = ("LGPL-2.1-or-later (iso-codes names); CC-BY-4.0 (GeoNames "
+               "capital point)")
+
+# Natural Earth river names (basemap layer ne10m_rivers_lake_centerlines)
+# and the other names reports use for them. The names are common
+# knowledge; "Yalu (Amnok), Tuman (Tumen)" as in the Columbia Encyclopedia
+# entry "Paektu, Mount" (encyclopedia.com).
+RIVER_NAMES = {
+    "Tumen": ("Tumen River", "두만강", "图们江", "Туманная",
+              ["Tuman", "Tuman River", "Tumangang", "Duman", "Duman River",
+               "Dumangang", "Tumen-gang", "豆满江", "圖們江"]),
+    "Yalu": ("Yalu River", "압록강", "鸭绿江", "Ялуцзян",
+             ["Amnok", "Amnok River", "Amnokkang", "Amrok", "Amrok River",
+              "Apnok", "Apnok River", "Amnokgang", "鴨綠江"]),
+    "Songhua": ("Songhua River", "쑹화강", "松花江", "Сунгари",
+                ["Sungari", "Sungari River"]),
+    "Ussuri": ("Ussuri River", "우수리강", "乌苏里江", "Уссури",
+               ["Wusuli", "Wusuli River"]),
+    "Erdao": ("Erdao River", "", "二道白河", "", ["Erdaobai River"]),
+    "Muling": ("Muling River", "", "穆棱河", "", []),
+    "Liao": ("Liao River", "랴오허강", "辽河", "Ляохэ", []),
+}
+RIVER_SOURCE = ("Natural Earth 1:10m rivers_lake_centerlines v4.0.0 (basemap "
+                "layer ne10m_rivers_lake_centerlines); other names: "
+                "build_gazetteer.py RIVER_NAMES")
+FEATURE_COLS = ["id", "kind", "name", "ascii_name", "name_ko", "name_zh",
+                "country", "parent_id", "lat", "lon", "coord_source",
+                "source", "alt_names"]
+
+
+def gpkg_wkb_points(blob):
+    """Vertices of a GeoPackage (Multi)LineString blob, as [(lon, lat)]
+    per part."""
+    import struct
+    if blob[:2] != b"GP":
+        die("basemap: not a GeoPackage geometry")
+    flags = blob[3]
+    env = (flags >> 1) & 7
+    off = 8 + {0: 0, 1: 32, 2: 48, 3: 48, 4: 64}[env]
+    parts = []
+
+    def geom(o):
+        order = "<" if blob[o] == 1 else ">"
+        (typ,) = struct.unpack_from(order + "I", blob, o + 1)
+        o += 5
+        typ %= 1000
+        if typ == 2:
+            (n,) = struct.unpack_from(order + "I", blob, o)
+            o += 4
+            pts = [struct.unpack_from(order + "dd", blob, o + 16 * i)
+                   for i in range(n)]
+            parts.append(pts)
+            return o + 16 * n
+        if typ == 5:
+            (n,) = struct.unpack_from(order + "I", blob, o)
+            o += 4
+            for _ in range(n):
+                o = geom(o)
+            return o
+        die("basemap: unexpected geometry type %d" % typ)
+    geom(off)
+    return parts
+
+
+def add_more_places(inp, shared, places, by_id, names, add_place, add_name,
+                    admin1_names):
+    st = {"iso_countries": 0, "iso_no_point": [], "rivers": 0,
+          "features": 0}
+    # every country: Debian iso-codes names, the capital's point
+    import gettext
+    import json
+    iso = json.loads(inp.read_text(ISO_JSON, ISO_JSON + " (Debian "
+                                   "iso-codes)"))["3166-1"]
+    inp.set_rows(len(iso))
+    trans = {}
+    for lang, loc in (("ko", "ko"), ("zh", "zh_CN"), ("ru", "ru")):
+        data = inp.read_bytes(ISO_MO % loc, ISO_MO % loc)
+        import io
+        trans[lang] = gettext.GNUTranslations(io.BytesIO(data))
+    capitals = {}
+    for p in places:
+        if p["feature_code"] == "PPLC" and p["lat"]:
+            capitals.setdefault(p["country"], p)
+    for c in sorted(iso, key=lambda c: c["alpha_2"]):
+        cc = c["alpha_2"]
+        pid = "country:" + cc
+        if pid in by_id:
+            continue
+        disp = c.get("common_name") or c["name"]
+        cap = capitals.get(cc)
+        add_place({"id": pid, "name": disp, "ascii_name": disp,
+                   "name_ko": trans["ko"].gettext(c["name"])
+                   if trans["ko"].gettext(c["name"]) != c["name"] else "",
+                   "kind": "country", "feature_code": "PCLI",
+                   "country": cc, "population": "",
+                   "lat": cap["lat"] if cap else "",
+                   "lon": cap["lon"] if cap else "",
+                   "in_region": 0, "source": ISO_SOURCE,
+                   "license": ISO_LICENSE,
+                   "coord_source": ("capital city point: %s %s"
+                                    % (cap["id"], cap["ascii_name"]))
+                   if cap else "none"})
+        add_name(pid, disp, "name", drop_codes=False)
+        for k in ("name", "official_name"):
+            if c.get(k):
+                add_name(pid, c[k], "en", drop_codes=False)
+        for lang in ("ko", "zh", "ru"):
+            for k in ("name", "official_name", "common_name"):
+                if c.get(k):
+                    t = trans[lang].gettext(c[k])
+                    if t != c[k]:
+                        add_name(pid, t, lang, drop_codes=False)
+        st["iso_countries"] += 1
+        if not cap:
+            st["iso_no_point"].append(cc)
+
+    # rivers: one point per named river, the middle vertex of its longest
+    # line (a representative point on the river, not a centre)
+    import sqlite3
+    gpkg = os.path.join(shared, "data/region/basemap.gpkg")
+    con = sqlite3.connect("file:%s?mode=ro&immutable=1" % gpkg, uri=True)
+    best = {}
+    for name, fcla, blob in con.execute(
+            "SELECT name, featurecla, geom FROM "
+            "ne10m_rivers_lake_centerlines ORDER BY fid"):
+        if fcla != "River" or name not in RIVER_NAMES:
+            continue
+        for part in gpkg_wkb_points(blob):
+            if name not in best or len(part) > len(best[name]):
+                best[name] = part
+    con.close()
+    for name in sorted(best):
+        part = best[name]
+        lon, lat = part[len(part) // 2]
+        en, ko, zh, ru, alts = RIVER_NAMES[name]
+        pid = "ne:river:" + name.lower()
+        add_place({"id": pid, "name": en, "ascii_name": en, "name_ko": ko,
+                   "kind": "river", "feature_code": "STM", "country": "",
+                   "lat": fmt_coord(lat), "lon": fmt_coord(lon),
+                   "in_region": 1 if in_box(lat, lon) else 0,
+                   "source": RIVER_SOURCE, "license": "Public domain "
+                   "(Natural Earth)",
+                   "coord_source": "middle vertex of the Natural Earth "
+                   "river line (a point on the river; the river is long)"})
+        add_name(pid, en, "name", drop_codes=False)
+        add_name(pid, name, "en", drop_codes=False)
+        for v, lang in ((ko, "ko"), (zh, "zh"), (ru, "ru")):
+            if v:
+                add_name(pid, v, lang)
+        for a in alts:
+            add_name(pid, a, "variant", drop_codes=False)
+        st["rivers"] += 1
+
+    # hand-entered features, each with its source
+    text = inp.read_text(os.path.join(HERE, "features.tsv"),
+                         "gazetteer/features.tsv")
+    for lineno, line in enumerate(text.split("\n"), 1):
+        if not line.strip() or line.startswith("#"):
+            continue
+        f = line.split("\t")
+        if len(f) != len(FEATURE_COLS):
+            die("features.tsv:%d: %d fields, expected %d" % (lineno, len(f),
+                                                              len(FEATURE_COLS)))
+        r = dict(zip(FEATURE_COLS, f))
+        if r["parent_id"] and r["parent_id"] not in by_id:
+            die("features.tsv:%d: unknown parent %s" % (lineno,
+                                                         r["parent_id"]))
+        if not r["source"] or not r["coord_source"]:
+            die("features.tsv:%d: every row needs source and coord_source"
+                % lineno)
+        par = by_id.get(r["parent_id"])
+        inreg = 0
+        if r["lat"]:
+            inreg = 1 if in_box(float(r["lat"]), float(r["lon"])) else 0
+        elif par:
+            inreg = par["in_region"]
+        add_place({"id": r["id"], "name": r["name"],
+                   "ascii_name": r["ascii_name"], "name_ko": r["name_ko"],
+                   "kind": r["kind"], "country": r["country"],
+                   "admin1": par["admin1"] if par else "",
+                   "admin2": (par["admin2"] or (par["name"] if par["kind"]
+                                                == "county" else ""))
+                   if par else "",
+                   "lat": r["lat"], "lon": r["lon"], "in_region": inreg,
+                   "source": "hand-entered (features.tsv): " + r["source"],
+                   "license": "facts (names, coordinates) with the cited "
+                   "source", "parent_id": r["parent_id"],
+                   "coord_source": r["coord_source"],
+                   "_a1code": par.get("_a1code", "") if par else "",
+                   "_a2code": par.get("_a2code", "") if par else ""})
+        add_name(r["id"], r["name"], "name", drop_codes=False)
+        add_name(r["id"], r["ascii_name"], "ascii", drop_codes=False)
+        for v, lang in ((r["name_ko"], "ko"), (r["name_zh"], "zh")):
+            if v:
+                add_name(r["id"], v, lang)
+        for a in r["alt_names"].split("|"):
+            if a:
+                add_name(r["id"], a, "variant", drop_codes=False)
+        st["features"] += 1
+    inp.set_rows(st["features"])
+    return st
+
+
+COUNTY_SUFFIX_RE = re.compile(r"(-gun|-kun|-si|-guyok|-kuyok| County| City)$",
+                              re.I)
+TOWN_SUFFIX_RE = re.compile(r"(-up|-eup|-rodongjagu|-nodongjagu)$", re.I)
+
+
+def name_base(s, rx):
+    s = rx.sub("", s or "")
+    return re.sub(r"['\u2019` -]", "", s).lower()
+
+
+def link_places(places, by_id, names):
+    """Seat towns matched by name for counties without a point, then the
+    parent chain (country -> province -> county) of every place."""
+    st = {"seat_by_name": [], "county_no_point": []}
+    towns = {}
+    for p in places:
+        if p["kind"] == "town" and p["lat"] and p["country"] == "KP":
+            for n in (p["ascii_name"], p["name"]):
+                key = (p.get("_a1code", ""), name_base(n, TOWN_SUFFIX_RE))
+                towns.setdefault(key, [])
+                if p not in towns[key]:
+                    towns[key].append(p)
+    for p in places:
+        if p["kind"] != "county" or p["country"] != "KP" or p["lat"]:
+            continue
+        found = []
+        for n in (p["ascii_name"], p["name"]):
+            for t in towns.get((p.get("_a1code", ""), name_base(n, COUNTY_SUFFIX_RE)),
+                               []):
+                if t not in found:
+                    found.append(t)
+        if len(found) == 1:
+            t = found[0]
+            p["lat"], p["lon"] = t["lat"], t["lon"]
+            p["seat_id"] = t["id"]
+            if not t["seat_of"]:
+                t["seat_of"] = p["id"]
+            p["coord_source"] = ("seat town matched by name "
+                                 "(build_gazetteer.py): %s %s"
+                                 % (t["id"], t["name"]))
+            st["seat_by_name"].append(p["id"])
+        else:
+            st["county_no_point"].append(p)
+    for p in places:
+        if p["parent_id"]:
+            continue
+        chain = []
+        if p["kind"] in ("town", "other", "district") and p.get("_a2code", ""):
+            chain.append("adm2:" + p.get("_a2code", ""))
+        if p["kind"] not in ("country", "province") and p.get("_a1code", ""):
+            chain.append("adm1:" + p.get("_a1code", ""))
+        if p["kind"] != "country" and p["country"]:
+            chain.append("country:" + p["country"])
+        for c in chain:
+            if c in by_id and c != p["id"]:
+                p["parent_id"] = c
+                break
+    return st
 
 
 def compute_stats(places, names):
@@ -545,8 +838,15 @@ ISO 3166-2 codes and some translated country/province names
 province names in places.tsv and names.tsv):
   Debian iso-codes 4.15.0, LGPL-2.1-or-later.
 
-Country representative points (places.tsv rows country:*):
-  CIA World Factbook "geographic coordinates", public domain.
+Country representative points (places.tsv rows country:KP, CN, RU, KR,
+JP, MN, US): CIA World Factbook "geographic coordinates", public domain.
+Other country names: Debian iso-codes, LGPL-2.1-or-later; their points are
+GeoNames capital rows (CC BY 4.0).
+
+Features (features.tsv: Mount Paektu, Wihwa and Hwanggumpyong islands,
+Sino-Korean Friendship Bridge, Chongjin wards, Hyesan neighbourhoods):
+  names and approximate coordinates as given by the Wikipedia articles
+  cited per row (facts; Wikipedia text is CC BY-SA 4.0).
 """
 
 
@@ -555,7 +855,7 @@ def sources_md(inp, st, basemap_counts):
     w = out.append
     w("# gazetteer/ - sources\n\n")
     w("Everything in this folder except `build_gazetteer.py` and "
-      "`extra_names.tsv` is generated. Rebuild from the shared staging "
+      "`extra_names.tsv`, `features.tsv` is generated. Rebuild from the shared staging "
       "data with:\n\n```\npython3 gazetteer/build_gazetteer.py "
       "[--shared ../shared]\n```\n\n")
     w("(stdlib python3; `ogr2ogr` from gdal-bin for `basemap.gpkg`, or "
@@ -663,6 +963,40 @@ def sources_md(inp, st, basemap_counts):
     w("* World rows' `admin1` is the GeoNames admin1 name for KP/KR/CN/RU/JP "
       "(region file, crosswalk, admin1CodesASCII), else the code "
       "(`US.NY`).\n\n")
+
+    mo = st["more"]
+    w("## Added beyond the staging gazetteer\n\n")
+    w("* `parent_id` column: the next place up (town -> county -> province "
+      "-> country; district -> its town), from the GeoNames admin codes. "
+      "`coord_source` column: where each point comes from (`seat town ...` "
+      "for a county that takes its seat town's point; `none: ...` for rows "
+      "without one).\n")
+    w("* every country: %d rows from Debian iso-codes (`/usr/share/iso-codes`, "
+      "names in English and ko/zh_CN/ru translations); point = the "
+      "capital's GeoNames row (coord_source says which); %d without a "
+      "capital in the world file have no point: %s.\n"
+      % (mo["iso_countries"], len(mo["iso_no_point"]),
+         ", ".join(mo["iso_no_point"])))
+    w("* rivers: %d named rivers of the Natural Earth layer "
+      "`ne10m_rivers_lake_centerlines` (read from the staging basemap), kind "
+      "`river`, point = middle vertex of the longest line (a point on the "
+      "river; use a tolerance of hundreds of km); other names in "
+      "`RIVER_NAMES` in the script.\n" % mo["rivers"])
+    w("* `features.tsv` (committed, hand-entered): %d rows - Mount Paektu, "
+      "Wihwa and Hwanggumpyong islands, the Sino-Korean Friendship Bridge "
+      "(coordinates copied from the Wikipedia article each row cites, "
+      "marked approximate), and Chongjin's wards and some Hyesan "
+      "neighbourhoods (kind `district`, no point of their own: the town's "
+      "point is used, precision county). Every row names its source.\n"
+      % mo["features"])
+    w("* county seats matched by name (same province, county name = town "
+      "name minus -gun/-si and -up): %d more (%s).\n"
+      % (len(mo["seat_by_name"]), ", ".join(mo["seat_by_name"])))
+    bp = [p for p in mo["county_no_point"] if p.get("_a1code") in
+          ("KP.17", "KP.13", "KP.01", "KP.11", "KP.18")]
+    w("* border-province counties still without a point (no seat town in "
+      "the sources; the province's point is used): %d - %s.\n\n"
+      % (len(bp), ", ".join(p["ascii_name"] for p in bp)))
 
     w("## Known gaps\n\n")
     w("* %d of %d North Korean counties (ADM2) have no coordinates "

@@ -17,7 +17,10 @@ static void help(FILE *f)
             "best first, with coordinates (lat, lon in degrees), kind and\n"
             "parents. Spelling variants, diacritics, Hangul and designators\n"
             "(\"Onsong County\", \"Musan-gun\", \"Ryanggang Province\") are "
-            "understood.\n"
+            "understood;\nwhen no name matches, romanization variant rules "
+            "(eo/o, k/g, ch/j, ...)\nand then edit distance are tried. Each "
+            "candidate says why it matched\n(exact, alternate name, alias, "
+            "variant rule, fuzzy).\n"
             "\n"
             "Options:\n"
             "  -n, --limit N    candidates per name (default 5)\n"
@@ -93,8 +96,9 @@ int cmd_geocode(bm_ctx *ctx, int argc, char **argv)
         printf("[");
     for (int i = optind; i < argc; i++) {
         size_t n = 0;
-        bm_status s = bm_gazetteer_lookup(ctx, gz, argv[i], cand,
-                                          (size_t)limit, &n);
+        bm_status s = bm_gazetteer_lookup_ex(ctx, gz, argv[i],
+                                             BM_LOOKUP_FUZZY, cand,
+                                             (size_t)limit, &n);
         if (s != BM_OK && s != BM_ERR_NOTFOUND) {
             rc = cli_fail(ctx);
             break;
@@ -102,12 +106,15 @@ int cmd_geocode(bm_ctx *ctx, int argc, char **argv)
         if (s == BM_ERR_NOTFOUND) {
             n = 0;
             rc = BM_EXIT_FAIL;
-            if (format == CLI_TEXT)
-                fprintf(stderr, "bordermap: %s\n", bm_ctx_error(ctx));
+            fprintf(stderr, "bordermap: %s\n", bm_ctx_error(ctx));
         }
         if (format == CLI_JSON) {
             printf("%s\n {\"query\": ", i > optind ? "," : "");
             cli_json_string(stdout, argv[i]);
+            if (s == BM_ERR_NOTFOUND) {
+                printf(", \"error\": ");
+                cli_json_string(stdout, bm_ctx_error(ctx));
+            }
             printf(", \"candidates\": [");
             for (size_t k = 0; k < n; k++) {
                 const bm_place *p = cand[k].place;
@@ -125,8 +132,10 @@ int cmd_geocode(bm_ctx *ctx, int argc, char **argv)
                 cli_json_string(stdout, *p->admin1 ? p->admin1 : NULL);
                 printf(", \"admin2\": ");
                 cli_json_string(stdout, *p->admin2 ? p->admin2 : NULL);
-                printf(", \"population\": %ld, \"score\": %.3f}", p->population,
-                       cand[k].score);
+                printf(", \"population\": %ld, \"score\": %.3f, \"reason\": ",
+                       p->population, cand[k].score);
+                cli_json_string(stdout, cand[k].reason);
+                printf("}");
             }
             printf("]}");
         } else if (n) {
@@ -140,10 +149,11 @@ int cmd_geocode(bm_ctx *ctx, int argc, char **argv)
                 printf("  %-2zu %s%*s", k + 1, p->name,
                        w < 28 ? (int)(28 - w) : 0, "");
                 print_point(gz, p, 0);
-                printf(" %-8s %s%s%s%s%s  [%s]\n", bm_place_kind_name(p->kind),
+                printf(" %-8s %s%s%s%s%s  [%s]  %s\n",
+                       bm_place_kind_name(p->kind),
                        *p->admin2 ? p->admin2 : "", *p->admin2 ? ", " : "",
                        *p->admin1 ? p->admin1 : "", *p->admin1 ? ", " : "",
-                       p->country, p->id);
+                       p->country, p->id, cand[k].reason);
             }
         }
     }

@@ -25,7 +25,12 @@ typedef enum bm_place_kind {
     BM_KIND_PROVINCE, /* first-order division (province, special city) */
     BM_KIND_COUNTY,   /* second-order division (county, city, district) */
     BM_KIND_TOWN,     /* populated place */
-    BM_KIND_OTHER
+    BM_KIND_OTHER,
+    BM_KIND_RIVER,    /* point: a vertex on the river, far from its ends */
+    BM_KIND_MOUNTAIN,
+    BM_KIND_ISLAND,
+    BM_KIND_FACILITY, /* bridge, border crossing, port, airfield, mine */
+    BM_KIND_DISTRICT  /* neighbourhood (dong), ward (guyok) of a town */
 } bm_place_kind;
 const char *bm_place_kind_name(bm_place_kind k); /* "country", "province"... */
 
@@ -46,6 +51,11 @@ typedef struct bm_place {
     int has_coords;
     double lon, lat;          /* degrees; 0,0 when !has_coords */
     int in_region;            /* inside the border-region box */
+    /* Added with the v2 data (empty strings for older files): */
+    const char *parent_id;    /* next place up: county, province, country,
+                                 or the town of a district; "" at the top */
+    const char *coord_source; /* where lat/lon come from ("geonames",
+                                 "seat town ...", "none: ...") */
 } bm_place;
 
 /* The name an English-reading analyst expects on a map or in a table:
@@ -55,11 +65,25 @@ typedef struct bm_place {
  * buf (always NUL-terminated) and returns buf. */
 char *bm_place_display_name(const bm_place *p, char *buf, size_t size);
 
+/* How a candidate matched, strongest first. */
+typedef enum bm_match {
+    BM_MATCH_EXACT = 0,  /* a primary name (any script), folded */
+    BM_MATCH_ALTERNATE,  /* an alternate name or curated variant */
+    BM_MATCH_ALIAS,      /* a former name of a renamed place */
+    BM_MATCH_VARIANT,    /* equal after romanization variant rules */
+    BM_MATCH_FUZZY       /* within a small edit distance (fallback) */
+} bm_match;
+
 /* A ranked candidate for a name. */
 typedef struct bm_candidate {
     const bm_place *place; /* borrowed from the gazetteer */
     const char *matched;   /* the name form that matched, borrowed */
     double score;          /* higher is better; comparable within a query */
+    bm_match match;        /* how it matched */
+    int edits;             /* BM_MATCH_FUZZY: edit distance, else 0 */
+    char reason[112];      /* for people: "exact", "alternate name",
+                              "alias: renamed Sinpa -> ...", "variant rule:
+                              eo->o, k->g", "fuzzy: 1 edit" */
 } bm_candidate;
 
 typedef struct bm_gazetteer bm_gazetteer;
@@ -81,6 +105,27 @@ const bm_place *bm_gazetteer_get(const bm_gazetteer *gz, const char *id);
 bm_status bm_gazetteer_lookup(bm_ctx *ctx, const bm_gazetteer *gz,
                               const char *name, bm_candidate *out, size_t max,
                               size_t *n);
+
+/* Lookup options for bm_gazetteer_lookup_ex. */
+#define BM_LOOKUP_FUZZY 1u /* fall back to edit distance when nothing else
+                              matches (reason "fuzzy: N edits") */
+
+/* bm_gazetteer_lookup with options. bm_gazetteer_lookup(...) is
+ * bm_gazetteer_lookup_ex(..., 0, ...): exact and alternate names first;
+ * only when none matches, romanization variant rules (eo/o, eu/u, ae/e,
+ * k/g, ch/j, p/b, t/d, sh/s, oo/u, l/r, initial r/l/n, -ni/-ri, spacing);
+ * with BM_LOOKUP_FUZZY, only when those fail too, names within 1 edit (2
+ * for names of 8+ letters; Latin-script names only), and the NOTFOUND
+ * message then ends with the closest names ("did you mean: A, B, C?"). */
+bm_status bm_gazetteer_lookup_ex(bm_ctx *ctx, const bm_gazetteer *gz,
+                                 const char *name, unsigned flags,
+                                 bm_candidate *out, size_t max, size_t *n);
+
+/* Up to max places whose names are closest to name by edit distance
+ * (distinct names, best first), for "did you mean". Fills out (borrowed
+ * places) and *n; *n 0 when nothing is close. */
+void bm_gazetteer_suggest(const bm_gazetteer *gz, const char *name,
+                          const bm_place **out, size_t max, size_t *n);
 
 /* True when the folded text (bm_fold form) is a name or name+designator the
  * gazetteer knows. Used by the geoparser to scan text; cheap. */
