@@ -16,7 +16,7 @@
 static void help(FILE *f)
 {
     fprintf(f,
-            "usage: bordermap ingest [--db FILE] [--format text|json] [-q] "
+            "usage: bordermap ingest [--db FILE] [--format text|json] [--force] [-q] "
             "PATH...\n"
             "\n"
             "Reads reports (.txt files, or folders searched recursively for\n"
@@ -25,14 +25,26 @@ static void help(FILE *f)
             "by the text, or a header block (Title:, Source:, URL:, Date:)\n"
             "followed by a blank line and the text.\n"
             "\n"
-            "A report already stored (same text) is skipped. Each report is\n"
-            "stored whole or not at all; a bad file is named and skipped and\n"
-            "the rest of the batch goes on (the exit code is then 1).\n"
+            "A report already stored (same text) is skipped; with --force it\n"
+            "is read again: its place mentions and its automatically found\n"
+            "(auto) incidents are replaced, while incidents an analyst\n"
+            "reviewed, edited or entered by hand stay as they are, and ones\n"
+            "an analyst deleted are not brought back. Each report is stored\n"
+            "whole or not at all (one transaction), so an interrupted ingest\n"
+            "leaves no partial report, and two ingests may run at once. A\n"
+            "bad file is named and skipped and the rest of the batch goes on\n"
+            "(the exit code is then 1).\n"
             "\n"
             "Options:\n"
             "  --db FILE        database (default " BM_DEFAULT_DB
             ", created when missing)\n"
             "  --format FORMAT  text (default) or json\n"
+            "  --force          re-read reports already stored (see above)\n"
+            "  --date DATE      publication date for every report given\n"
+            "                   (2024-01-18, 2024-01, \"Jan. 18, 2024\");\n"
+            "                   overrides a Date: line; relative dates in the\n"
+            "                   text (\"last Thursday\") are read against it\n"
+            "  --source OUTLET  outlet for every report given (\"Daily NK\")\n"
             "  -q, --quiet      no progress\n"
             "  -h, --help       this help\n");
 }
@@ -115,11 +127,17 @@ static void collect(bm_ctx *ctx, const char *path, file_list *l, int top)
 int cmd_ingest(bm_ctx *ctx, int argc, char **argv)
 {
     const char *db = BM_DEFAULT_DB;
-    int format = CLI_TEXT, quiet = 0;
+    int format = CLI_TEXT, quiet = 0, force = 0;
+    const char *date_arg = NULL, *source_arg = NULL;
+    char date_iso[11] = "";
+    bm_date_precision date_prec = BM_DATE_NONE;
     static const struct option opts[] = {
         {"db", required_argument, NULL, 'd'},
         {"format", required_argument, NULL, 'f'},
         {"quiet", no_argument, NULL, 'q'},
+        {"force", no_argument, NULL, 'F'},
+        {"date", required_argument, NULL, 'D'},
+        {"source", required_argument, NULL, 'S'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0}};
     optind = 0;
@@ -135,6 +153,15 @@ int cmd_ingest(bm_ctx *ctx, int argc, char **argv)
                                        "(text or json)", optarg);
             break;
         case 'q': quiet = 1; break;
+        case 'F': force = 1; break;
+        case 'D':
+            date_arg = optarg;
+            if (!bm_date_parse(optarg, strlen(optarg), date_iso, &date_prec))
+                return cli_usage_error("ingest", "--date '%s' is not a date "
+                                       "(2024-01-18, 2024-01, \"Jan. 18, "
+                                       "2024\")", optarg);
+            break;
+        case 'S': source_arg = optarg; break;
         case 'h': help(stdout); return BM_EXIT_OK;
         default:
             return cli_usage_error("ingest", "unknown option '%s'",
@@ -167,7 +194,7 @@ int cmd_ingest(bm_ctx *ctx, int argc, char **argv)
         return rc;
     }
 
-    size_t stored = 0, dups = 0, failed = 0, total_inc = 0;
+    size_t stored = 0, dups = 0, failed = 0, total_inc = 0, refreshed = 0;
     if (format == CLI_JSON)
         printf("{\"database\": ");
     if (format == CLI_JSON) {
@@ -181,7 +208,13 @@ int cmd_ingest(bm_ctx *ctx, int argc, char **argv)
         bm_mentions m = {0};
         bm_incidents inc = {0};
         int64_t rid = 0;
+        bm_store_added added;
+        memset(&added, 0, sizeof added);
+        bm_store_mention *sm = NULL;
         bm_status s = bm_report_load(ctx, path, &r);
+        if (s == BM_OK && (date_arg || source_arg))
+            s = bm_report_override(ctx, r, date_arg ? date_iso : NULL,
+                                   date_prec, source_arg);
         if (s == BM_OK)
             s = bm_geoparse_mentions(ctx, gz, r, &m);
         if (s == BM_OK)
@@ -190,14 +223,37 @@ int cmd_ingest(bm_ctx *ctx, int argc, char **argv)
             bm_store_report sr = {r->sha256, r->path, r->title, r->source,
                                   r->url, r->date, r->date_precision,
                                   r->body};
-            s = bm_store_add_report(st, &sr, inc.items, inc.count, &rid);
+            sm = calloc(m.count ? m.count : 1, sizeof *sm);
+            if (!sm)
+                s = bm_ctx_fail(ctx, BM_ERR_NOMEM, "%s: out of memory", path);
+            for (size_t k = 0; sm && k < m.count; k++) {
+                const bm_mention *mk = &m.items[k];
+                sm[k].start = mk->start;
+                sm[k].end = mk->end;
+                sm[k].surface = mk->surface;
+                sm[k].place_id = mk->place ? mk->place->id : NULL;
+                sm[k].place_name = mk->place ? mk->place->name : NULL;
+                sm[k].has_point = mk->has_point;
+                sm[k].lon = mk->lon;
+                sm[k].lat = mk->lat;
+                sm[k].confidence = mk->confidence;
+                sm[k].reason = mk->reason;
+            }
+            if (sm)
+                s = bm_store_add_report2(st, &sr, sm, m.count, inc.items,
+                                         inc.count, force, &added);
+            rid = added.report_id;
         }
-        const char *status = s == BM_OK          ? "stored"
+        const char *status = s == BM_OK ? (added.replaced ? "refreshed"
+                                                          : "stored")
                              : s == BM_ERR_DUPLICATE ? "already stored"
                                                      : "failed";
-        if (s == BM_OK) {
+        if (s == BM_OK && added.replaced) {
+            refreshed++;
+            total_inc += added.added;
+        } else if (s == BM_OK) {
             stored++;
-            total_inc += inc.count;
+            total_inc += added.added;
         } else if (s == BM_ERR_DUPLICATE) {
             dups++;
         } else {
@@ -230,6 +286,11 @@ int cmd_ingest(bm_ctx *ctx, int argc, char **argv)
                 cli_json_string(stdout, bm_ctx_error(ctx));
             }
             printf("}");
+        } else if (s == BM_OK && added.replaced) {
+            printf("refreshed %s: report %lld, %zu auto incident%s replaced "
+                   "by %zu, %zu reviewed or manual kept\n", path,
+                   (long long)rid, added.removed,
+                   added.removed == 1 ? "" : "s", added.added, added.kept);
         } else if (s == BM_OK) {
             printf("stored   %s: %zu place mention%s, %zu incident%s", path,
                    m.count, m.count == 1 ? "" : "s", inc.count,
@@ -246,6 +307,7 @@ int cmd_ingest(bm_ctx *ctx, int argc, char **argv)
             fprintf(stderr, "bordermap: %s\n", bm_ctx_error(ctx));
         }
         cli_flush_warnings(ctx);
+        free(sm);
         bm_incidents_free(&inc);
         bm_mentions_free(&m);
         bm_report_free(r);
@@ -255,14 +317,18 @@ int cmd_ingest(bm_ctx *ctx, int argc, char **argv)
     bm_store_count(st, &nrep, &ninc);
     if (format == CLI_JSON)
         printf("\n], \"stored\": %zu, \"already_stored\": %zu, \"failed\": %zu, "
+               "\"refreshed\": %zu, "
                "\"new_incidents\": %zu, \"reports_in_db\": %zu, "
                "\"incidents_in_db\": %zu}\n",
-               stored, dups, failed, total_inc, nrep, ninc);
+               stored, dups, failed, refreshed, total_inc, nrep, ninc);
     else
-        printf("%zu stored, %zu already stored, %zu failed; %s now holds %zu "
-               "report%s and %zu incident%s\n",
-               stored, dups, failed, db, nrep, nrep == 1 ? "" : "s", ninc,
-               ninc == 1 ? "" : "s");
+        printf("%zu stored, %zu already stored, %zu failed", stored, dups,
+               failed);
+    if (format != CLI_JSON && refreshed)
+        printf(", %zu refreshed", refreshed);
+    if (format != CLI_JSON)
+        printf("; %s now holds %zu report%s and %zu incident%s\n", db,
+               nrep, nrep == 1 ? "" : "s", ninc, ninc == 1 ? "" : "s");
 
     bm_store_free(st);
     bm_gazetteer_free(gz);

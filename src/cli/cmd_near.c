@@ -1,13 +1,14 @@
 /*
- * cmd_near.c - `bordermap near PLACE|LAT,LON --radius 30km [--db FILE]`
+ * cmd_near.c - `bordermap near PLACE|LAT,LON --radius 25km [FILTERS]
+ * [--format table|json|geojson|csv] [--db FILE]`
  */
 #include "bm_gazetteer.h"
 #include "bm_query.h"
 #include "bm_store.h"
 #include "cli.h"
 
-#include <errno.h>
 #include <getopt.h>
+#include <json-c/json.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,51 +16,50 @@
 static void help(FILE *f)
 {
     fprintf(f,
-            "usage: bordermap near PLACE|LAT,LON [--radius DIST] [--db FILE]\n"
-            "                      [--format text|json]\n"
+            "usage: bordermap near PLACE|LAT,LON [--radius DIST] [FILTERS]\n"
+            "                      [--format FMT] [--db FILE]\n"
             "\n"
             "Lists the stored incidents within DIST of a place (looked up in\n"
             "the gazetteer, best candidate) or of a point given as LAT,LON in\n"
-            "degrees, nearest first. Distances are geodesic (WGS 84).\n"
+            "degrees, nearest first (ties by incident id). Distances are\n"
+            "geodesic on the WGS 84 ellipsoid; the spatial index finds the\n"
+            "candidates in a box around the circle.\n"
+            "\n"
+            "Filters:\n"
+            "  --since DATE       YYYY, YYYY-MM or YYYY-MM-DD; an incident\n"
+            "  --until DATE       counts from the first day of its date\n"
+            "                     (\"2024-01\" is 2024-01-01); --until is\n"
+            "                     inclusive to the end of its period; undated\n"
+            "                     incidents are left out when either is given\n"
+            "  --type TYPE        repeat, or a comma list: arrest,crackdown\n"
+            "  --actor TEXT       actors containing TEXT (any case)\n"
+            "  --precision P      town, county or province: at least this\n"
+            "                     precise (county = towns and counties)\n"
             "\n"
             "Options:\n"
             "  -r, --radius DIST  30km (default), 2500m, 12.5 (km), 10mi\n"
+            "  --format FMT       table (default), json, geojson or csv\n"
             "  --db FILE          database (default " BM_DEFAULT_DB ")\n"
-            "  --format FORMAT    text (default) or json\n"
             "  -h, --help         this help\n"
             "\n"
-            "Example: bordermap near Hoeryong --radius 30km\n");
-}
-
-/* "42.44,129.75" -> lat, lon. 0 when it is not a point. */
-static int parse_point(const char *s, double *lat, double *lon)
-{
-    char *end;
-    errno = 0;
-    double a = strtod(s, &end);
-    if (end == s || *end != ',' || errno)
-        return 0;
-    const char *t = end + 1;
-    while (*t == ' ')
-        t++;
-    double b = strtod(t, &end);
-    if (end == t || *end || errno)
-        return 0;
-    if (!(a >= -90 && a <= 90 && b >= -180 && b <= 180))
-        return 0;
-    *lat = a;
-    *lon = b;
-    return 1;
+            "Example: bordermap near Hoeryong --radius 25km --since 2024-01\n");
 }
 
 int cmd_near(bm_ctx *ctx, int argc, char **argv)
 {
     const char *db = BM_DEFAULT_DB, *radius_text = "30km";
-    int format = CLI_TEXT;
+    int format = CLI_FMT_TABLE, rc = BM_EXIT_OK;
+    cli_filter cf;
+    memset(&cf, 0, sizeof cf);
     static const struct option opts[] = {
         {"radius", required_argument, NULL, 'r'},
         {"db", required_argument, NULL, 'd'},
         {"format", required_argument, NULL, 'f'},
+        {"since", required_argument, NULL, CLI_OPT_SINCE},
+        {"until", required_argument, NULL, CLI_OPT_UNTIL},
+        {"type", required_argument, NULL, CLI_OPT_TYPE},
+        {"actor", required_argument, NULL, CLI_OPT_ACTOR},
+        {"precision", required_argument, NULL, CLI_OPT_PRECISION},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0}};
     optind = 0;
@@ -71,19 +71,31 @@ int cmd_near(bm_ctx *ctx, int argc, char **argv)
         case 'r': radius_text = optarg; break;
         case 'd': db = optarg; break;
         case 'f':
-            if ((format = cli_parse_format(optarg, 1u << CLI_TEXT |
-                                                       1u << CLI_JSON)) < 0)
-                return cli_usage_error("near", "unknown format '%s' "
-                                       "(text or json)", optarg);
+            if ((format = cli_parse_incident_format(optarg)) < 0) {
+                cli_filter_free(&cf);
+                return cli_usage_error("near", "unknown format '%s' (table, "
+                                       "json, geojson or csv)", optarg);
+            }
             break;
-        case 'h': help(stdout); return BM_EXIT_OK;
+        case CLI_OPT_SINCE: case CLI_OPT_UNTIL: case CLI_OPT_TYPE:
+        case CLI_OPT_ACTOR: case CLI_OPT_PRECISION:
+            rc = cli_filter_option(&cf, c, optarg, "near");
+            if (rc != BM_EXIT_OK) {
+                cli_filter_free(&cf);
+                return rc;
+            }
+            break;
+        case 'h': help(stdout); cli_filter_free(&cf); return BM_EXIT_OK;
         default:
+            cli_filter_free(&cf);
             return cli_usage_error("near", "unknown option or missing value: "
                                    "'%s'", argv[optind - 1]);
         }
     }
-    if (optind >= argc)
+    if (optind >= argc) {
+        cli_filter_free(&cf);
         return cli_usage_error("near", "no place or LAT,LON given");
+    }
     /* A multi-word place may come as several arguments. */
     bm_buf where = {0};
     for (int i = optind; i < argc; i++)
@@ -92,29 +104,27 @@ int cmd_near(bm_ctx *ctx, int argc, char **argv)
     double radius;
     if (bm_parse_distance(ctx, radius_text, &radius) != BM_OK) {
         bm_buf_free(&where);
+        cli_filter_free(&cf);
         return cli_usage_error("near", "%s", bm_ctx_error(ctx));
     }
 
     double lat, lon;
     const char *center_name = where.data;
     bm_gazetteer *gz = NULL;
-    if (!parse_point(where.data, &lat, &lon)) {
+    if (!cli_parse_point(where.data, &lat, &lon)) {
         bm_candidate cand[1];
         size_t n = 0;
         bm_precision prec;
         if (bm_gazetteer_open(ctx, NULL, &gz) != BM_OK ||
             bm_gazetteer_lookup(ctx, gz, where.data, cand, 1, &n) != BM_OK) {
-            int rc = cli_fail(ctx);
-            bm_gazetteer_free(gz);
-            bm_buf_free(&where);
-            return rc;
+            rc = cli_fail(ctx);
+            goto done;
         }
         if (bm_gazetteer_point(gz, cand[0].place, &lon, &lat, &prec) != BM_OK) {
             fprintf(stderr, "bordermap: %s (%s) has no coordinates in the "
                     "gazetteer\n", where.data, cand[0].place->name);
-            bm_gazetteer_free(gz);
-            bm_buf_free(&where);
-            return BM_EXIT_FAIL;
+            rc = BM_EXIT_FAIL;
+            goto done;
         }
         center_name = cand[0].place->name;
     }
@@ -122,63 +132,66 @@ int cmd_near(bm_ctx *ctx, int argc, char **argv)
     bm_store *st = NULL;
     bm_near_result res = {0};
     if (bm_store_open_existing(ctx, db, 1, &st) != BM_OK ||
-        bm_query_near(ctx, st, lon, lat, radius, &res) != BM_OK) {
-        int rc = cli_fail(ctx);
+        bm_query_near_filtered(ctx, st, lon, lat, radius, &cf.f, &res) !=
+            BM_OK) {
+        rc = cli_fail(ctx);
         bm_store_free(st);
-        bm_gazetteer_free(gz);
-        bm_buf_free(&where);
-        return rc;
+        goto done;
     }
 
-    if (format == CLI_JSON) {
-        printf("{\"center\": {\"query\": ");
-        cli_json_string(stdout, where.data);
-        printf(", \"name\": ");
-        cli_json_string(stdout, center_name);
-        printf(", \"lat\": %.5f, \"lon\": %.5f}, \"radius_m\": %.1f, "
-               "\"count\": %zu, \"incidents\": [",
-               lat, lon, radius, res.count);
-        for (size_t i = 0; i < res.count; i++) {
-            const bm_incident *in = &res.hits[i].incident;
-            printf("%s\n {\"id\": %lld, \"distance_m\": %.1f, \"type\": ",
-                   i ? "," : "", (long long)in->id, res.hits[i].distance_m);
-            cli_json_string(stdout, in->type);
-            printf(", \"place\": ");
-            cli_json_string(stdout, in->place_name);
-            printf(", \"lat\": %.5f, \"lon\": %.5f, \"precision\": \"%s\", "
-                   "\"date\": ",
-                   in->lat, in->lon, bm_precision_name(in->precision));
-            cli_json_string(stdout, in->date);
-            printf(", \"actor\": ");
-            cli_json_string(stdout, in->actor);
-            printf(", \"report\": ");
-            cli_json_string(stdout, in->report_title);
-            printf(", \"report_path\": ");
-            cli_json_string(stdout, in->report_path);
-            printf(", \"sentence\": ");
-            cli_json_string(stdout, in->sentence);
-            printf("}");
-        }
-        printf("\n]}\n");
-    } else {
+    if (format == CLI_FMT_TABLE) {
         printf("%zu incident%s within %.1f km of %s (%.4f N, %.4f E):\n",
                res.count, res.count == 1 ? "" : "s", radius / 1000.0,
                center_name, lat, lon);
         for (size_t i = 0; i < res.count; i++) {
             const bm_incident *in = &res.hits[i].incident;
-            printf("%7.1f km  %-12s %-14s %-10s %s\n", res.hits[i].distance_m / 1000.0,
-                   in->type, in->place_name ? in->place_name : "?",
+            printf("%7.1f km  %-12s %-14s %-10s %s\n",
+                   res.hits[i].distance_m / 1000.0, in->type,
+                   in->place_name ? in->place_name : "?",
                    in->date ? in->date : "undated",
                    in->actor ? in->actor : "");
-            printf("            \"%.160s%s\"\n", in->sentence ? in->sentence : "",
+            printf("            \"%.160s%s\"\n",
+                   in->sentence ? in->sentence : "",
                    in->sentence && strlen(in->sentence) > 160 ? "..." : "");
-            printf("            from: %s\n",
-                   in->report_title ? in->report_title : "?");
+            printf("            from: %s  [#%lld, %s]\n",
+                   in->report_title ? in->report_title : "(entered by hand)",
+                   (long long)in->id, bm_incident_status_name(in->status));
         }
+    } else {
+        const bm_incident **p = calloc(res.count ? res.count : 1, sizeof *p);
+        double *d = calloc(res.count ? res.count : 1, sizeof *d);
+        if (!p || !d) {
+            fprintf(stderr, "bordermap: out of memory\n");
+            rc = BM_EXIT_FAIL;
+        } else {
+            for (size_t i = 0; i < res.count; i++) {
+                p[i] = &res.hits[i].incident;
+                d[i] = res.hits[i].distance_m;
+            }
+            json_object *head = NULL;
+            if (format == CLI_FMT_JSON) {
+                head = json_object_new_object();
+                json_object *cen = json_object_new_object();
+                json_object_object_add(cen, "query",
+                                       json_object_new_string(where.data));
+                json_object_object_add(cen, "name",
+                                       json_object_new_string(center_name));
+                json_object_object_add(cen, "lat", json_object_new_double(lat));
+                json_object_object_add(cen, "lon", json_object_new_double(lon));
+                json_object_object_add(head, "center", cen);
+                json_object_object_add(head, "radius_m",
+                                       json_object_new_double(radius));
+            }
+            cli_print_incidents(stdout, format, head, p, d, res.count);
+        }
+        free(p);
+        free(d);
     }
     bm_near_result_free(&res);
     bm_store_free(st);
+done:
     bm_gazetteer_free(gz);
     bm_buf_free(&where);
-    return BM_EXIT_OK;
+    cli_filter_free(&cf);
+    return rc;
 }

@@ -40,6 +40,14 @@ typedef struct bm_near_result {
  * (bm_near_result_free()). */
 bm_status bm_query_near(bm_ctx *ctx, bm_store *st, double lon, double lat,
                         double radius_m, bm_near_result *out);
+/* The same, keeping only incidents that also match filter (NULL = all; its
+ * box fields are ignored: the search box comes from the radius). The
+ * filters run in the store, beside the spatial index; the exact geodesic
+ * distance decides last. */
+bm_status bm_query_near_filtered(bm_ctx *ctx, bm_store *st, double lon,
+                                 double lat, double radius_m,
+                                 const bm_store_filter *filter,
+                                 bm_near_result *out);
 void bm_near_result_free(bm_near_result *r);
 
 #ifdef __cplusplus

@@ -169,12 +169,25 @@ typedef struct near_state {
     bm_near_hit *hits;
     size_t count, cap;
     int nomem;
+    /* Geocoded incidents pile up on a town's exact point: remember the
+     * last point's distance. */
+    int have_last;
+    double last_lon, last_lat, last_d;
 } near_state;
 
 static int near_visit(void *user, const bm_incident *inc)
 {
     near_state *ns = user;
-    double d = distance_on(&ns->g, ns->lon, ns->lat, inc->lon, inc->lat);
+    double d;
+    if (ns->have_last && inc->lon == ns->last_lon && inc->lat == ns->last_lat) {
+        d = ns->last_d;
+    } else {
+        d = distance_on(&ns->g, ns->lon, ns->lat, inc->lon, inc->lat);
+        ns->have_last = 1;
+        ns->last_lon = inc->lon;
+        ns->last_lat = inc->lat;
+        ns->last_d = d;
+    }
     if (!(d <= ns->radius_m))
         return 0;
     bm_near_hit *h = bm_grow(ns->hits, &ns->cap, ns->count + 1, sizeof *h);
@@ -207,6 +220,14 @@ static int hit_cmp(const void *a, const void *b)
 bm_status bm_query_near(bm_ctx *ctx, bm_store *st, double lon, double lat,
                         double radius_m, bm_near_result *out)
 {
+    return bm_query_near_filtered(ctx, st, lon, lat, radius_m, NULL, out);
+}
+
+bm_status bm_query_near_filtered(bm_ctx *ctx, bm_store *st, double lon,
+                                 double lat, double radius_m,
+                                 const bm_store_filter *filter,
+                                 bm_near_result *out)
+{
     if (!out)
         return bm_ctx_fail(ctx, BM_ERR_USAGE, "near: no result given");
     memset(out, 0, sizeof *out);
@@ -226,10 +247,15 @@ bm_status bm_query_near(bm_ctx *ctx, bm_store *st, double lon, double lat,
     ns.lat = lat;
     ns.radius_m = radius_m;
 
-    double x0, y0, x1, y1;
-    bm_geodesic_box(lon, lat, radius_m, &x0, &y0, &x1, &y1);
-    bm_status status =
-        bm_store_incidents_in_box(st, x0, y0, x1, y1, near_visit, &ns);
+    bm_store_filter f;
+    if (filter)
+        f = *filter;
+    else
+        memset(&f, 0, sizeof f);
+    f.has_box = 1;
+    bm_geodesic_box(lon, lat, radius_m, &f.min_lon, &f.min_lat, &f.max_lon,
+                    &f.max_lat);
+    bm_status status = bm_store_find(st, &f, near_visit, &ns);
     bm_near_result r = {ns.hits, ns.count};
     if (status == BM_OK && ns.nomem)
         status = bm_ctx_fail(ctx, BM_ERR_NOMEM,

@@ -82,12 +82,44 @@ bm_status bm_store_add_report(bm_store *st, const bm_store_report *r,
                               const bm_incident *incidents, size_t n,
                               int64_t *report_id)
 {
+    bm_store_added added;
+    memset(&added, 0, sizeof added);
+    bm_status s = bm_store_add_report2(st, r, NULL, 0, incidents, n, 0, &added);
+    if (report_id)
+        *report_id = added.report_id;
+    return s;
+}
+
+bm_status bm_store_add_report2(bm_store *st, const bm_store_report *r,
+                               const bm_store_mention *mentions,
+                               size_t nmentions, const bm_incident *incidents,
+                               size_t n, int replace, bm_store_added *out)
+{
+    bm_store_added local;
+    if (!out)
+        out = &local;
+    memset(out, 0, sizeof *out);
     if (!st)
         return BM_ERR_USAGE;
-    if (!r || (n > 0 && !incidents))
+    if (!r || (n > 0 && !incidents) || (nmentions > 0 && !mentions))
         return bm_ctx_fail(st->ctx, BM_ERR_USAGE,
                            "store: add_report without a report or incidents");
-    return st->ops->add_report(st, r, incidents, n, report_id);
+    return st->ops->add_report(st, r, mentions, nmentions, incidents, n,
+                               replace, out);
+}
+
+bm_status bm_store_begin_batch(bm_store *st)
+{
+    if (!st)
+        return BM_ERR_USAGE;
+    return st->ops->begin_batch ? st->ops->begin_batch(st) : BM_OK;
+}
+
+bm_status bm_store_end_batch(bm_store *st)
+{
+    if (!st)
+        return BM_ERR_USAGE;
+    return st->ops->end_batch ? st->ops->end_batch(st) : BM_OK;
 }
 
 bm_status bm_store_count(bm_store *st, size_t *reports, size_t *incidents)
@@ -97,14 +129,129 @@ bm_status bm_store_count(bm_store *st, size_t *reports, size_t *incidents)
     return st->ops->count(st, reports, incidents);
 }
 
-bm_status bm_store_each_incident(bm_store *st, bm_incident_visit_fn fn,
-                                 void *user)
+static bm_status check_box(bm_store *st, double min_lon, double min_lat,
+                           double max_lon, double max_lat)
+{
+    if (!isfinite(min_lon) || !isfinite(max_lon) || !isfinite(min_lat) ||
+        !isfinite(max_lat) || min_lat > max_lat)
+        return bm_ctx_fail(st->ctx, BM_ERR_USAGE,
+                           "store: invalid box [%g,%g]x[%g,%g]", min_lon,
+                           max_lon, min_lat, max_lat);
+    return BM_OK;
+}
+
+bm_status bm_store_find(bm_store *st, const bm_store_filter *filter,
+                        bm_incident_visit_fn fn, void *user)
 {
     if (!st)
         return BM_ERR_USAGE;
     if (!fn)
         return bm_ctx_fail(st->ctx, BM_ERR_USAGE, "store: no visitor given");
-    return st->ops->each_incident(st, fn, user);
+    bm_store_filter none;
+    memset(&none, 0, sizeof none);
+    if (!filter)
+        filter = &none;
+    if (filter->has_box) {
+        bm_status s = check_box(st, filter->min_lon, filter->min_lat,
+                                filter->max_lon, filter->max_lat);
+        if (s != BM_OK)
+            return s;
+    }
+    if (filter->ntypes > 0 && !filter->types)
+        return bm_ctx_fail(st->ctx, BM_ERR_USAGE, "store: types missing");
+    return st->ops->find(st, filter, fn, user);
+}
+
+/* find_kept for backends without one: find, then deep copies. */
+typedef struct kept_state {
+    bm_store_keep_fn keep;
+    void *user;
+    bm_store_kept *items;
+    size_t n, cap;
+    int nomem;
+} kept_state;
+
+static int kept_visit(void *user, const bm_incident *inc)
+{
+    kept_state *ks = user;
+    double value = 0.0;
+    if (!ks->keep(ks->user, inc->lon, inc->lat, &value))
+        return 0;
+    bm_store_kept *k = bm_grow(ks->items, &ks->cap, ks->n + 1, sizeof *k);
+    if (!k) {
+        ks->nomem = 1;
+        return 1;
+    }
+    ks->items = k;
+    k = &ks->items[ks->n];
+    memset(k, 0, sizeof *k);
+    if (bm_incident_copy(&k->incident, inc) != BM_OK) {
+        bm_incident_clear(&k->incident);
+        ks->nomem = 1;
+        return 1;
+    }
+    k->value = value;
+    ks->n++;
+    return 0;
+}
+
+bm_status bm_store_find_kept(bm_store *st, const bm_store_filter *filter,
+                             bm_store_keep_fn keep, void *user,
+                             bm_store_kept **out, size_t *n)
+{
+    if (!out || !n)
+        return st ? bm_ctx_fail(st->ctx, BM_ERR_USAGE, "store: no output")
+                  : BM_ERR_USAGE;
+    *out = NULL;
+    *n = 0;
+    if (!st)
+        return BM_ERR_USAGE;
+    if (!keep)
+        return bm_ctx_fail(st->ctx, BM_ERR_USAGE, "store: no keep function");
+    bm_store_filter none;
+    memset(&none, 0, sizeof none);
+    if (!filter)
+        filter = &none;
+    if (filter->has_box) {
+        bm_status s = check_box(st, filter->min_lon, filter->min_lat,
+                                filter->max_lon, filter->max_lat);
+        if (s != BM_OK)
+            return s;
+    }
+    if (filter->ntypes > 0 && !filter->types)
+        return bm_ctx_fail(st->ctx, BM_ERR_USAGE, "store: types missing");
+    if (st->ops->find_kept)
+        return st->ops->find_kept(st, filter, keep, user, out, n);
+    kept_state ks;
+    memset(&ks, 0, sizeof ks);
+    ks.keep = keep;
+    ks.user = user;
+    bm_status s = st->ops->find(st, filter, kept_visit, &ks);
+    if (s == BM_OK && ks.nomem)
+        s = bm_ctx_fail(st->ctx, BM_ERR_NOMEM,
+                        "store: out of memory collecting incidents");
+    if (s != BM_OK) {
+        bm_store_kept_free(ks.items, ks.n);
+        return s;
+    }
+    *out = ks.items;
+    *n = ks.n;
+    return BM_OK;
+}
+
+void bm_store_kept_free(bm_store_kept *kept, size_t n)
+{
+    if (!kept)
+        return;
+    for (size_t i = 0; i < n; i++)
+        bm_incident_clear(&kept[i].incident);
+    free(kept);
+}
+
+bm_status bm_store_each_incident(bm_store *st, bm_incident_visit_fn fn,
+                                 void *user)
+{
+    return bm_store_find(st, NULL, fn, user);
 }
 
 bm_status bm_store_incidents_in_box(bm_store *st, double min_lon,
@@ -112,16 +259,104 @@ bm_status bm_store_incidents_in_box(bm_store *st, double min_lon,
                                     double max_lat, bm_incident_visit_fn fn,
                                     void *user)
 {
+    bm_store_filter f;
+    memset(&f, 0, sizeof f);
+    f.has_box = 1;
+    f.min_lon = min_lon;
+    f.min_lat = min_lat;
+    f.max_lon = max_lon;
+    f.max_lat = max_lat;
+    return bm_store_find(st, &f, fn, user);
+}
+
+bm_status bm_store_get_incident(bm_store *st, int64_t id, bm_incident *out)
+{
+    if (!st)
+        return BM_ERR_USAGE;
+    if (!out)
+        return bm_ctx_fail(st->ctx, BM_ERR_USAGE, "store: no output given");
+    memset(out, 0, sizeof *out);
+    return st->ops->get_incident(st, id, out);
+}
+
+bm_status bm_store_add_incident(bm_store *st, const bm_incident *inc,
+                                const char *command, int64_t *id)
+{
+    if (!st)
+        return BM_ERR_USAGE;
+    if (!inc || !inc->type || !*inc->type)
+        return bm_ctx_fail(st->ctx, BM_ERR_USAGE,
+                           "store: an incident needs a type");
+    if (!isfinite(inc->lon) || !isfinite(inc->lat) || inc->lon < -180 ||
+        inc->lon > 180 || inc->lat < -90 || inc->lat > 90)
+        return bm_ctx_fail(st->ctx, BM_ERR_USAGE,
+                           "store: invalid point (lon %g, lat %g)", inc->lon,
+                           inc->lat);
+    int64_t local;
+    return st->ops->add_incident(st, inc, command, id ? id : &local);
+}
+
+bm_status bm_store_update_incident(bm_store *st, const bm_incident *inc,
+                                   const char *command, size_t *changed)
+{
+    if (!st)
+        return BM_ERR_USAGE;
+    if (!inc || !inc->type || !*inc->type)
+        return bm_ctx_fail(st->ctx, BM_ERR_USAGE,
+                           "store: an incident needs a type");
+    if (!isfinite(inc->lon) || !isfinite(inc->lat) || inc->lon < -180 ||
+        inc->lon > 180 || inc->lat < -90 || inc->lat > 90)
+        return bm_ctx_fail(st->ctx, BM_ERR_USAGE,
+                           "store: invalid point (lon %g, lat %g)", inc->lon,
+                           inc->lat);
+    size_t local;
+    return st->ops->update_incident(st, inc, command,
+                                    changed ? changed : &local);
+}
+
+bm_status bm_store_delete_incident(bm_store *st, int64_t id,
+                                   const char *command)
+{
+    if (!st)
+        return BM_ERR_USAGE;
+    return st->ops->delete_incident(st, id, command);
+}
+
+bm_status bm_store_each_audit(bm_store *st, int64_t incident_id,
+                              bm_audit_visit_fn fn, void *user)
+{
     if (!st)
         return BM_ERR_USAGE;
     if (!fn)
         return bm_ctx_fail(st->ctx, BM_ERR_USAGE, "store: no visitor given");
-    if (!isfinite(min_lon) || !isfinite(max_lon) || !isfinite(min_lat) ||
-        !isfinite(max_lat) || min_lat > max_lat)
-        return bm_ctx_fail(st->ctx, BM_ERR_USAGE,
-                           "store: invalid box [%g,%g]x[%g,%g]", min_lon,
-                           max_lon, min_lat, max_lat);
-    return st->ops->in_box(st, min_lon, min_lat, max_lon, max_lat, fn, user);
+    return st->ops->each_audit(st, incident_id, fn, user);
+}
+
+bm_status bm_store_stats(bm_store *st, const bm_store_filter *filter,
+                         bm_stat_visit_fn fn, void *user)
+{
+    if (!st)
+        return BM_ERR_USAGE;
+    if (!fn)
+        return bm_ctx_fail(st->ctx, BM_ERR_USAGE, "store: no visitor given");
+    bm_store_filter none;
+    memset(&none, 0, sizeof none);
+    if (!filter)
+        filter = &none;
+    if (filter->has_box) {
+        bm_status s = check_box(st, filter->min_lon, filter->min_lat,
+                                filter->max_lon, filter->max_lat);
+        if (s != BM_OK)
+            return s;
+    }
+    return st->ops->stats(st, filter, fn, user);
+}
+
+bm_status bm_store_schema_version(bm_store *st, int *version)
+{
+    if (!st || !version)
+        return BM_ERR_USAGE;
+    return st->ops->schema_version(st, version);
 }
 
 const char *bm_store_backend(const bm_store *st)

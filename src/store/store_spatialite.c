@@ -2,15 +2,31 @@
  * store_spatialite.c - the SpatiaLite backend of bm_store; the only file in
  * bordermap that speaks SQL.
  *
- * One SQLite file holds everything (schema_version 1):
+ * One SQLite file holds everything. Schema version 2 (PRAGMA user_version
+ * = 2, and bordermap_meta.schema_version = '2' so that a bordermap that
+ * reads version 1 refuses the file with a clear message):
  *
- *   bordermap_meta(key TEXT PRIMARY KEY, value TEXT)   schema_version = 1
- *   reports(id, sha256 UNIQUE, path, title, source, url, date,
- *           date_precision, body, ingested_at)
- *   incidents(id, report_id -> reports ON DELETE CASCADE, type NOT NULL,
- *             date, date_precision, actor, place_name, place_id, surface,
- *             precision, lon, lat, sentence, sentence_offset,
+ *   bordermap_meta(key TEXT PRIMARY KEY, value TEXT)
+ *   reports(id, sha256 UNIQUE, path, title, source (the outlet), url,
+ *           date (published), date_precision, body, ingested_at)
+ *   mentions(id, report_id -> reports ON DELETE CASCADE, start, end (code
+ *            points), surface, place_id, place_name, lon, lat, confidence,
+ *            reason)
+ *   incidents(id, report_id -> reports ON DELETE CASCADE (NULL for an
+ *             incident entered by hand), type NOT NULL, date, date_precision,
+ *             actor, place_name, place_id, country, admin1, admin2, surface,
+ *             precision, lon, lat, sentence, sentence_offset, confidence,
+ *             status auto|reviewed|manual, origin, created, updated,
  *             geom POINT 4326 XY)   + R*Tree idx_incidents_geom
+ *   audit(id, ts, incident_id, report_id, field, old_value, new_value,
+ *         command)
+ *   suppressed(report_id, origin)   extracted incidents an analyst deleted
+ *
+ * Version 1 (bordermap_meta.schema_version = '1', user_version 0: no
+ * mentions, audit or suppressed tables; incidents without country, admin1,
+ * admin2, confidence, status, origin, created, updated and with report_id
+ * NOT NULL) is migrated on open, in one transaction: the incidents table is
+ * rebuilt (ids kept) and its spatial index rebuilt.
  *
  * Units and encodings:
  *  - lon/lat are WGS 84 degrees; geom = MakePoint(lon, lat, 4326) is written
@@ -19,16 +35,22 @@
  *  - precision is the bm_precision code (1 town .. 4 country, 9 unknown,
  *    after ACLED's geo_precision); date_precision is
  *    bm_date_precision_name() ("day", ...) or NULL for BM_DATE_NONE.
- *  - sentence_offset is in code points; ingested_at is UTC ISO 8601.
+ *  - sentence_offset is in code points; timestamps are UTC ISO 8601
+ *    (ingested_at to the second, created/updated/audit ts to the ms).
+ *  - origin identifies an extracted incident across re-ingests:
+ *    "<sentence_offset>|<type>|<place_id or place_name>" as extracted; it
+ *    does not change when an analyst edits the incident.
  *
- * Journal: SQLite's default rollback journal, not WAL, so that the store
- * is one self-contained file that can be copied or mailed once bordermap
- * has exited (WAL would leave -wal/-shm companions). Writers wait up to
- * BUSY_TIMEOUT_MS for a lock before failing with "database is locked".
+ * Journal: WAL with synchronous=NORMAL, so that queries read while an
+ * ingest writes, and a killed process never leaves a partial report (each
+ * report is one transaction). SQLite folds the -wal file back into the
+ * database when the last connection closes, so a store is still one file
+ * at rest. Writers wait up to BUSY_TIMEOUT_MS for the write lock.
  *
- * Ownership: the sl_store (db handle, SpatiaLite cache, path copy) is owned
- * by the bm_store wrapper and released by sl_close(). Incidents passed to
- * visitors are borrowed for the call and cleared right after it.
+ * Ownership: the sl_store (db handle, SpatiaLite cache, path copy, cached
+ * statements) is owned by the bm_store wrapper and released by sl_close().
+ * Incidents passed to visitors are borrowed for the call and cleared right
+ * after it.
  *
  * Errors: every SQLite failure becomes one message naming the database
  * file, the operation and SQLite's reason, e.g.
@@ -41,6 +63,7 @@
 #include <errno.h>
 #include <math.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -50,16 +73,31 @@
 #include <sqlite3.h>
 #include <spatialite.h>
 
-#define SCHEMA_VERSION "1"
-#define BUSY_TIMEOUT_MS 5000
+#define SCHEMA_VERSION_INT 2
+#define SCHEMA_VERSION "2"
+#define BUSY_TIMEOUT_MS 30000
+
+/* Statements kept prepared for the life of the handle (ingest speed). */
+enum {
+    Q_FIND_SHA,
+    Q_INSERT_REPORT,
+    Q_INSERT_INCIDENT,
+    Q_INSERT_MENTION,
+    Q_ORIGIN_TAKEN,
+    Q_COUNT
+};
 
 typedef struct sl_store {
     sqlite3 *db;
     void *cache;   /* spatialite_alloc_connection() */
     char *path;    /* as given, for messages */
     int readonly;
+    sqlite3_stmt *q[Q_COUNT]; /* lazily prepared, finalised by sl_free() */
+    /* Batch mode (bm_store_begin_batch): reports go into savepoints of one
+     * outer transaction, committed every BM_STORE_BATCH_ROWS rows. */
+    int batch;
+    size_t pending_reports, pending_rows; /* since the last commit */
 } sl_store;
-
 static const bm_store_ops sl_ops;
 
 /* ---- errors ------------------------------------------------------------- */
@@ -159,7 +197,92 @@ static bm_date_precision date_precision_from(const unsigned char *text)
     return BM_DATE_NONE;
 }
 
+#define NOW_MS "strftime('%Y-%m-%dT%H:%M:%fZ', 'now')"
+
+/* Prepares (once) and resets a cached statement. */
+static int cached(sl_store *s, int which, const char *sql, sqlite3_stmt **out)
+{
+    if (!s->q[which]) {
+        int rc = sqlite3_prepare_v3(s->db, sql, -1, SQLITE_PREPARE_PERSISTENT,
+                                    &s->q[which], NULL);
+        if (rc != SQLITE_OK)
+            return rc;
+    }
+    sqlite3_reset(s->q[which]);
+    sqlite3_clear_bindings(s->q[which]);
+    *out = s->q[which];
+    return SQLITE_OK;
+}
+
+/* "<offset>|<type>|<place>" for an extracted incident. Caller frees. */
+static char *origin_of(const bm_incident *e)
+{
+    bm_buf b = {0};
+    bm_buf_printf(&b, "%zu|%s|%s", e->sentence_offset, e->type ? e->type : "",
+                  e->place_id ? e->place_id
+                              : (e->place_name ? e->place_name : ""));
+    return bm_buf_take(&b);
+}
+
 /* ---- schema ------------------------------------------------------------- */
+
+static const char incidents_v2_sql[] =
+    "CREATE TABLE incidents (\n"
+    "  id INTEGER PRIMARY KEY,\n"
+    "  report_id INTEGER REFERENCES reports(id) ON DELETE CASCADE,\n"
+    "  type TEXT NOT NULL,\n"
+    "  date TEXT,\n"
+    "  date_precision TEXT,\n"
+    "  actor TEXT,\n"
+    "  place_name TEXT,\n"
+    "  place_id TEXT,\n"
+    "  country TEXT,\n"
+    "  admin1 TEXT,\n"
+    "  admin2 TEXT,\n"
+    "  surface TEXT,\n"
+    "  precision INTEGER,\n"
+    "  lon REAL NOT NULL CHECK (lon BETWEEN -180 AND 180),\n"
+    "  lat REAL NOT NULL CHECK (lat BETWEEN -90 AND 90),\n"
+    "  sentence TEXT,\n"
+    "  sentence_offset INTEGER,\n"
+    "  confidence REAL,\n"
+    "  status TEXT NOT NULL DEFAULT 'auto'\n"
+    "    CHECK (status IN ('auto', 'reviewed', 'manual')),\n"
+    "  origin TEXT,\n"
+    "  created TEXT NOT NULL DEFAULT (" NOW_MS "),\n"
+    "  updated TEXT NOT NULL DEFAULT (" NOW_MS "))";
+
+/* Tables and indexes new in version 2 (besides incidents). */
+static const char *const v2_extra_sql[] = {
+    "CREATE INDEX incidents_report_id ON incidents(report_id, origin)",
+    "CREATE TABLE mentions (\n"
+    "  id INTEGER PRIMARY KEY,\n"
+    "  report_id INTEGER NOT NULL REFERENCES reports(id) ON DELETE CASCADE,\n"
+    "  start INTEGER NOT NULL,\n"
+    "  \"end\" INTEGER NOT NULL,\n"
+    "  surface TEXT,\n"
+    "  place_id TEXT,\n"
+    "  place_name TEXT,\n"
+    "  lon REAL,\n"
+    "  lat REAL,\n"
+    "  confidence REAL,\n"
+    "  reason TEXT)",
+    "CREATE INDEX mentions_report_id ON mentions(report_id)",
+    "CREATE TABLE audit (\n"
+    "  id INTEGER PRIMARY KEY,\n"
+    "  ts TEXT NOT NULL DEFAULT (" NOW_MS "),\n"
+    "  incident_id INTEGER,\n"
+    "  report_id INTEGER,\n"
+    "  field TEXT NOT NULL,\n"
+    "  old_value TEXT,\n"
+    "  new_value TEXT,\n"
+    "  command TEXT)",
+    "CREATE INDEX audit_incident_id ON audit(incident_id)",
+    "CREATE TABLE suppressed (\n"
+    "  report_id INTEGER NOT NULL REFERENCES reports(id) ON DELETE CASCADE,\n"
+    "  origin TEXT NOT NULL,\n"
+    "  PRIMARY KEY (report_id, origin)) WITHOUT ROWID",
+};
 
 static const char *const schema_sql[] = {
     "CREATE TABLE bordermap_meta (\n"
@@ -179,32 +302,57 @@ static const char *const schema_sql[] = {
     "  body TEXT,\n"
     "  ingested_at TEXT NOT NULL\n"
     "    DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now')))",
-    "CREATE TABLE incidents (\n"
-    "  id INTEGER PRIMARY KEY,\n"
-    "  report_id INTEGER NOT NULL REFERENCES reports(id) ON DELETE CASCADE,\n"
-    "  type TEXT NOT NULL,\n"
-    "  date TEXT,\n"
-    "  date_precision TEXT,\n"
-    "  actor TEXT,\n"
-    "  place_name TEXT,\n"
-    "  place_id TEXT,\n"
-    "  surface TEXT,\n"
-    "  precision INTEGER,\n"
-    "  lon REAL NOT NULL CHECK (lon BETWEEN -180 AND 180),\n"
-    "  lat REAL NOT NULL CHECK (lat BETWEEN -90 AND 90),\n"
-    "  sentence TEXT,\n"
-    "  sentence_offset INTEGER)",
-    "CREATE INDEX incidents_report_id ON incidents(report_id)",
+    incidents_v2_sql,
 };
+
+/* Runs a SpatiaLite schema function that answers 1 on success. On failure
+ * *failed names it (rc SQLITE_OK) or rc is SQLite's error. */
+static int spatial_call(sqlite3 *db, const char *sql, const char **failed)
+{
+    sqlite3_int64 ok = 0;
+    int rc = select_int(db, sql, &ok);
+    if (rc == SQLITE_OK && ok != 1) {
+        *failed = sql;
+        return SQLITE_ERROR;
+    }
+    return rc;
+}
+
+/* Adds incidents.geom and its spatial index (filled from existing rows). */
+static int add_geometry(sqlite3 *db, const char **failed)
+{
+    int rc = spatial_call(db,
+                          "SELECT AddGeometryColumn('incidents', 'geom', "
+                          "4326, 'POINT', 'XY')", failed);
+    if (rc == SQLITE_OK)
+        rc = spatial_call(db, "SELECT CreateSpatialIndex('incidents', 'geom')",
+                          failed);
+    return rc;
+}
+
+/* Fails with SQLite's message, or SpatiaLite's function name, then rolls
+ * back. */
+static bm_status schema_fail(bm_ctx *ctx, sl_store *s, int rc,
+                             const char *failed, const char *what)
+{
+    bm_status status;
+    if (failed)
+        status = bm_ctx_fail(ctx, BM_ERR_DB, "%s: %s: SpatiaLite's %s failed",
+                             s->path, what, failed);
+    else
+        status = sl_fail(ctx, s->path, s->db, rc, "%s", what);
+    if (!sqlite3_get_autocommit(s->db))
+        exec_sql(s->db, "ROLLBACK");
+    return status;
+}
 
 /* Creates the schema in an empty database, in one transaction so that a
  * failure leaves no half-made store. */
 static bm_status create_schema(bm_ctx *ctx, sl_store *s)
 {
     const char *what = "cannot create the bordermap schema";
-    const char *failed = NULL; /* SpatiaLite function that answered 0 */
-    bm_status status;
-    sqlite3_int64 ok = 0, tables = 0;
+    const char *failed = NULL;
+    sqlite3_int64 tables = 0;
     int rc = exec_sql(s->db, "BEGIN IMMEDIATE");
     if (rc != SQLITE_OK)
         return sl_fail(ctx, s->path, s->db, rc, "%s", what);
@@ -212,7 +360,7 @@ static bm_status create_schema(bm_ctx *ctx, sl_store *s)
     /* Another process may have created it between our check and the lock. */
     rc = select_int(s->db, "SELECT count(*) FROM sqlite_master", &tables);
     if (rc != SQLITE_OK)
-        goto sql_error;
+        return schema_fail(ctx, s, rc, NULL, what);
     if (tables > 0) {
         exec_sql(s->db, "ROLLBACK");
         return BM_OK;
@@ -221,55 +369,114 @@ static bm_status create_schema(bm_ctx *ctx, sl_store *s)
     /* 'WGS84' registers EPSG:4326 and the WGS 84 UTM zones only, not the
      * ~6,000 rows of the full spatial_ref_sys: a new store is ~0.5 MB, not
      * 6.6 MB. Incidents are stored in EPSG:4326. */
-    rc = select_int(s->db, "SELECT InitSpatialMetadata('WGS84')", &ok);
-    if (rc != SQLITE_OK)
-        goto sql_error;
-    if (ok != 1) {
-        failed = "InitSpatialMetadata('WGS84')";
-        goto rollback;
-    }
-    for (size_t i = 0; i < sizeof schema_sql / sizeof schema_sql[0]; i++) {
+    rc = spatial_call(s->db, "SELECT InitSpatialMetadata('WGS84')", &failed);
+    for (size_t i = 0;
+         rc == SQLITE_OK && i < sizeof schema_sql / sizeof schema_sql[0]; i++)
         rc = exec_sql(s->db, schema_sql[i]);
-        if (rc != SQLITE_OK)
-            goto sql_error;
-    }
-    rc = select_int(s->db,
-                    "SELECT AddGeometryColumn('incidents', 'geom', 4326, "
-                    "'POINT', 'XY')", &ok);
+    if (rc == SQLITE_OK)
+        rc = add_geometry(s->db, &failed);
+    for (size_t i = 0;
+         rc == SQLITE_OK && i < sizeof v2_extra_sql / sizeof v2_extra_sql[0];
+         i++)
+        rc = exec_sql(s->db, v2_extra_sql[i]);
+    if (rc == SQLITE_OK)
+        rc = exec_sql(s->db, "PRAGMA user_version = " SCHEMA_VERSION);
+    if (rc == SQLITE_OK)
+        rc = exec_sql(s->db, "COMMIT");
     if (rc != SQLITE_OK)
-        goto sql_error;
-    if (ok != 1) {
-        failed = "AddGeometryColumn('incidents', 'geom')";
-        goto rollback;
-    }
-    rc = select_int(s->db, "SELECT CreateSpatialIndex('incidents', 'geom')",
-                    &ok);
-    if (rc != SQLITE_OK)
-        goto sql_error;
-    if (ok != 1) {
-        failed = "CreateSpatialIndex('incidents', 'geom')";
-        goto rollback;
-    }
-    rc = exec_sql(s->db, "COMMIT");
-    if (rc != SQLITE_OK)
-        goto sql_error;
+        return schema_fail(ctx, s, rc, failed, what);
     return BM_OK;
-
-sql_error:
-    status = sl_fail(ctx, s->path, s->db, rc, "%s", what);
-    exec_sql(s->db, "ROLLBACK");
-    return status;
-rollback:
-    exec_sql(s->db, "ROLLBACK");
-    return bm_ctx_fail(ctx, BM_ERR_DB, "%s: %s: SpatiaLite's %s failed",
-                       s->path, what, failed);
 }
 
-/* Checks that an existing database is a bordermap store we can read. */
-static bm_status check_schema(bm_ctx *ctx, sl_store *s)
+/* Version 1 -> 2, in one transaction. */
+static bm_status migrate_v1(bm_ctx *ctx, sl_store *s)
 {
+    const char *what = "cannot upgrade the store from schema version 1 to 2";
+    const char *failed = NULL;
+    int rc = exec_sql(s->db, "BEGIN IMMEDIATE");
+    if (rc != SQLITE_OK)
+        return sl_fail(ctx, s->path, s->db, rc, "%s", what);
+    sqlite3_int64 uv = -1;
+    rc = select_int(s->db, "PRAGMA user_version", &uv);
+    if (rc != SQLITE_OK)
+        return schema_fail(ctx, s, rc, NULL, what);
+    if (uv != 0) { /* someone else migrated it meanwhile */
+        exec_sql(s->db, "ROLLBACK");
+        return BM_OK;
+    }
+    /* Unregister the geometry and its index, set the old table aside. */
+    rc = spatial_call(s->db,
+                      "SELECT DisableSpatialIndex('incidents', 'geom')",
+                      &failed);
+    if (rc == SQLITE_OK)
+        rc = exec_sql(s->db, "DROP TABLE IF EXISTS idx_incidents_geom");
+    if (rc == SQLITE_OK)
+        rc = spatial_call(s->db,
+                          "SELECT DiscardGeometryColumn('incidents', 'geom')",
+                          &failed);
+    if (rc == SQLITE_OK)
+        rc = exec_sql(s->db, "DROP INDEX IF EXISTS incidents_report_id");
+    if (rc == SQLITE_OK)
+        rc = exec_sql(s->db, "ALTER TABLE incidents RENAME TO incidents_v1");
+    if (rc == SQLITE_OK)
+        rc = exec_sql(s->db, incidents_v2_sql);
+    if (rc == SQLITE_OK)
+        rc = spatial_call(s->db,
+                          "SELECT AddGeometryColumn('incidents', 'geom', "
+                          "4326, 'POINT', 'XY')", &failed);
+    /* Extracted incidents keep their ids; created/updated are the time
+     * their report was ingested. */
+    if (rc == SQLITE_OK)
+        rc = exec_sql(
+            s->db,
+            "INSERT INTO incidents(id, report_id, type, date, date_precision, "
+            "actor, place_name, place_id, surface, precision, lon, lat, "
+            "sentence, sentence_offset, status, origin, created, updated, "
+            "geom) "
+            "SELECT o.id, o.report_id, o.type, o.date, o.date_precision, "
+            "o.actor, o.place_name, o.place_id, o.surface, o.precision, "
+            "o.lon, o.lat, o.sentence, o.sentence_offset, 'auto', "
+            "coalesce(o.sentence_offset, 0) || '|' || o.type || '|' || "
+            "coalesce(o.place_id, o.place_name, ''), "
+            "coalesce(r.ingested_at, " NOW_MS "), "
+            "coalesce(r.ingested_at, " NOW_MS "), "
+            "MakePoint(o.lon, o.lat, 4326) "
+            "FROM incidents_v1 AS o LEFT JOIN reports AS r "
+            "ON r.id = o.report_id ORDER BY o.id");
+    if (rc == SQLITE_OK)
+        rc = exec_sql(s->db, "DROP TABLE incidents_v1");
+    if (rc == SQLITE_OK)
+        rc = spatial_call(s->db,
+                          "SELECT CreateSpatialIndex('incidents', 'geom')",
+                          &failed);
+    for (size_t i = 0;
+         rc == SQLITE_OK && i < sizeof v2_extra_sql / sizeof v2_extra_sql[0];
+         i++)
+        rc = exec_sql(s->db, v2_extra_sql[i]);
+    if (rc == SQLITE_OK)
+        rc = exec_sql(s->db, "UPDATE bordermap_meta SET value = '"
+                             SCHEMA_VERSION "' WHERE key = 'schema_version'");
+    if (rc == SQLITE_OK)
+        rc = exec_sql(s->db, "PRAGMA user_version = " SCHEMA_VERSION);
+    if (rc == SQLITE_OK)
+        rc = exec_sql(s->db, "COMMIT");
+    if (rc != SQLITE_OK)
+        return schema_fail(ctx, s, rc, failed, what);
+    return BM_OK;
+}
+
+/* The schema version of an open database: user_version, or 1 for a
+ * version-1 store (user_version 0, bordermap_meta says '1'); 0 when it is
+ * not a bordermap store (message set). */
+static bm_status read_version(bm_ctx *ctx, sl_store *s, int *version)
+{
+    sqlite3_int64 uv = 0;
+    *version = 0;
+    int rc = select_int(s->db, "PRAGMA user_version", &uv);
+    if (rc != SQLITE_OK)
+        return sl_fail(ctx, s->path, s->db, rc, "cannot read the schema");
     sqlite3_stmt *q = NULL;
-    int rc = sqlite3_prepare_v2(
+    rc = sqlite3_prepare_v2(
         s->db, "SELECT value FROM bordermap_meta WHERE key = 'schema_version'",
         -1, &q, NULL);
     if (rc != SQLITE_OK) {
@@ -291,22 +498,39 @@ static bm_status check_schema(bm_ctx *ctx, sl_store *s)
         return st;
     }
     const char *v = (const char *)sqlite3_column_text(q, 0);
-    if (!v || strcmp(v, SCHEMA_VERSION) != 0) {
-        bm_ctx_fail(ctx, BM_ERR_INPUT,
-                    "%s: store schema version %s, but this bordermap reads "
-                    "version " SCHEMA_VERSION, s->path, v ? v : "(none)");
-        sqlite3_finalize(q);
-        return BM_ERR_INPUT;
-    }
+    int meta = v ? atoi(v) : 0;
     sqlite3_finalize(q);
+    *version = uv > 0 ? (int)uv : meta;
+    if (*version <= 0)
+        return bm_ctx_fail(ctx, BM_ERR_INPUT,
+                           "%s: not a bordermap store (schema version '%s')",
+                           s->path, v ? v : "(none)");
+    return BM_OK;
+}
 
+/* Checks that an existing database is a bordermap store of this version. */
+static bm_status check_schema(bm_ctx *ctx, sl_store *s)
+{
+    int version = 0;
+    bm_status st = read_version(ctx, s, &version);
+    if (st != BM_OK)
+        return st;
+    if (version > SCHEMA_VERSION_INT)
+        return bm_ctx_fail(ctx, BM_ERR_INPUT,
+                           "%s: store schema version %d, but this bordermap "
+                           "reads version " SCHEMA_VERSION " and older; use a "
+                           "newer bordermap", s->path, version);
+    if (version < SCHEMA_VERSION_INT)
+        return bm_ctx_fail(ctx, BM_ERR_INPUT,
+                           "%s: store schema version %d was not upgraded to "
+                           "version " SCHEMA_VERSION, s->path, version);
     sqlite3_int64 n = 0;
-    rc = select_int(s->db,
-                    "SELECT count(*) FROM geometry_columns "
-                    "WHERE f_table_name = 'incidents' "
-                    "AND f_geometry_column = 'geom' AND srid = 4326 "
-                    "AND spatial_index_enabled = 1",
-                    &n);
+    int rc = select_int(s->db,
+                        "SELECT count(*) FROM geometry_columns "
+                        "WHERE f_table_name = 'incidents' "
+                        "AND f_geometry_column = 'geom' AND srid = 4326 "
+                        "AND spatial_index_enabled = 1",
+                        &n);
     if (rc != SQLITE_OK)
         return sl_fail(ctx, s->path, s->db, rc, "cannot read the schema");
     if (n != 1)
@@ -323,6 +547,8 @@ static void sl_free(sl_store *s)
 {
     if (!s)
         return;
+    for (int i = 0; i < Q_COUNT; i++)
+        sqlite3_finalize(s->q[i]);
     if (s->db)
         sqlite3_close(s->db); /* all statements are finalised by now */
     if (s->cache)
@@ -333,7 +559,22 @@ static void sl_free(sl_store *s)
 
 static void sl_close(bm_store *st)
 {
-    sl_free(bm_store_data(st));
+    sl_store *s = bm_store_data(st);
+    /* Reports added in a batch were answered "stored": keep them. */
+    if (s && s->batch && s->db && !sqlite3_get_autocommit(s->db) &&
+        exec_sql(s->db, "COMMIT") != SQLITE_OK)
+        exec_sql(s->db, "ROLLBACK");
+    sl_free(s);
+}
+
+static void unlink_with_companions(const char *path)
+{
+    static const char *const ext[] = {"", "-journal", "-wal", "-shm"};
+    for (size_t i = 0; i < sizeof ext / sizeof ext[0]; i++) {
+        char p[4096];
+        if (snprintf(p, sizeof p, "%s%s", path, ext[i]) < (int)sizeof p)
+            unlink(p);
+    }
 }
 
 bm_status bm_store_spatialite_open(bm_ctx *ctx, const char *path, int create,
@@ -394,6 +635,14 @@ bm_status bm_store_spatialite_open(bm_ctx *ctx, const char *path, int create,
     spatialite_set_silent_mode(s->cache);
 
     rc = exec_sql(s->db, "PRAGMA foreign_keys = ON");
+    if (rc == SQLITE_OK && !readonly) {
+        /* WAL lets readers go on while one writer writes; NORMAL sync is
+         * still atomic and consistent after a crash (a power cut may lose
+         * the last transactions, never half of one). */
+        rc = exec_sql(s->db, "PRAGMA journal_mode = WAL");
+        if (rc == SQLITE_OK)
+            rc = exec_sql(s->db, "PRAGMA synchronous = NORMAL");
+    }
     if (rc != SQLITE_OK) {
         st = sl_fail(ctx, path, s->db, rc, "cannot open database");
         goto fail;
@@ -410,6 +659,24 @@ bm_status bm_store_spatialite_open(bm_ctx *ctx, const char *path, int create,
         if (st != BM_OK)
             goto fail;
     }
+    int version = 0;
+    st = read_version(ctx, s, &version);
+    if (st != BM_OK)
+        goto fail;
+    if (version == 1) {
+        if (readonly) {
+            /* Upgrade through a writable connection, then read. */
+            bm_store *w = NULL;
+            st = bm_store_spatialite_open(ctx, path, 0, 0, &w);
+            bm_store_free(w);
+            if (st != BM_OK)
+                goto fail;
+        } else {
+            st = migrate_v1(ctx, s);
+            if (st != BM_OK)
+                goto fail;
+        }
+    }
     st = check_schema(ctx, s);
     if (st != BM_OK)
         goto fail;
@@ -422,17 +689,18 @@ bm_status bm_store_spatialite_open(bm_ctx *ctx, const char *path, int create,
 fail:
     sl_free(s);
     /* Do not leave behind an empty database we made ourselves. */
-    if (made_empty) {
-        unlink(path);
-        char journal[4096];
-        if (snprintf(journal, sizeof journal, "%s-journal", path) <
-            (int)sizeof journal)
-            unlink(journal);
-    }
+    if (made_empty)
+        unlink_with_companions(path);
     return st;
 }
 
-/* ---- writing ------------------------------------------------------------ */
+static bm_status sl_schema_version(bm_store *st, int *version)
+{
+    sl_store *s = bm_store_data(st);
+    return read_version(bm_store_ctx(st), s, version);
+}
+
+/* ---- writing reports ---------------------------------------------------- */
 
 /* Binders answer the first SQLite error (SQLITE_OK when all went well). */
 static int bind_report(sqlite3_stmt *q, const bm_store_report *r)
@@ -449,11 +717,15 @@ static int bind_report(sqlite3_stmt *q, const bm_store_report *r)
     return rc;
 }
 
-static int bind_incident(sqlite3_stmt *q, sqlite3_int64 report_id,
-                         const bm_incident *e)
+static int bind_double_or_null(sqlite3_stmt *q, int i, double v)
 {
-    int rc = sqlite3_bind_int64(q, 1, report_id);
-    if (rc == SQLITE_OK) rc = bind_text(q, 2, e->type);
+    return isfinite(v) ? sqlite3_bind_double(q, i, v) : sqlite3_bind_null(q, i);
+}
+
+/* Parameters ?2..?17 of insert_incident_sql / update_incident_sql. */
+static int bind_incident_fields(sqlite3_stmt *q, const bm_incident *e)
+{
+    int rc = bind_text(q, 2, e->type);
     if (rc == SQLITE_OK) rc = bind_text(q, 3, e->date);
     if (rc == SQLITE_OK)
         rc = bind_text(q, 4, date_precision_text(e->date_precision));
@@ -468,32 +740,250 @@ static int bind_incident(sqlite3_stmt *q, sqlite3_int64 report_id,
     if (rc == SQLITE_OK) rc = bind_text(q, 12, e->sentence);
     if (rc == SQLITE_OK)
         rc = sqlite3_bind_int64(q, 13, (sqlite3_int64)e->sentence_offset);
+    if (rc == SQLITE_OK) rc = bind_text(q, 14, e->country);
+    if (rc == SQLITE_OK) rc = bind_text(q, 15, e->admin1);
+    if (rc == SQLITE_OK) rc = bind_text(q, 16, e->admin2);
+    if (rc == SQLITE_OK) rc = bind_double_or_null(q, 17, e->confidence);
     return rc;
 }
+
+static const char find_sha_sql[] = "SELECT id FROM reports WHERE sha256 = ?1";
 
 static const char insert_report_sql[] =
     "INSERT INTO reports(sha256, path, title, source, url, date, "
     "date_precision, body) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)";
 
+/* geom is ?20: a SpatiaLite point blob built in C (point_blob), the same
+ * bytes MakePoint(?10, ?11, 4326) makes, without parsing SQL function
+ * arguments for every row. */
 static const char insert_incident_sql[] =
     "INSERT INTO incidents(report_id, type, date, date_precision, actor, "
     "place_name, place_id, surface, precision, lon, lat, sentence, "
-    "sentence_offset, geom) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, "
-    "?10, ?11, ?12, ?13, MakePoint(?10, ?11, 4326))";
+    "sentence_offset, country, admin1, admin2, confidence, status, origin, "
+    "geom) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, "
+    "?14, ?15, ?16, ?17, ?18, ?19, ?20)";
+
+/* SpatiaLite's internal BLOB for POINT XY in EPSG:4326, little-endian:
+ * start 0x00, endianness 0x01, SRID (int32), MBR (4 doubles), 0x7C, class
+ * 1 = POINT (int32), x, y (doubles), end 0xFE: 60 bytes. */
+enum { POINT_BLOB_SIZE = 60 };
+
+static void put_le32(unsigned char *p, uint32_t v)
+{
+    for (int i = 0; i < 4; i++)
+        p[i] = (unsigned char)(v >> (8 * i));
+}
+
+static void put_le_double(unsigned char *p, double d)
+{
+    uint64_t v;
+    memcpy(&v, &d, sizeof v);
+    for (int i = 0; i < 8; i++)
+        p[i] = (unsigned char)(v >> (8 * i));
+}
+
+static void point_blob(unsigned char b[POINT_BLOB_SIZE], double x, double y)
+{
+    b[0] = 0x00;
+    b[1] = 0x01;
+    put_le32(b + 2, 4326);
+    put_le_double(b + 6, x);
+    put_le_double(b + 14, y);
+    put_le_double(b + 22, x);
+    put_le_double(b + 30, y);
+    b[38] = 0x7C;
+    put_le32(b + 39, 1);
+    put_le_double(b + 43, x);
+    put_le_double(b + 51, y);
+    b[59] = 0xFE;
+}
+
+/* Binds the point blob of (lon, lat) as parameter i; NULL when either is
+ * not a number (the NOT NULL constraint on lon/lat then refuses the row,
+ * as MakePoint(NULL, ...) would). The blob is copied by SQLite. */
+static int bind_point(sqlite3_stmt *q, int i, double lon, double lat)
+{
+    if (!isfinite(lon) || !isfinite(lat))
+        return sqlite3_bind_null(q, i);
+    unsigned char b[POINT_BLOB_SIZE];
+    point_blob(b, lon, lat);
+    return sqlite3_bind_blob(q, i, b, POINT_BLOB_SIZE, SQLITE_TRANSIENT);
+}
+
+static const char insert_mention_sql[] =
+    "INSERT INTO mentions(report_id, start, \"end\", surface, place_id, "
+    "place_name, lon, lat, confidence, reason) "
+    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)";
+
+/* An extracted incident the analyst has already taken over (reviewed, or
+ * kept as manual) or deleted. */
+static const char origin_taken_sql[] =
+    "SELECT 1 FROM incidents WHERE report_id = ?1 AND origin = ?2 "
+    "AND status <> 'auto' "
+    "UNION ALL SELECT 1 FROM suppressed WHERE report_id = ?1 AND origin = ?2 "
+    "LIMIT 1";
+
+static int insert_audit(sl_store *s, sqlite3_int64 incident_id,
+                        sqlite3_int64 report_id, const char *field,
+                        const char *old_value, const char *new_value,
+                        const char *command)
+{
+    sqlite3_stmt *q = NULL;
+    int rc = sqlite3_prepare_v2(
+        s->db,
+        "INSERT INTO audit(incident_id, report_id, field, old_value, "
+        "new_value, command) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        -1, &q, NULL);
+    if (rc != SQLITE_OK)
+        return rc;
+    if (incident_id > 0)
+        sqlite3_bind_int64(q, 1, incident_id);
+    if (report_id > 0)
+        sqlite3_bind_int64(q, 2, report_id);
+    bind_text(q, 3, field);
+    bind_text(q, 4, old_value);
+    bind_text(q, 5, new_value);
+    bind_text(q, 6, command);
+    rc = sqlite3_step(q);
+    sqlite3_finalize(q);
+    return rc == SQLITE_DONE ? SQLITE_OK : rc;
+}
+
+/* Runs a statement with one int64 parameter; *changes rows changed. */
+static int exec_id(sqlite3 *db, const char *sql, sqlite3_int64 id,
+                   size_t *changes)
+{
+    sqlite3_stmt *q = NULL;
+    int rc = sqlite3_prepare_v2(db, sql, -1, &q, NULL);
+    if (rc != SQLITE_OK)
+        return rc;
+    sqlite3_bind_int64(q, 1, id);
+    rc = sqlite3_step(q);
+    sqlite3_finalize(q);
+    if (rc == SQLITE_DONE && changes)
+        *changes = (size_t)sqlite3_changes(db);
+    return rc == SQLITE_DONE || rc == SQLITE_ROW ? SQLITE_OK : rc;
+}
+
+/* ---- report transactions -------------------------------------------------
+ * Outside a batch each report is one transaction (BEGIN IMMEDIATE ..
+ * COMMIT). In a batch, each report is a savepoint inside an outer
+ * transaction that is committed every BM_STORE_BATCH_ROWS rows. */
+
+static int report_begin(sl_store *s)
+{
+    if (!s->batch)
+        return exec_sql(s->db, "BEGIN IMMEDIATE");
+    if (sqlite3_get_autocommit(s->db)) {
+        int rc = exec_sql(s->db, "BEGIN IMMEDIATE");
+        if (rc != SQLITE_OK)
+            return rc;
+        s->pending_reports = s->pending_rows = 0;
+    }
+    return exec_sql(s->db, "SAVEPOINT bm_report");
+}
+
+/* Commits the outer transaction of a batch, if one is open. */
+static int batch_commit(sl_store *s)
+{
+    if (sqlite3_get_autocommit(s->db))
+        return SQLITE_OK;
+    int rc = exec_sql(s->db, "COMMIT");
+    if (rc == SQLITE_OK)
+        s->pending_reports = s->pending_rows = 0;
+    return rc;
+}
+
+/* The report's rows are written: commit it (or release its savepoint and
+ * commit the batch when enough rows are pending). */
+static int report_commit(sl_store *s, size_t rows)
+{
+    if (!s->batch)
+        return exec_sql(s->db, "COMMIT");
+    int rc = exec_sql(s->db, "RELEASE bm_report");
+    if (rc != SQLITE_OK)
+        return rc;
+    s->pending_reports++;
+    s->pending_rows += rows;
+    return s->pending_rows >= BM_STORE_BATCH_ROWS ? batch_commit(s)
+                                                  : SQLITE_OK;
+}
+
+/* Undoes the report being written. Answers how many earlier reports of the
+ * batch were lost with it (SQLite aborted the whole transaction, or the
+ * batch's COMMIT failed); 0 outside a batch. */
+static size_t report_rollback(sl_store *s)
+{
+    size_t lost = 0;
+    if (!s->batch) {
+        if (!sqlite3_get_autocommit(s->db))
+            exec_sql(s->db, "ROLLBACK");
+        return 0;
+    }
+    if (!sqlite3_get_autocommit(s->db) &&
+        exec_sql(s->db, "ROLLBACK TO bm_report") == SQLITE_OK &&
+        exec_sql(s->db, "RELEASE bm_report") == SQLITE_OK)
+        return 0;
+    /* No savepoint left to roll back to: the outer transaction is gone or
+     * must go. */
+    if (!sqlite3_get_autocommit(s->db))
+        exec_sql(s->db, "ROLLBACK");
+    lost = s->pending_reports;
+    s->pending_reports = s->pending_rows = 0;
+    return lost;
+}
+
+/* Before a write that runs its own transaction: commit a batch's pending
+ * reports. */
+static int leave_batch_tx(sl_store *s)
+{
+    return s->batch ? batch_commit(s) : SQLITE_OK;
+}
+
+static bm_status sl_begin_batch(bm_store *st)
+{
+    sl_store *s = bm_store_data(st);
+    if (s->readonly)
+        return bm_ctx_fail(bm_store_ctx(st), BM_ERR_USAGE,
+                           "%s: cannot start a batch: store opened "
+                           "read-only", s->path);
+    s->batch = 1;
+    return BM_OK;
+}
+
+static bm_status sl_end_batch(bm_store *st)
+{
+    sl_store *s = bm_store_data(st);
+    if (!s->batch)
+        return BM_OK;
+    size_t pending = s->pending_reports;
+    int rc = batch_commit(s);
+    s->batch = 0;
+    if (rc != SQLITE_OK) {
+        bm_status e = sl_fail(bm_store_ctx(st), s->path, s->db, rc,
+                              "cannot commit %zu report%s of the batch",
+                              pending, pending == 1 ? "" : "s");
+        if (!sqlite3_get_autocommit(s->db))
+            exec_sql(s->db, "ROLLBACK");
+        s->pending_reports = s->pending_rows = 0;
+        return e;
+    }
+    return BM_OK;
+}
 
 static bm_status sl_add_report(bm_store *st, const bm_store_report *r,
-                               const bm_incident *inc, size_t n,
-                               int64_t *report_id)
+                               const bm_store_mention *men, size_t nm,
+                               const bm_incident *inc, size_t n, int replace,
+                               bm_store_added *out)
 {
     sl_store *s = bm_store_data(st);
     bm_ctx *ctx = bm_store_ctx(st);
     const char *label = report_label(r);
     sqlite3_stmt *q = NULL;
     size_t failed_at = (size_t)-1;
+    char *origin = NULL;
     int rc;
 
-    if (report_id)
-        *report_id = 0;
     if (!r->sha256 || !*r->sha256)
         return bm_ctx_fail(ctx, BM_ERR_USAGE,
                            "%s: cannot store report '%s': no sha256", s->path,
@@ -503,68 +993,181 @@ static bm_status sl_add_report(bm_store *st, const bm_store_report *r,
                            "%s: cannot store report '%s': store opened "
                            "read-only", s->path, label);
 
-    rc = exec_sql(s->db, "BEGIN IMMEDIATE");
-    if (rc != SQLITE_OK)
-        return sl_fail(ctx, s->path, s->db, rc, "cannot store report '%s'",
-                       label);
+    rc = report_begin(s);
+    if (rc != SQLITE_OK) {
+        bm_status e = sl_fail(ctx, s->path, s->db, rc,
+                              "cannot store report '%s'", label);
+        if (s->batch && !sqlite3_get_autocommit(s->db))
+            report_rollback(s); /* BEGIN worked, the SAVEPOINT did not */
+        return e;
+    }
 
-    /* Already stored? Then write nothing. */
-    rc = sqlite3_prepare_v2(s->db, "SELECT id FROM reports WHERE sha256 = ?1",
-                            -1, &q, NULL);
+    /* Already stored? */
+    sqlite3_int64 rid = 0;
+    rc = cached(s, Q_FIND_SHA, find_sha_sql, &q);
     if (rc != SQLITE_OK)
         goto sql_error;
     rc = bind_text(q, 1, r->sha256);
     if (rc != SQLITE_OK)
         goto sql_error;
     rc = sqlite3_step(q);
-    if (rc == SQLITE_ROW) {
-        if (report_id)
-            *report_id = sqlite3_column_int64(q, 0);
-        sqlite3_finalize(q);
-        exec_sql(s->db, "ROLLBACK");
+    if (rc == SQLITE_ROW)
+        rid = sqlite3_column_int64(q, 0);
+    else if (rc != SQLITE_DONE)
+        goto sql_error;
+    sqlite3_reset(q);
+    q = NULL;
+
+    if (rid && !replace) {
+        out->report_id = rid;
+        report_rollback(s);
         return BM_ERR_DUPLICATE;
     }
-    if (rc != SQLITE_DONE)
-        goto sql_error;
-    sqlite3_finalize(q);
-    q = NULL;
-
-    rc = sqlite3_prepare_v2(s->db, insert_report_sql, -1, &q, NULL);
-    if (rc != SQLITE_OK)
-        goto sql_error;
-    rc = bind_report(q, r);
-    if (rc != SQLITE_OK)
-        goto sql_error;
-    rc = sqlite3_step(q);
-    if (rc != SQLITE_DONE)
-        goto sql_error;
-    sqlite3_finalize(q);
-    q = NULL;
-    sqlite3_int64 rid = sqlite3_last_insert_rowid(s->db);
-
-    rc = sqlite3_prepare_v2(s->db, insert_incident_sql, -1, &q, NULL);
-    if (rc != SQLITE_OK)
-        goto sql_error;
-    for (size_t i = 0; i < n; i++) {
-        failed_at = i;
-        rc = bind_incident(q, rid, &inc[i]);
+    if (rid) {
+        /* Refresh: new metadata and mentions, auto incidents replaced. */
+        out->replaced = 1;
+        rc = sqlite3_prepare_v2(s->db,
+                                "UPDATE reports SET sha256 = ?1, path = ?2, "
+                                "title = ?3, source = ?4, url = ?5, date = ?6, "
+                                "date_precision = ?7, body = ?8 WHERE id = ?9",
+                                -1, &q, NULL);
+        if (rc == SQLITE_OK)
+            rc = bind_report(q, r);
+        if (rc == SQLITE_OK)
+            rc = sqlite3_bind_int64(q, 9, rid);
+        if (rc == SQLITE_OK)
+            rc = sqlite3_step(q) == SQLITE_DONE ? SQLITE_OK
+                                                : sqlite3_errcode(s->db);
+        sqlite3_finalize(q);
+        q = NULL;
+        if (rc == SQLITE_OK)
+            rc = exec_id(s->db, "DELETE FROM mentions WHERE report_id = ?1",
+                         rid, NULL);
+        if (rc == SQLITE_OK)
+            rc = exec_id(s->db,
+                         "DELETE FROM incidents WHERE report_id = ?1 AND "
+                         "status = 'auto'",
+                         rid, &out->removed);
+        sqlite3_int64 kept = 0;
+        if (rc == SQLITE_OK) {
+            sqlite3_stmt *c = NULL;
+            rc = sqlite3_prepare_v2(
+                s->db, "SELECT count(*) FROM incidents WHERE report_id = ?1",
+                -1, &c, NULL);
+            if (rc == SQLITE_OK) {
+                sqlite3_bind_int64(c, 1, rid);
+                if (sqlite3_step(c) == SQLITE_ROW)
+                    kept = sqlite3_column_int64(c, 0);
+                else
+                    rc = sqlite3_errcode(s->db);
+            }
+            sqlite3_finalize(c);
+        }
+        out->kept = (size_t)kept;
+        if (rc != SQLITE_OK)
+            goto sql_error;
+    } else {
+        rc = cached(s, Q_INSERT_REPORT, insert_report_sql, &q);
+        if (rc != SQLITE_OK)
+            goto sql_error;
+        rc = bind_report(q, r);
         if (rc != SQLITE_OK)
             goto sql_error;
         rc = sqlite3_step(q);
         if (rc != SQLITE_DONE)
             goto sql_error;
         sqlite3_reset(q);
-        sqlite3_clear_bindings(q);
+        q = NULL;
+        rid = sqlite3_last_insert_rowid(s->db);
+    }
+
+    for (size_t i = 0; i < nm; i++) {
+        const bm_store_mention *m = &men[i];
+        rc = cached(s, Q_INSERT_MENTION, insert_mention_sql, &q);
+        if (rc != SQLITE_OK)
+            goto sql_error;
+        sqlite3_bind_int64(q, 1, rid);
+        sqlite3_bind_int64(q, 2, (sqlite3_int64)m->start);
+        sqlite3_bind_int64(q, 3, (sqlite3_int64)m->end);
+        bind_text(q, 4, m->surface);
+        bind_text(q, 5, m->place_id);
+        bind_text(q, 6, m->place_name);
+        if (m->has_point) {
+            bind_double_or_null(q, 7, m->lon);
+            bind_double_or_null(q, 8, m->lat);
+        }
+        bind_double_or_null(q, 9, m->confidence);
+        bind_text(q, 10, m->reason);
+        rc = sqlite3_step(q);
+        if (rc != SQLITE_DONE)
+            goto sql_error;
+        sqlite3_reset(q);
+        q = NULL;
+    }
+
+    for (size_t i = 0; i < n; i++) {
+        failed_at = i;
+        free(origin);
+        origin = origin_of(&inc[i]);
+        if (!origin) {
+            rc = SQLITE_NOMEM;
+            goto sql_error;
+        }
+        if (out->replaced) {
+            rc = cached(s, Q_ORIGIN_TAKEN, origin_taken_sql, &q);
+            if (rc != SQLITE_OK)
+                goto sql_error;
+            sqlite3_bind_int64(q, 1, rid);
+            bind_text(q, 2, origin);
+            rc = sqlite3_step(q);
+            sqlite3_reset(q);
+            q = NULL;
+            if (rc == SQLITE_ROW)
+                continue; /* an analyst has it already, or deleted it */
+            if (rc != SQLITE_DONE)
+                goto sql_error;
+        }
+        rc = cached(s, Q_INSERT_INCIDENT, insert_incident_sql, &q);
+        if (rc != SQLITE_OK)
+            goto sql_error;
+        rc = sqlite3_bind_int64(q, 1, rid);
+        if (rc == SQLITE_OK)
+            rc = bind_incident_fields(q, &inc[i]);
+        if (rc == SQLITE_OK)
+            rc = bind_text(q, 18, "auto");
+        if (rc == SQLITE_OK)
+            rc = bind_text(q, 19, origin);
+        if (rc == SQLITE_OK)
+            rc = bind_point(q, 20, inc[i].lon, inc[i].lat);
+        if (rc != SQLITE_OK)
+            goto sql_error;
+        rc = sqlite3_step(q);
+        if (rc != SQLITE_DONE)
+            goto sql_error;
+        sqlite3_reset(q);
+        q = NULL;
+        out->added++;
     }
     failed_at = (size_t)-1;
-    sqlite3_finalize(q);
-    q = NULL;
+    free(origin);
+    origin = NULL;
 
-    rc = exec_sql(s->db, "COMMIT");
+    if (out->replaced) {
+        char old_v[64], new_v[64];
+        snprintf(old_v, sizeof old_v, "%zu auto, %zu kept", out->removed,
+                 out->kept);
+        snprintf(new_v, sizeof new_v, "%zu auto, %zu kept", out->added,
+                 out->kept);
+        rc = insert_audit(s, 0, rid, "reingest", old_v, new_v,
+                          "ingest --force");
+        if (rc != SQLITE_OK)
+            goto sql_error;
+    }
+
+    rc = report_commit(s, 1 + nm + out->added);
     if (rc != SQLITE_OK)
         goto sql_error;
-    if (report_id)
-        *report_id = rid;
+    out->report_id = rid;
     return BM_OK;
 
 sql_error: {
@@ -579,9 +1182,21 @@ sql_error: {
     else
         status = sl_fail(ctx, s->path, s->db, rc, "cannot store report '%s'",
                          label);
-    sqlite3_finalize(q);
-    if (!sqlite3_get_autocommit(s->db))
-        exec_sql(s->db, "ROLLBACK");
+    free(origin);
+    if (q)
+        sqlite3_reset(q);
+    size_t lost = report_rollback(s);
+    if (lost > 0) {
+        char first[1024];
+        snprintf(first, sizeof first, "%s", bm_ctx_error(ctx));
+        bm_ctx_fail(ctx, status,
+                    "%s (SQLite aborted the batch's transaction: the %zu "
+                    "report%s stored before it since the batch's last commit "
+                    "were rolled back too)",
+                    first, lost, lost == 1 ? "" : "s");
+    }
+    out->added = out->kept = out->removed = 0;
+    out->replaced = 0;
     return status;
 }
 }
@@ -614,10 +1229,12 @@ static bm_status sl_count(bm_store *st, size_t *reports, size_t *incidents)
 }
 
 #define SELECT_INCIDENT                                                      \
-    "SELECT i.id, i.report_id, r.title, r.path, i.type, i.date, "            \
-    "i.date_precision, i.actor, i.place_name, i.place_id, i.surface, "       \
-    "i.precision, i.lon, i.lat, i.sentence, i.sentence_offset "              \
-    "FROM incidents AS i JOIN reports AS r ON r.id = i.report_id "
+    "SELECT i.id, i.report_id, r.title, r.path, r.source, r.url, i.type, "   \
+    "i.date, i.date_precision, i.actor, i.place_name, i.place_id, "          \
+    "i.country, i.admin1, i.admin2, i.surface, i.precision, i.lon, i.lat, "  \
+    "i.sentence, i.sentence_offset, i.confidence, i.status, i.created, "     \
+    "i.updated FROM incidents AS i LEFT JOIN reports AS r "                  \
+    "ON r.id = i.report_id "
 
 static int dup_col(sqlite3_stmt *q, int col, char **out)
 {
@@ -637,23 +1254,34 @@ static bm_status row_to_incident(sqlite3_stmt *q, bm_incident *inc)
     inc->id = sqlite3_column_int64(q, 0);
     inc->report_id = sqlite3_column_int64(q, 1);
     int ok = dup_col(q, 2, &inc->report_title) &&
-             dup_col(q, 3, &inc->report_path) && dup_col(q, 4, &inc->type) &&
-             dup_col(q, 5, &inc->date) && dup_col(q, 7, &inc->actor) &&
-             dup_col(q, 8, &inc->place_name) &&
-             dup_col(q, 9, &inc->place_id) && dup_col(q, 10, &inc->surface) &&
-             dup_col(q, 14, &inc->sentence);
+             dup_col(q, 3, &inc->report_path) &&
+             dup_col(q, 4, &inc->report_source) &&
+             dup_col(q, 5, &inc->report_url) && dup_col(q, 6, &inc->type) &&
+             dup_col(q, 7, &inc->date) && dup_col(q, 9, &inc->actor) &&
+             dup_col(q, 10, &inc->place_name) &&
+             dup_col(q, 11, &inc->place_id) && dup_col(q, 12, &inc->country) &&
+             dup_col(q, 13, &inc->admin1) && dup_col(q, 14, &inc->admin2) &&
+             dup_col(q, 15, &inc->surface) &&
+             dup_col(q, 19, &inc->sentence) &&
+             dup_col(q, 23, &inc->created) && dup_col(q, 24, &inc->updated);
     if (!ok) {
         bm_incident_clear(inc);
         return BM_ERR_NOMEM;
     }
-    inc->date_precision = date_precision_from(sqlite3_column_text(q, 6));
-    inc->precision = sqlite3_column_type(q, 11) == SQLITE_NULL
+    inc->date_precision = date_precision_from(sqlite3_column_text(q, 8));
+    inc->precision = sqlite3_column_type(q, 16) == SQLITE_NULL
                          ? BM_PREC_UNKNOWN
-                         : (bm_precision)sqlite3_column_int(q, 11);
-    inc->lon = sqlite3_column_double(q, 12);
-    inc->lat = sqlite3_column_double(q, 13);
-    sqlite3_int64 off = sqlite3_column_int64(q, 15);
+                         : (bm_precision)sqlite3_column_int(q, 16);
+    inc->lon = sqlite3_column_double(q, 17);
+    inc->lat = sqlite3_column_double(q, 18);
+    sqlite3_int64 off = sqlite3_column_int64(q, 20);
     inc->sentence_offset = off > 0 ? (size_t)off : 0;
+    inc->confidence = sqlite3_column_type(q, 21) == SQLITE_NULL
+                          ? NAN
+                          : sqlite3_column_double(q, 21);
+    int status = bm_incident_status_parse(
+        (const char *)sqlite3_column_text(q, 22));
+    inc->status = status < 0 ? BM_STATUS_AUTO : (bm_incident_status)status;
     return BM_OK;
 }
 
@@ -685,64 +1313,581 @@ static bm_status visit_rows(bm_store *st, sqlite3_stmt *q,
     return status;
 }
 
-static bm_status sl_each_incident(bm_store *st, bm_incident_visit_fn fn,
-                                  void *user)
+/* ---- filters ------------------------------------------------------------ */
+
+/* The earliest day of an incident's date, for since/until. */
+#define DATE_START                                                           \
+    "(CASE WHEN length(i.date) >= 10 THEN substr(i.date, 1, 10) "            \
+    "WHEN length(i.date) = 7 THEN i.date || '-01' "                          \
+    "WHEN length(i.date) = 4 THEN i.date || '-01-01' ELSE i.date END)"
+
+/* Checks "YYYY", "YYYY-MM" or "YYYY-MM-DD" and writes the first (until=0)
+ * or last (until=1) day of that period as YYYY-MM-DD. */
+static int normalise_day(const char *in, int until, char out[11])
+{
+    size_t n = strlen(in);
+    for (size_t i = 0; i < n; i++) {
+        int dash = i == 4 || i == 7;
+        if (dash ? in[i] != '-' : (in[i] < '0' || in[i] > '9'))
+            return 0;
+    }
+    if (n >= 7 && (atoi(in + 5) < 1 || atoi(in + 5) > 12))
+        return 0;
+    if (n >= 10 && (atoi(in + 8) < 1 || atoi(in + 8) > 31))
+        return 0;
+    if (n == 4)
+        snprintf(out, 11, "%.4s-%s", in, until ? "12-31" : "01-01");
+    else if (n == 7)
+        snprintf(out, 11, "%.7s-%s", in, until ? "31" : "01");
+    else if (n == 10)
+        snprintf(out, 11, "%.10s", in);
+    else
+        return 0;
+    return 1;
+}
+
+typedef struct where_args {
+    char since[11], until[11];
+    char *actor_like; /* owned */
+} where_args;
+
+/* Appends " AND ..." conditions for f to b (alias i for incidents). */
+static bm_status build_where(bm_store *st, const bm_store_filter *f,
+                             bm_buf *b, where_args *a)
 {
     sl_store *s = bm_store_data(st);
-    const char *what = "cannot read incidents";
+    bm_ctx *ctx = bm_store_ctx(st);
+    memset(a, 0, sizeof *a);
+    bm_buf_puts(b, " WHERE 1");
+    if (f->has_box) {
+        if (f->min_lon <= f->max_lon)
+            bm_buf_puts(b, " AND i.id IN (SELECT pkid FROM idx_incidents_geom"
+                           " WHERE xmin <= :x1 AND xmax >= :x0"
+                           " AND ymin <= :y1 AND ymax >= :y0)"
+                           " AND i.lon BETWEEN :x0 AND :x1");
+        else /* across the antimeridian: [x0, 180] and [-180, x1] */
+            bm_buf_puts(b, " AND i.id IN (SELECT pkid FROM idx_incidents_geom"
+                           " WHERE xmin <= 180 AND xmax >= :x0"
+                           " AND ymin <= :y1 AND ymax >= :y0"
+                           " UNION SELECT pkid FROM idx_incidents_geom"
+                           " WHERE xmin <= :x1 AND xmax >= -180"
+                           " AND ymin <= :y1 AND ymax >= :y0)"
+                           " AND (i.lon >= :x0 OR i.lon <= :x1)");
+        /* The R*Tree keeps float32 bounds rounded outwards: the exact
+         * lon/lat test decides. */
+        bm_buf_puts(b, " AND i.lat BETWEEN :y0 AND :y1");
+    }
+    if (f->since) {
+        if (!normalise_day(f->since, 0, a->since))
+            return bm_ctx_fail(ctx, BM_ERR_USAGE,
+                               "%s: invalid date '%s' (YYYY, YYYY-MM or "
+                               "YYYY-MM-DD)", s->path, f->since);
+        bm_buf_puts(b, " AND " DATE_START " >= :since");
+    }
+    if (f->until) {
+        if (!normalise_day(f->until, 1, a->until))
+            return bm_ctx_fail(ctx, BM_ERR_USAGE,
+                               "%s: invalid date '%s' (YYYY, YYYY-MM or "
+                               "YYYY-MM-DD)", s->path, f->until);
+        bm_buf_puts(b, " AND " DATE_START " <= :until");
+    }
+    if (f->ntypes > 0) {
+        bm_buf_puts(b, " AND i.type IN (");
+        for (size_t i = 0; i < f->ntypes; i++)
+            bm_buf_printf(b, "%s:t%zu", i ? ", " : "", i);
+        bm_buf_puts(b, ")");
+    }
+    if (f->actor && *f->actor) {
+        bm_buf like = {0};
+        bm_buf_puts(&like, "%");
+        for (const char *p = f->actor; *p; p++) {
+            if (*p == '%' || *p == '_' || *p == '\\')
+                bm_buf_append(&like, "\\", 1);
+            bm_buf_append(&like, p, 1);
+        }
+        bm_buf_puts(&like, "%");
+        a->actor_like = bm_buf_take(&like);
+        bm_buf_puts(b, " AND i.actor LIKE :actor ESCAPE '\\'");
+    }
+    if (f->max_precision > 0)
+        bm_buf_puts(b, " AND i.precision <= :prec");
+    if (f->status > 0)
+        bm_buf_puts(b, " AND i.status = :status");
+    if (f->report_id > 0)
+        bm_buf_puts(b, " AND i.report_id = :report");
+    if (!b->data)
+        return bm_ctx_fail(ctx, BM_ERR_NOMEM, "%s: out of memory", s->path);
+    return BM_OK;
+}
+
+static void bind_named_double(sqlite3_stmt *q, const char *name, double v)
+{
+    int i = sqlite3_bind_parameter_index(q, name);
+    if (i > 0)
+        sqlite3_bind_double(q, i, v);
+}
+
+static void bind_named_text(sqlite3_stmt *q, const char *name, const char *v)
+{
+    int i = sqlite3_bind_parameter_index(q, name);
+    if (i > 0)
+        sqlite3_bind_text(q, i, v, -1, SQLITE_TRANSIENT);
+}
+
+static void bind_where(sqlite3_stmt *q, const bm_store_filter *f,
+                       const where_args *a)
+{
+    if (f->has_box) {
+        bind_named_double(q, ":x0", f->min_lon);
+        bind_named_double(q, ":x1", f->max_lon);
+        bind_named_double(q, ":y0", f->min_lat);
+        bind_named_double(q, ":y1", f->max_lat);
+    }
+    if (f->since)
+        bind_named_text(q, ":since", a->since);
+    if (f->until)
+        bind_named_text(q, ":until", a->until);
+    for (size_t i = 0; i < f->ntypes; i++) {
+        char name[32];
+        snprintf(name, sizeof name, ":t%zu", i);
+        bind_named_text(q, name, f->types[i]);
+    }
+    if (a->actor_like)
+        bind_named_text(q, ":actor", a->actor_like);
+    int i = sqlite3_bind_parameter_index(q, ":prec");
+    if (i > 0)
+        sqlite3_bind_int(q, i, f->max_precision);
+    if (f->status > 0)
+        bind_named_text(q, ":status",
+                        bm_incident_status_name(
+                            (bm_incident_status)(f->status - 1)));
+    i = sqlite3_bind_parameter_index(q, ":report");
+    if (i > 0)
+        sqlite3_bind_int64(q, i, f->report_id);
+}
+
+static bm_status sl_find(bm_store *st, const bm_store_filter *f,
+                         bm_incident_visit_fn fn, void *user)
+{
+    sl_store *s = bm_store_data(st);
+    const char *what = f->has_box ? "cannot search incidents in a box"
+                                  : "cannot read incidents";
+    bm_buf sql = {0};
+    where_args a;
+    bm_buf_puts(&sql, SELECT_INCIDENT);
+    bm_status status = build_where(st, f, &sql, &a);
+    if (status != BM_OK) {
+        free(a.actor_like);
+        bm_buf_free(&sql);
+        return status;
+    }
+    bm_buf_puts(&sql, " ORDER BY i.id");
     sqlite3_stmt *q = NULL;
-    int rc = sqlite3_prepare_v2(s->db, SELECT_INCIDENT "ORDER BY i.id", -1,
-                                &q, NULL);
-    if (rc != SQLITE_OK)
+    int rc = sqlite3_prepare_v2(s->db, sql.data, -1, &q, NULL);
+    bm_buf_free(&sql);
+    if (rc != SQLITE_OK) {
+        free(a.actor_like);
         return sl_fail(bm_store_ctx(st), s->path, s->db, rc, "%s", what);
+    }
+    bind_where(q, f, &a);
+    free(a.actor_like);
     return visit_rows(st, q, fn, user, what);
 }
 
-/* The R*Tree stores float32 bounds rounded outwards, so it may offer a few
- * points just outside the box; the lon/lat test afterwards is exact. Two
- * longitude ranges (?1..?2 and ?3..?4) cover a box across the antimeridian;
- * otherwise both are the same range. */
-static const char in_box_sql[] =
-    SELECT_INCIDENT
-    "WHERE i.id IN ("
-    "  SELECT pkid FROM idx_incidents_geom"
-    "   WHERE xmin <= ?2 AND xmax >= ?1 AND ymin <= ?6 AND ymax >= ?5"
-    "  UNION"
-    "  SELECT pkid FROM idx_incidents_geom"
-    "   WHERE xmin <= ?4 AND xmax >= ?3 AND ymin <= ?6 AND ymax >= ?5)"
-    " AND i.lat BETWEEN ?5 AND ?6"
-    " AND (i.lon BETWEEN ?1 AND ?2 OR i.lon BETWEEN ?3 AND ?4)"
-    " ORDER BY i.id";
+static int take_first(void *user, const bm_incident *inc)
+{
+    bm_incident *out = user;
+    if (bm_incident_copy(out, inc) != BM_OK)
+        memset(out, 0, sizeof *out);
+    return 1;
+}
 
-static bm_status sl_in_box(bm_store *st, double min_lon, double min_lat,
-                           double max_lon, double max_lat,
-                           bm_incident_visit_fn fn, void *user)
+static bm_status sl_get_incident(bm_store *st, int64_t id, bm_incident *out)
 {
     sl_store *s = bm_store_data(st);
-    const char *what = "cannot search incidents in a box";
-    double a0 = min_lon, a1 = max_lon, b0 = min_lon, b1 = max_lon;
-    if (min_lon > max_lon) { /* across the antimeridian */
-        a1 = 180.0;
-        b0 = -180.0;
-    }
+    bm_ctx *ctx = bm_store_ctx(st);
     sqlite3_stmt *q = NULL;
-    int rc = sqlite3_prepare_v2(s->db, in_box_sql, -1, &q, NULL);
+    int rc = sqlite3_prepare_v2(s->db, SELECT_INCIDENT "WHERE i.id = ?1", -1,
+                                &q, NULL);
     if (rc != SQLITE_OK)
-        return sl_fail(bm_store_ctx(st), s->path, s->db, rc, "%s", what);
-    sqlite3_bind_double(q, 1, a0);
-    sqlite3_bind_double(q, 2, a1);
-    sqlite3_bind_double(q, 3, b0);
-    sqlite3_bind_double(q, 4, b1);
-    sqlite3_bind_double(q, 5, min_lat);
-    sqlite3_bind_double(q, 6, max_lat);
-    return visit_rows(st, q, fn, user, what);
+        return sl_fail(ctx, s->path, s->db, rc, "cannot read incident %lld",
+                       (long long)id);
+    sqlite3_bind_int64(q, 1, id);
+    memset(out, 0, sizeof *out);
+    bm_status status = visit_rows(st, q, take_first, out, "cannot read an "
+                                                          "incident");
+    if (status != BM_OK)
+        return status;
+    if (out->id == 0)
+        return bm_ctx_fail(ctx, BM_ERR_NOTFOUND, "%s: no incident %lld",
+                           s->path, (long long)id);
+    if (!out->type) {
+        bm_incident_clear(out);
+        return bm_ctx_fail(ctx, BM_ERR_NOMEM, "%s: out of memory", s->path);
+    }
+    return BM_OK;
+}
+
+/* ---- review ------------------------------------------------------------- */
+
+/* The incident as one line of text, for "created"/"deleted" audit rows. */
+static char *incident_summary(const bm_incident *e)
+{
+    bm_buf b = {0};
+    bm_buf_printf(&b, "%s at %s (lat %.6f, lon %.6f)", e->type,
+                  e->place_name ? e->place_name : "?", e->lat, e->lon);
+    if (e->date)
+        bm_buf_printf(&b, " on %s", e->date);
+    if (e->actor)
+        bm_buf_printf(&b, " by %s", e->actor);
+    bm_buf_printf(&b, " [%s]", bm_incident_status_name(e->status));
+    return bm_buf_take(&b);
+}
+
+static bm_status sl_add_incident(bm_store *st, const bm_incident *inc,
+                                 const char *command, int64_t *id)
+{
+    sl_store *s = bm_store_data(st);
+    bm_ctx *ctx = bm_store_ctx(st);
+    const char *what = "cannot add an incident";
+    if (s->readonly)
+        return bm_ctx_fail(ctx, BM_ERR_USAGE, "%s: %s: store opened read-only",
+                           s->path, what);
+    bm_incident_status status =
+        inc->status == BM_STATUS_REVIEWED ? BM_STATUS_REVIEWED
+                                          : BM_STATUS_MANUAL;
+    char *summary = NULL;
+    sqlite3_stmt *q = NULL;
+    int rc = leave_batch_tx(s);
+    if (rc == SQLITE_OK)
+        rc = exec_sql(s->db, "BEGIN IMMEDIATE");
+    if (rc == SQLITE_OK)
+        rc = sqlite3_prepare_v2(s->db, insert_incident_sql, -1, &q, NULL);
+    if (rc == SQLITE_OK) {
+        if (inc->report_id > 0)
+            sqlite3_bind_int64(q, 1, inc->report_id);
+        rc = bind_incident_fields(q, inc);
+        if (rc == SQLITE_OK)
+            rc = bind_text(q, 18, bm_incident_status_name(status));
+        if (rc == SQLITE_OK)
+            rc = bind_point(q, 20, inc->lon, inc->lat);
+        if (rc == SQLITE_OK) {
+            rc = sqlite3_step(q);
+            if (rc == SQLITE_DONE)
+                rc = SQLITE_OK;
+        }
+    }
+    sqlite3_finalize(q);
+    sqlite3_int64 new_id = sqlite3_last_insert_rowid(s->db);
+    if (rc == SQLITE_OK) {
+        bm_incident copy = *inc;
+        copy.status = status;
+        summary = incident_summary(&copy);
+        rc = summary ? insert_audit(s, new_id, inc->report_id, "created", NULL,
+                                    summary, command)
+                     : SQLITE_NOMEM;
+        free(summary);
+    }
+    if (rc == SQLITE_OK)
+        rc = exec_sql(s->db, "COMMIT");
+    if (rc != SQLITE_OK) {
+        bm_status e = sl_fail(ctx, s->path, s->db, rc, "%s (%s at %s)", what,
+                              inc->type, inc->place_name ? inc->place_name
+                                                         : "a point");
+        if (!sqlite3_get_autocommit(s->db))
+            exec_sql(s->db, "ROLLBACK");
+        return e;
+    }
+    *id = new_id;
+    return BM_OK;
+}
+
+/* A field as audit text: strings as they are, numbers formatted. */
+typedef struct field_text {
+    const char *name;
+    const char *value; /* borrowed or points into buf */
+    char buf[40];
+} field_text;
+
+enum { NFIELDS = 16 };
+
+static void fields_of(const bm_incident *e, field_text f[NFIELDS])
+{
+    memset(f, 0, sizeof(field_text) * NFIELDS);
+    static const char *const names[NFIELDS] = {
+        "type",    "date",   "date_precision", "actor",  "place_name",
+        "place_id", "country", "admin1",        "admin2", "surface",
+        "precision", "lon",   "lat",            "sentence", "confidence",
+        "status"};
+    for (int i = 0; i < NFIELDS; i++)
+        f[i].name = names[i];
+    f[0].value = e->type;
+    f[1].value = e->date;
+    f[2].value = date_precision_text(e->date_precision);
+    f[3].value = e->actor;
+    f[4].value = e->place_name;
+    f[5].value = e->place_id;
+    f[6].value = e->country;
+    f[7].value = e->admin1;
+    f[8].value = e->admin2;
+    f[9].value = e->surface;
+    f[10].value = bm_precision_name(e->precision);
+    snprintf(f[11].buf, sizeof f[11].buf, "%.15g", e->lon);
+    f[11].value = f[11].buf;
+    snprintf(f[12].buf, sizeof f[12].buf, "%.15g", e->lat);
+    f[12].value = f[12].buf;
+    f[13].value = e->sentence;
+    if (isfinite(e->confidence)) {
+        snprintf(f[14].buf, sizeof f[14].buf, "%.15g", e->confidence);
+        f[14].value = f[14].buf;
+    }
+    f[15].value = bm_incident_status_name(e->status);
+}
+
+static int same_text(const char *a, const char *b)
+{
+    if (!a || !b)
+        return a == b;
+    return strcmp(a, b) == 0;
+}
+
+static const char update_incident_sql[] =
+    "UPDATE incidents SET type = ?2, date = ?3, date_precision = ?4, "
+    "actor = ?5, place_name = ?6, place_id = ?7, surface = ?8, "
+    "precision = ?9, lon = ?10, lat = ?11, sentence = ?12, "
+    "sentence_offset = ?13, country = ?14, admin1 = ?15, admin2 = ?16, "
+    "confidence = ?17, status = ?18, updated = " NOW_MS ", "
+    "geom = CASE WHEN lon = ?10 AND lat = ?11 THEN geom "
+    "ELSE MakePoint(?10, ?11, 4326) END WHERE id = ?1";
+
+static bm_status sl_update_incident(bm_store *st, const bm_incident *inc,
+                                    const char *command, size_t *changed)
+{
+    sl_store *s = bm_store_data(st);
+    bm_ctx *ctx = bm_store_ctx(st);
+    *changed = 0;
+    if (s->readonly)
+        return bm_ctx_fail(ctx, BM_ERR_USAGE,
+                           "%s: cannot edit incident %lld: store opened "
+                           "read-only", s->path, (long long)inc->id);
+    int rc = leave_batch_tx(s);
+    if (rc == SQLITE_OK)
+        rc = exec_sql(s->db, "BEGIN IMMEDIATE");
+    if (rc != SQLITE_OK)
+        return sl_fail(ctx, s->path, s->db, rc, "cannot edit incident %lld",
+                       (long long)inc->id);
+    bm_incident old;
+    bm_status status = sl_get_incident(st, inc->id, &old);
+    if (status != BM_OK) {
+        exec_sql(s->db, "ROLLBACK");
+        return status;
+    }
+    field_text a[NFIELDS], b[NFIELDS];
+    fields_of(&old, a);
+    fields_of(inc, b);
+    sqlite3_stmt *q = NULL;
+    rc = sqlite3_prepare_v2(s->db, update_incident_sql, -1, &q, NULL);
+    if (rc == SQLITE_OK) {
+        sqlite3_bind_int64(q, 1, inc->id);
+        rc = bind_incident_fields(q, inc);
+        if (rc == SQLITE_OK)
+            rc = bind_text(q, 18, bm_incident_status_name(inc->status));
+        if (rc == SQLITE_OK) {
+            rc = sqlite3_step(q);
+            if (rc == SQLITE_DONE)
+                rc = SQLITE_OK;
+        }
+    }
+    sqlite3_finalize(q);
+    for (int i = 0; rc == SQLITE_OK && i < NFIELDS; i++) {
+        int same = same_text(a[i].value, b[i].value);
+        if (i == 11)
+            same = old.lon == inc->lon;
+        else if (i == 12)
+            same = old.lat == inc->lat;
+        if (same)
+            continue;
+        rc = insert_audit(s, inc->id, old.report_id, a[i].name, a[i].value,
+                          b[i].value, command);
+        (*changed)++;
+    }
+    bm_incident_clear(&old);
+    if (rc == SQLITE_OK)
+        rc = exec_sql(s->db, "COMMIT");
+    if (rc != SQLITE_OK) {
+        bm_status e = sl_fail(ctx, s->path, s->db, rc,
+                              "cannot edit incident %lld", (long long)inc->id);
+        if (!sqlite3_get_autocommit(s->db))
+            exec_sql(s->db, "ROLLBACK");
+        *changed = 0;
+        return e;
+    }
+    return BM_OK;
+}
+
+static bm_status sl_delete_incident(bm_store *st, int64_t id,
+                                    const char *command)
+{
+    sl_store *s = bm_store_data(st);
+    bm_ctx *ctx = bm_store_ctx(st);
+    if (s->readonly)
+        return bm_ctx_fail(ctx, BM_ERR_USAGE,
+                           "%s: cannot delete incident %lld: store opened "
+                           "read-only", s->path, (long long)id);
+    int rc = leave_batch_tx(s);
+    if (rc == SQLITE_OK)
+        rc = exec_sql(s->db, "BEGIN IMMEDIATE");
+    if (rc != SQLITE_OK)
+        return sl_fail(ctx, s->path, s->db, rc, "cannot delete incident %lld",
+                       (long long)id);
+    bm_incident old;
+    bm_status status = sl_get_incident(st, id, &old);
+    if (status != BM_OK) {
+        exec_sql(s->db, "ROLLBACK");
+        return status;
+    }
+    char *summary = incident_summary(&old);
+    rc = summary ? insert_audit(s, id, old.report_id, "deleted", summary, NULL,
+                                command)
+                 : SQLITE_NOMEM;
+    free(summary);
+    /* An extracted incident stays deleted when its report is re-read. */
+    if (rc == SQLITE_OK && old.report_id > 0) {
+        sqlite3_stmt *q = NULL;
+        rc = sqlite3_prepare_v2(
+            s->db,
+            "INSERT OR IGNORE INTO suppressed(report_id, origin) "
+            "SELECT report_id, origin FROM incidents "
+            "WHERE id = ?1 AND origin IS NOT NULL",
+            -1, &q, NULL);
+        if (rc == SQLITE_OK) {
+            sqlite3_bind_int64(q, 1, id);
+            rc = sqlite3_step(q) == SQLITE_DONE ? SQLITE_OK
+                                                : sqlite3_errcode(s->db);
+        }
+        sqlite3_finalize(q);
+    }
+    bm_incident_clear(&old);
+    if (rc == SQLITE_OK)
+        rc = exec_id(s->db, "DELETE FROM incidents WHERE id = ?1", id, NULL);
+    if (rc == SQLITE_OK)
+        rc = exec_sql(s->db, "COMMIT");
+    if (rc != SQLITE_OK) {
+        bm_status e = sl_fail(ctx, s->path, s->db, rc,
+                              "cannot delete incident %lld", (long long)id);
+        if (!sqlite3_get_autocommit(s->db))
+            exec_sql(s->db, "ROLLBACK");
+        return e;
+    }
+    return BM_OK;
+}
+
+static bm_status sl_each_audit(bm_store *st, int64_t incident_id,
+                               bm_audit_visit_fn fn, void *user)
+{
+    sl_store *s = bm_store_data(st);
+    bm_ctx *ctx = bm_store_ctx(st);
+    sqlite3_stmt *q = NULL;
+    int rc = sqlite3_prepare_v2(
+        s->db,
+        incident_id > 0
+            ? "SELECT id, ts, incident_id, report_id, field, old_value, "
+              "new_value, command FROM audit WHERE incident_id = ?1 "
+              "ORDER BY id"
+            : "SELECT id, ts, incident_id, report_id, field, old_value, "
+              "new_value, command FROM audit ORDER BY id",
+        -1, &q, NULL);
+    if (rc != SQLITE_OK)
+        return sl_fail(ctx, s->path, s->db, rc, "cannot read the audit table");
+    if (incident_id > 0)
+        sqlite3_bind_int64(q, 1, incident_id);
+    while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+        bm_store_audit a;
+        a.id = sqlite3_column_int64(q, 0);
+        a.ts = (const char *)sqlite3_column_text(q, 1);
+        a.incident_id = sqlite3_column_int64(q, 2);
+        a.report_id = sqlite3_column_int64(q, 3);
+        a.field = (const char *)sqlite3_column_text(q, 4);
+        a.old_value = (const char *)sqlite3_column_text(q, 5);
+        a.new_value = (const char *)sqlite3_column_text(q, 6);
+        a.command = (const char *)sqlite3_column_text(q, 7);
+        if (fn(user, &a)) {
+            rc = SQLITE_DONE;
+            break;
+        }
+    }
+    bm_status status = BM_OK;
+    if (rc != SQLITE_DONE)
+        status = sl_fail(ctx, s->path, s->db, rc,
+                         "cannot read the audit table");
+    sqlite3_finalize(q);
+    return status;
+}
+
+/* ---- stats -------------------------------------------------------------- */
+
+static bm_status sl_stats(bm_store *st, const bm_store_filter *f,
+                          bm_stat_visit_fn fn, void *user)
+{
+    sl_store *s = bm_store_data(st);
+    bm_ctx *ctx = bm_store_ctx(st);
+    static const struct {
+        const char *name, *expr, *order;
+    } dims[] = {
+        {"province", "i.admin1", "n DESC, k"},
+        {"county", "i.admin2", "n DESC, k"},
+        {"type", "i.type", "n DESC, k"},
+        {"month", "substr(i.date, 1, 7)", "k IS NULL, k"},
+    };
+    bm_status status = BM_OK;
+    for (size_t d = 0; d < sizeof dims / sizeof dims[0] && status == BM_OK;
+         d++) {
+        bm_buf sql = {0};
+        where_args a;
+        bm_buf_printf(&sql, "SELECT %s AS k, count(*) AS n FROM incidents AS i",
+                      dims[d].expr);
+        status = build_where(st, f, &sql, &a);
+        if (status != BM_OK) {
+            free(a.actor_like);
+            bm_buf_free(&sql);
+            break;
+        }
+        bm_buf_printf(&sql, " GROUP BY k ORDER BY %s", dims[d].order);
+        sqlite3_stmt *q = NULL;
+        int rc = sqlite3_prepare_v2(s->db, sql.data, -1, &q, NULL);
+        bm_buf_free(&sql);
+        if (rc == SQLITE_OK) {
+            bind_where(q, f, &a);
+            int stop = 0;
+            while (!stop && (rc = sqlite3_step(q)) == SQLITE_ROW)
+                stop = fn(user, dims[d].name,
+                          (const char *)sqlite3_column_text(q, 0),
+                          (size_t)sqlite3_column_int64(q, 1));
+            if (stop)
+                rc = SQLITE_DONE;
+        }
+        free(a.actor_like);
+        if (rc != SQLITE_DONE)
+            status = sl_fail(ctx, s->path, s->db, rc,
+                             "cannot count incidents by %s", dims[d].name);
+        sqlite3_finalize(q);
+    }
+    return status;
 }
 
 static const bm_store_ops sl_ops = {
     .name = "spatialite",
     .add_report = sl_add_report,
     .count = sl_count,
-    .each_incident = sl_each_incident,
-    .in_box = sl_in_box,
+    .find = sl_find,
+    .get_incident = sl_get_incident,
+    .add_incident = sl_add_incident,
+    .update_incident = sl_update_incident,
+    .delete_incident = sl_delete_incident,
+    .each_audit = sl_each_audit,
+    .stats = sl_stats,
+    .schema_version = sl_schema_version,
     .close = sl_close,
+    .begin_batch = sl_begin_batch,
+    .end_batch = sl_end_batch,
 };

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #define HOERYONG_LON 129.746
@@ -425,6 +426,194 @@ static void test_near(bm_ctx *ctx)
     bm_near_result_free(NULL);
 }
 
+/* ---- random data with filters against a brute-force scan ---------------- */
+
+typedef struct rnd_inc {
+    double lon, lat;
+    const char *type, *date, *actor;
+    int precision;
+    int64_t id;
+} rnd_inc;
+
+/* Earliest day of a date for since/until, as the store documents. */
+static void first_day(const char *d, char out[11])
+{
+    size_t n = strlen(d);
+    if (n == 4)
+        snprintf(out, 11, "%s-01-01", d);
+    else if (n == 7)
+        snprintf(out, 11, "%s-01", d);
+    else
+        snprintf(out, 11, "%.10s", d);
+}
+
+static int ci_contains(const char *hay, const char *needle)
+{
+    size_t n = strlen(needle);
+    for (; hay && *hay; hay++)
+        if (strncasecmp(hay, needle, n) == 0)
+            return 1;
+    return 0;
+}
+
+typedef struct scan_hit {
+    double d;
+    int64_t id;
+} scan_hit;
+
+static int scan_cmp(const void *a, const void *b)
+{
+    const scan_hit *x = a, *y = b;
+    if (x->d != y->d)
+        return x->d < y->d ? -1 : 1;
+    return (x->id > y->id) - (x->id < y->id);
+}
+
+static void test_near_random(bm_ctx *ctx)
+{
+    const char *path = BM_TEST_TMP "/test_query_random.sqlite";
+    static const char *const ext[] = {"", "-journal", "-wal", "-shm"};
+    for (size_t i = 0; i < 4; i++) {
+        char p[1100];
+        snprintf(p, sizeof p, "%s%s", path, ext[i]);
+        unlink(p);
+    }
+    bm_store *st = NULL;
+    CHECK(bm_store_open(ctx, path, &st) == BM_OK);
+    if (!st)
+        return;
+    enum { N = 4000 };
+    static rnd_inc r[N];
+    static bm_incident inc[N];
+    static const char *const types[] = {"arrest", "bribery", "crackdown",
+                                        "smuggling", "defection"};
+    static const char *const dates[] = {"2023", "2023-11", "2023-12-30",
+                                        "2024-01", "2024-01-01", "2024-01-15",
+                                        "2024-02-29", "2024", NULL};
+    static const char *const actors[] = {"Ministry of State Security",
+                                         "border guards", "police; MSS",
+                                         NULL};
+    static const double towns[][2] = {{129.746, 42.441}, {129.21, 42.23},
+                                      {129.99, 42.96}, {128.178, 41.402},
+                                      {124.40, 40.10}};
+    srand(12345);
+    memset(inc, 0, sizeof inc);
+    for (int i = 0; i < N; i++) {
+        rnd_inc *x = &r[i];
+        if (rand() % 3 == 0) { /* a town's exact point, like geocoded data */
+            int t = rand() % 5;
+            x->lon = towns[t][0];
+            x->lat = towns[t][1];
+        } else {
+            x->lon = 124.0 + 7.0 * rand() / (double)RAND_MAX;
+            x->lat = 39.5 + 4.0 * rand() / (double)RAND_MAX;
+        }
+        x->type = types[rand() % 5];
+        x->date = dates[rand() % 9];
+        x->actor = actors[rand() % 4];
+        x->precision = 1 + rand() % 3;
+        inc[i].type = (char *)x->type;
+        inc[i].date = (char *)x->date;
+        inc[i].actor = (char *)x->actor;
+        inc[i].precision = (bm_precision)x->precision;
+        inc[i].lon = x->lon;
+        inc[i].lat = x->lat;
+        inc[i].sentence_offset = (size_t)i;
+    }
+    bm_store_report rep = {.sha256 = "random", .title = "random"};
+    CHECK(bm_store_add_report(st, &rep, inc, N, NULL) == BM_OK);
+    /* Ids were given in order from 1. */
+    for (int i = 0; i < N; i++)
+        r[i].id = i + 1;
+
+    static scan_hit expect[N];
+    int mismatches = 0, nonempty = 0;
+    for (int q = 0; q < 200; q++) {
+        double lon, lat;
+        if (q % 2) {
+            int t = rand() % 5;
+            lon = towns[t][0];
+            lat = towns[t][1];
+        } else {
+            lon = 124.0 + 7.0 * rand() / (double)RAND_MAX;
+            lat = 39.5 + 4.0 * rand() / (double)RAND_MAX;
+        }
+        double radius = 1000.0 + 80000.0 * rand() / (double)RAND_MAX;
+        bm_store_filter f;
+        memset(&f, 0, sizeof f);
+        const char *ftypes[2];
+        if (rand() % 2)
+            f.since = (rand() % 2) ? "2024-01" : "2023-12-30";
+        if (rand() % 3 == 0)
+            f.until = (rand() % 2) ? "2024-01-15" : "2024";
+        if (rand() % 3 == 0) {
+            ftypes[0] = types[rand() % 5];
+            ftypes[1] = types[rand() % 5];
+            f.types = ftypes;
+            f.ntypes = 1 + rand() % 2;
+        }
+        if (rand() % 4 == 0)
+            f.actor = (rand() % 2) ? "BORDER" : "mss";
+        if (rand() % 4 == 0)
+            f.max_precision = 1 + rand() % 2;
+        char since[11] = "", until[11] = "";
+        if (f.since)
+            first_day(f.since, since);
+        if (f.until)
+            snprintf(until, sizeof until, "%s",
+                     strlen(f.until) == 4 ? "2024-12-31" : f.until);
+
+        size_t ne = 0;
+        for (int i = 0; i < N; i++) {
+            const rnd_inc *x = &r[i];
+            if ((f.since || f.until) && !x->date)
+                continue;
+            char day[11] = "";
+            if (x->date)
+                first_day(x->date, day);
+            if (f.since && strcmp(day, since) < 0)
+                continue;
+            if (f.until && strcmp(day, until) > 0)
+                continue;
+            if (f.ntypes) {
+                int ok = 0;
+                for (size_t k = 0; k < f.ntypes; k++)
+                    ok |= strcmp(x->type, f.types[k]) == 0;
+                if (!ok)
+                    continue;
+            }
+            if (f.actor && !ci_contains(x->actor, f.actor))
+                continue;
+            if (f.max_precision && x->precision > f.max_precision)
+                continue;
+            double d = bm_geodesic_distance(lon, lat, x->lon, x->lat);
+            if (d <= radius)
+                expect[ne++] = (scan_hit){d, x->id};
+        }
+        qsort(expect, ne, sizeof expect[0], scan_cmp);
+        bm_near_result res;
+        if (bm_query_near_filtered(ctx, st, lon, lat, radius, &f, &res) !=
+            BM_OK) {
+            mismatches++;
+            continue;
+        }
+        int same = res.count == ne;
+        for (size_t i = 0; same && i < ne; i++)
+            same = res.hits[i].incident.id == expect[i].id &&
+                   res.hits[i].distance_m == expect[i].d;
+        if (!same) {
+            fprintf(stderr, "random query %d: %zu hits, scan %zu\n", q,
+                    res.count, ne);
+            mismatches++;
+        }
+        nonempty += ne > 0;
+        bm_near_result_free(&res);
+    }
+    CHECK(mismatches == 0);
+    CHECK(nonempty > 50);
+    bm_store_free(st);
+}
+
 int main(void)
 {
     bm_ctx *ctx = bm_ctx_new(NULL);
@@ -435,6 +624,7 @@ int main(void)
     test_box_high_latitude();
     test_box_random();
     test_near(ctx);
+    test_near_random(ctx);
     bm_ctx_free(ctx);
     return bm_test_done();
 }

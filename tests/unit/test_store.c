@@ -30,6 +30,10 @@ static void remove_db(const char *path)
     unlink(path);
     snprintf(j, sizeof j, "%s-journal", path);
     unlink(j);
+    snprintf(j, sizeof j, "%s-wal", path);
+    unlink(j);
+    snprintf(j, sizeof j, "%s-shm", path);
+    unlink(j);
 }
 
 static bm_incident inc_at(const char *type, const char *place, double lon,
@@ -294,7 +298,8 @@ static void test_schema_seen_by_gis(const char *path)
                        "SELECT value FROM bordermap_meta "
                        "WHERE key = 'schema_version'",
                        buf, sizeof buf),
-              "1");
+              "2");
+    CHECK(sql_int(path, "PRAGMA user_version") == BM_STORE_SCHEMA_VERSION);
     /* Metadata written on the report row. */
     CHECK_STR(sql_text(path, "SELECT date_precision FROM reports", buf,
                        sizeof buf),
@@ -303,9 +308,15 @@ static void test_schema_seen_by_gis(const char *path)
                           sizeof buf)) == 20);
     CHECK(sql_int(path, "SELECT precision FROM incidents WHERE "
                         "place_name = 'Hyesan'") == BM_PREC_COUNTY);
-    /* Rollback journal, not WAL: the file is self-contained. */
-    CHECK_STR(sql_text(path, "PRAGMA journal_mode", buf, sizeof buf),
-              "delete");
+    /* WAL, so that queries run while an ingest writes. */
+    CHECK_STR(sql_text(path, "PRAGMA journal_mode", buf, sizeof buf), "wal");
+    /* The v2 tables. */
+    CHECK(sql_int(path, "SELECT count(*) FROM sqlite_master WHERE type = "
+                        "'table' AND name IN ('reports', 'mentions', "
+                        "'incidents', 'audit', 'suppressed')") == 5);
+    CHECK_STR(sql_text(path, "SELECT status FROM incidents LIMIT 1", buf,
+                       sizeof buf),
+              "auto");
 }
 
 static void test_rollback(bm_ctx *ctx, const char *path)
@@ -532,12 +543,11 @@ static void test_schema_version(bm_ctx *ctx)
     CHECK(bm_store_open(ctx, path, &st) == BM_OK);
     bm_store_free(st);
     st = NULL;
-    CHECK(sql_exec(path, "UPDATE bordermap_meta SET value = '2' WHERE key = "
-                         "'schema_version'") == SQLITE_OK);
+    CHECK(sql_exec(path, "PRAGMA user_version = 99") == SQLITE_OK);
     CHECK(bm_store_open(ctx, path, &st) == BM_ERR_INPUT);
     CHECK(st == NULL);
     CHECK(strstr(bm_ctx_error(ctx), path) != NULL);
-    CHECK(strstr(bm_ctx_error(ctx), "version 2") != NULL);
+    CHECK(strstr(bm_ctx_error(ctx), "version 99") != NULL);
     remove_db(path);
 }
 
