@@ -12,23 +12,66 @@
 static void help(FILE *f)
 {
     fprintf(f,
-            "usage: bordermap geoparse [--format text|jsonl] FILE...\n"
+            "usage: bordermap geoparse [--format text|jsonl] [--date DATE]\n"
+            "                          [--source OUTLET] FILE...\n"
             "\n"
-            "Finds the place mentions and incidents in each report and prints\n"
-            "them; nothing is stored. With --format jsonl every mention and\n"
-            "incident is one JSON object a line:\n"
+            "Finds the place mentions and incidents in each report (.txt,\n"
+            ".md, .html) and prints them; nothing is stored. With --format\n"
+            "jsonl every mention and incident is one JSON object a line\n"
+            "(docs/geoparse-format.md):\n"
             "  {\"file\", \"type\":\"mention\", \"surface\", \"start\", \"end\",\n"
-            "   \"name\", \"place_id\", \"kind\", \"lat\", \"lon\", \"precision\"}\n"
+            "   \"place_id\", \"name\", \"kind\", \"country\", \"admin1\", \"admin2\",\n"
+            "   \"lat\", \"lon\", \"confidence\", \"reason\"}\n"
             "  {\"file\", \"type\":\"incident\", \"event_type\", \"event_date\",\n"
-            "   \"date_precision\", \"actor\", \"name\", \"lat\", \"lon\",\n"
-            "   \"precision\", \"sentence\"}\n"
-            "Offsets are Unicode code points into the report's body.\n"
+            "   \"time_precision\", \"actors\", \"place_id\", \"name\", \"lat\",\n"
+            "   \"lon\", \"geo_precision\", \"evidence\", \"confidence\"}\n"
+            "Offsets are Unicode code points into the report's body;\n"
+            "unresolved mentions have null place and coordinates.\n"
             "\n"
             "Options:\n"
             "  --format FORMAT  text (default) or jsonl\n"
+            "  --date DATE      publication date (2024-01-18, \"Jan. 18, 2024\"),\n"
+            "                   overrides the report's; relative dates in the\n"
+            "                   text are resolved against it\n"
+            "  --source OUTLET  outlet (\"Daily NK\"), overrides the report's\n"
             "  -h, --help       this help\n"
             "\n"
             "A bad file is named on stderr and the rest go on (exit code 1).\n");
+}
+
+/* ACLED time precision as a word: day, week, month, year; NULL undated. */
+static const char *time_precision(const bm_incident *x)
+{
+    if (!x->date || !*x->date)
+        return NULL;
+    size_t n = strlen(x->date);
+    switch (x->date_precision) {
+    case BM_DATE_DAY: return "day";
+    case BM_DATE_MONTH: return "month";
+    case BM_DATE_YEAR: return "year";
+    case BM_DATE_PERIOD: /* a span: its width follows the date written */
+        return n >= 10 ? "week" : n >= 7 ? "month" : "year";
+    default: return n >= 10 ? "day" : n >= 7 ? "month" : "year";
+    }
+}
+
+/* ACLED geo_precision: 1 town or site, 2 near a town or part of a region
+ * (county), 3 province or larger; 0 unknown. */
+static int geo_precision(bm_precision p)
+{
+    switch (p) {
+    case BM_PREC_EXACT: return 1;
+    case BM_PREC_COUNTY: return 2;
+    case BM_PREC_PROVINCE:
+    case BM_PREC_COUNTRY: return 3;
+    default: return 0;
+    }
+}
+
+static void json_field(const char *key, const char *val)
+{
+    printf(", \"%s\": ", key);
+    cli_json_string(stdout, val && *val ? val : NULL);
 }
 
 static void print_jsonl(const char *path, const bm_report *r,
@@ -37,45 +80,63 @@ static void print_jsonl(const char *path, const bm_report *r,
     (void)r;
     for (size_t i = 0; i < m->count; i++) {
         const bm_mention *x = &m->items[i];
+        const bm_place *p = x->place;
         printf("{\"file\": ");
         cli_json_string(stdout, path);
-        printf(", \"type\": \"mention\", \"surface\": ");
-        cli_json_string(stdout, x->surface);
-        printf(", \"start\": %zu, \"end\": %zu, \"name\": ", x->start, x->end);
-        cli_json_string(stdout, x->place ? x->place->ascii_name : NULL);
-        printf(", \"place_id\": ");
-        cli_json_string(stdout, x->place ? x->place->id : NULL);
-        printf(", \"kind\": ");
-        cli_json_string(stdout,
-                        x->place ? bm_place_kind_name(x->place->kind) : NULL);
+        printf(", \"type\": \"mention\"");
+        json_field("surface", x->surface);
+        printf(", \"start\": %zu, \"end\": %zu", x->start, x->end);
+        json_field("place_id", p ? p->id : NULL);
+        json_field("name", p ? p->ascii_name : NULL);
+        json_field("kind", p ? bm_place_kind_name(p->kind) : NULL);
+        json_field("country", p ? p->country : NULL);
+        json_field("admin1", p ? p->admin1 : NULL);
+        json_field("admin2", p ? p->admin2 : NULL);
         if (x->has_point)
             printf(", \"lat\": %.5f, \"lon\": %.5f", x->lat, x->lon);
         else
             printf(", \"lat\": null, \"lon\": null");
-        printf(", \"precision\": \"%s\", \"confidence\": %.2f}\n",
-               bm_precision_name(x->precision), x->confidence);
+        printf(", \"confidence\": %.2f", x->confidence);
+        json_field("reason", x->reason);
+        printf("}\n");
     }
     for (size_t i = 0; i < inc->count; i++) {
         const bm_incident *x = &inc->items[i];
         printf("{\"file\": ");
         cli_json_string(stdout, path);
-        printf(", \"type\": \"incident\", \"event_type\": ");
-        cli_json_string(stdout, x->type);
-        printf(", \"event_date\": ");
-        cli_json_string(stdout, x->date);
-        printf(", \"date_precision\": \"%s\", \"actor\": ",
-               bm_date_precision_name(x->date_precision));
-        cli_json_string(stdout, x->actor);
-        printf(", \"name\": ");
-        cli_json_string(stdout, x->place_name);
-        printf(", \"place_id\": ");
-        cli_json_string(stdout, x->place_id);
-        printf(", \"lat\": %.5f, \"lon\": %.5f, \"precision\": \"%s\", "
-               "\"sentence_offset\": %zu, \"sentence\": ",
-               x->lat, x->lon, bm_precision_name(x->precision),
-               x->sentence_offset);
-        cli_json_string(stdout, x->sentence);
-        printf("}\n");
+        printf(", \"type\": \"incident\"");
+        json_field("event_type", x->type);
+        json_field("event_date", x->date);
+        json_field("time_precision", time_precision(x));
+        printf(", \"actors\": [");
+        /* canonical names joined with "; " */
+        const char *a = x->actor;
+        int first = 1;
+        while (a && *a) {
+            const char *e = strstr(a, "; ");
+            size_t n = e ? (size_t)(e - a) : strlen(a);
+            char one[256];
+            snprintf(one, sizeof one, "%.*s", (int)n, a);
+            printf("%s", first ? "" : ", ");
+            cli_json_string(stdout, one);
+            first = 0;
+            a = e ? e + 2 : a + n;
+        }
+        printf("]");
+        json_field("place_id", x->place_id);
+        json_field("name", x->place_name);
+        json_field("country", x->country);
+        json_field("admin1", x->admin1);
+        json_field("admin2", x->admin2);
+        printf(", \"lat\": %.5f, \"lon\": %.5f", x->lat, x->lon);
+        int gp = geo_precision(x->precision);
+        if (gp)
+            printf(", \"geo_precision\": %d", gp);
+        else
+            printf(", \"geo_precision\": null");
+        json_field("evidence", x->sentence);
+        printf(", \"evidence_start\": %zu, \"confidence\": %.2f}\n",
+               x->sentence_offset, x->confidence);
     }
 }
 
@@ -112,8 +173,13 @@ static void print_text(const char *path, const bm_report *r,
 int cmd_geoparse(bm_ctx *ctx, int argc, char **argv)
 {
     int format = CLI_TEXT;
+    const char *date_arg = NULL, *source_arg = NULL;
+    char date_iso[11] = "";
+    bm_date_precision date_prec = BM_DATE_NONE;
     static const struct option opts[] = {
         {"format", required_argument, NULL, 'f'},
+        {"date", required_argument, NULL, 'd'},
+        {"source", required_argument, NULL, 's'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0}};
     optind = 0;
@@ -127,6 +193,14 @@ int cmd_geoparse(bm_ctx *ctx, int argc, char **argv)
                 return cli_usage_error("geoparse", "unknown format '%s' "
                                        "(text or jsonl)", optarg);
             break;
+        case 'd':
+            date_arg = optarg;
+            if (!bm_date_parse(optarg, strlen(optarg), date_iso, &date_prec))
+                return cli_usage_error("geoparse", "--date '%s' is not a date "
+                                       "(2024-01-18, 2024-01, \"Jan. 18, "
+                                       "2024\")", optarg);
+            break;
+        case 's': source_arg = optarg; break;
         case 'h': help(stdout); return BM_EXIT_OK;
         default:
             return cli_usage_error("geoparse", "unknown option '%s'",
@@ -145,6 +219,9 @@ int cmd_geoparse(bm_ctx *ctx, int argc, char **argv)
         bm_mentions m = {0};
         bm_incidents inc = {0};
         bm_status s = bm_report_load(ctx, argv[i], &r);
+        if (s == BM_OK)
+            s = bm_report_override(ctx, r, date_arg ? date_iso : NULL,
+                                   date_prec, source_arg);
         if (s == BM_OK)
             s = bm_geoparse_mentions(ctx, gz, r, &m);
         if (s == BM_OK)

@@ -39,8 +39,36 @@ typedef struct bm_report {
  * owns *out. */
 bm_status bm_report_parse(bm_ctx *ctx, const char *path, const char *text,
                           size_t len, bm_report **out);
-/* Reads and parses one file. */
+/* Reports larger than this are refused (BM_ERR_INPUT, naming the file):
+ * news reports are a few kilobytes, a bigger file is something else. */
+#define BM_REPORT_MAX_BYTES (8u << 20)
+
+/* Markdown with YAML front matter: "---" lines around "title:", "source:"
+ * (or "outlet:", "publisher:"), "url:" (or "link:"), "date:" (or
+ * "published:") keys; the body is the Markdown text after it, unchanged.
+ * Without front matter it is read like a .txt report. Caller owns *out. */
+bm_status bm_report_parse_markdown(bm_ctx *ctx, const char *path,
+                                   const char *text, size_t len,
+                                   bm_report **out);
+/* HTML through libxml2's HTML parser: the title (og:title, <title>, the
+ * first <h1>), outlet (og:site_name), URL (canonical link, og:url) and
+ * publication date (article:published_time, <time datetime>, date metas);
+ * the body is the article's text (<article>, else <main>, else <body>)
+ * without navigation, headers, footers, asides, forms, scripts and
+ * styles, one line per paragraph, heading or list item. Caller owns *out. */
+bm_status bm_report_parse_html(bm_ctx *ctx, const char *path,
+                               const char *text, size_t len, bm_report **out);
+/* Reads and parses one file: .html/.htm/.xhtml (or text starting with an
+ * HTML doctype or <html>) as HTML, .md/.markdown as Markdown, anything
+ * else as a text report. Refuses files over BM_REPORT_MAX_BYTES and text
+ * that is binary or not UTF-8, naming the file (and the line). */
 bm_status bm_report_load(bm_ctx *ctx, const char *path, bm_report **out);
+/* Overrides what the report says about itself: date (an ISO prefix as
+ * bm_date_parse() writes it, with its precision) and source (outlet);
+ * NULL keeps the report's. */
+bm_status bm_report_override(bm_ctx *ctx, bm_report *r, const char *date,
+                             bm_date_precision date_precision,
+                             const char *source);
 void bm_report_free(bm_report *r);
 
 /* A place mention found in a body. */
@@ -53,6 +81,9 @@ typedef struct bm_mention {
     double lon, lat;
     bm_precision precision;
     double confidence;       /* 0..1 */
+    const char *reason;      /* why this place: static text ("only
+                                candidate", "province named in the
+                                report", ...); never NULL */
 } bm_mention;
 
 typedef struct bm_mentions {

@@ -168,7 +168,8 @@ typedef struct trigger {
 static const trigger triggers[] = {
     {"execution", "executed", 100},
     {"execution", "execution*", 100},
-    {"execution", "public trial*", 100},
+    {"crackdown", "public trial*", 88},
+    {"crackdown", "mass trial*", 88},
     {"execution", "firing squad", 100},
     {"killing", "shot dead", 95},
     {"killing", "shot and killed", 95},
@@ -189,22 +190,22 @@ static const trigger triggers[] = {
     {"repatriation", "repatriat*", 85},
     {"repatriation", "forcibly returned", 85},
     {"repatriation", "deported", 85},
-    {"defection", "defected", 80},
-    {"defection", "defecting", 80},
-    {"defection", "defection", 80},
-    {"defection", "defections", 80},
-    {"defection", "defect to", 80},
-    {"defection", "fled", 80},
-    {"defection", "fleeing", 80},
-    {"defection", "escaped across", 80},
-    {"defection", "escaped to", 80},
-    {"defection", "crossed the border", 80},
-    {"defection", "crossed the river", 80},
-    {"defection", "illegal border crossing*", 80},
-    {"smuggling", "smuggl*", 75},
-    {"bribery", "bribe*", 70},
-    {"bribery", "bribing", 70},
-    {"bribery", "kickback*", 70},
+    {"defection", "defected", 52},
+    {"defection", "defecting", 52},
+    {"defection", "defection", 52},
+    {"defection", "defections", 52},
+    {"defection", "defect to", 52},
+    {"defection", "fled", 52},
+    {"defection", "fleeing", 52},
+    {"defection", "escaped across", 52},
+    {"defection", "escaped to", 52},
+    {"defection", "crossed the border", 52},
+    {"defection", "crossed the river", 52},
+    {"defection", "illegal border crossing*", 52},
+    {"smuggling", "smuggl*", 48},
+    {"bribery", "bribe*", 47},
+    {"bribery", "bribing", 47},
+    {"bribery", "kickback*", 47},
     {"surveillance", "signal detection", 65},
     {"surveillance", "radio signal*", 65},
     {"surveillance", "radio wave*", 65},
@@ -225,17 +226,25 @@ static const trigger triggers[] = {
     {"crackdown", "raids", 55},
     {"crackdown", "raided", 55},
     {"crackdown", "raiding", 55},
-    {"crackdown", "inspection", 55},
-    {"crackdown", "inspections", 55},
+    {"inspection", "inspection*", 56},
+    {"inspection", "inspected", 56},
+    {"inspection", "checkpoint*", 45},
+    {"crackdown", "clamp down", 55},
+    {"crackdown", "clamping down", 55},
+    {"crackdown", "clamped down", 55},
+    {"crackdown", "tightened", 44},
+    {"crackdown", "tightening", 44},
+    {"crackdown", "military law", 55},
+    {"crackdown", "intensive control*", 55},
     {"crackdown", "sweep", 55},
     {"crackdown", "sweeps", 55},
-    {"punishment", "sentenced", 50},
-    {"punishment", "punished", 50},
-    {"punishment", "labor camp*", 50},
-    {"punishment", "labour camp*", 50},
-    {"punishment", "re-education", 50},
-    {"punishment", "reeducation", 50},
-    {"punishment", "prison camp*", 50},
+    {"detention", "sentenced", 50},
+    {"detention", "punished", 50},
+    {"detention", "labor camp*", 50},
+    {"detention", "labour camp*", 50},
+    {"detention", "re-education", 50},
+    {"detention", "reeducation", 50},
+    {"detention", "prison camp*", 50},
     {"lecture", "lecture", 35},
     {"lecture", "lectures", 35},
     {"lecture", "study session*", 35},
@@ -330,7 +339,9 @@ static const trigger *best_trigger(const char *lc, size_t n)
             int prio = triggers[t].priority;
             /* "a crackdown on smuggling": the crackdown is the event and
              * smuggling its target */
-            if (strcmp(triggers[t].type, "crackdown") == 0) {
+            if (strcmp(triggers[t].type, "crackdown") == 0 ||
+                strcmp(triggers[t].type, "inspection") == 0 ||
+                strcmp(triggers[t].type, "surveillance") == 0) {
                 size_t e = p + ml;
                 while (e < n && lc[e] == ' ')
                     e++;
@@ -453,6 +464,42 @@ static const char *last_actor(const char *text, const char *lc, size_t n)
     return found;
 }
 
+/* Every actor named in text[0..n), canonical names in order of first
+ * appearance, joined with "; " into buf (always NUL-terminated). Returns
+ * the number of distinct actors. */
+static int all_actors(const char *text, const char *lc, size_t n, char *buf,
+                      size_t size)
+{
+    int count = 0;
+    size_t off = 0;
+    buf[0] = '\0';
+    while (off < n) {
+        size_t p;
+        const char *a = first_actor(text + off, lc + off, n - off, &p);
+        if (!a)
+            break;
+        off += p + 1;
+        /* already listed? (names never contain "; ") */
+        int seen = 0;
+        for (const char *q = buf; (q = strstr(q, a)) != NULL; q++) {
+            size_t al = strlen(a);
+            if ((q == buf || (q >= buf + 2 && q[-2] == ';')) &&
+                (q[al] == '\0' || q[al] == ';')) {
+                seen = 1;
+                break;
+            }
+        }
+        if (seen)
+            continue;
+        size_t bl = strlen(buf);
+        if (bl + strlen(a) + 3 > size)
+            break;
+        snprintf(buf + bl, size - bl, "%s%s", bl ? "; " : "", a);
+        count++;
+    }
+    return count;
+}
+
 /* ---- dates ------------------------------------------------------------- */
 
 typedef struct rdate {
@@ -534,7 +581,9 @@ static int reporting_date(const char *lc, size_t pos)
     size_t lo = pos > 48 ? pos - 48 : 0;
     static const char *const verbs[] = {"told", "said", "reported",
                                         "report", "added", "explained",
-                                        "according", "via telephone", NULL};
+                                        "according", "via telephone",
+                                        "taken in", "taken on", "photo",
+                                        "published", NULL};
     for (size_t v = 0; verbs[v]; v++) {
         size_t vl = strlen(verbs[v]);
         for (size_t i = lo; i + vl <= pos; i++)
@@ -813,10 +862,11 @@ static int type_weight(const char *type)
     static const struct {
         const char *t;
         int w;
-    } tw[] = {{"execution", 4}, {"killing", 4},   {"arrest", 4},
-              {"repatriation", 3}, {"defection", 3}, {"smuggling", 3},
-              {"bribery", 3},   {"surveillance", 2}, {"crackdown", 2},
-              {"punishment", 2}, {"lecture", 1},  {"meeting", 1}};
+    } tw[] = {{"execution", 4},    {"killing", 4},      {"arrest", 4},
+              {"repatriation", 3}, {"crackdown", 3},    {"inspection", 3},
+              {"surveillance", 3}, {"detention", 3},    {"defection", 2},
+              {"smuggling", 2},    {"bribery", 2},      {"lecture", 1},
+              {"meeting", 1}};
     for (size_t i = 0; i < sizeof tw / sizeof tw[0]; i++)
         if (strcmp(tw[i].t, type) == 0)
             return tw[i].w;
@@ -918,10 +968,12 @@ bm_status bm_geoparse_incidents(bm_ctx *ctx, const bm_gazetteer *gz,
          * before it in the paragraph, else in the report */
         if (si == 0 || s->paragraph != S[si - 1].paragraph)
             para_actor = NULL;
-        const char *actor = first_actor(body + s->byte_start, slc, sn, NULL);
-        int actor_here = actor != NULL;
-        if (!actor)
-            actor = para_actor ? para_actor : doc_actor;
+        char actors_here[256];
+        int actor_here = all_actors(body + s->byte_start, slc, sn,
+                                    actors_here, sizeof actors_here) > 0;
+        const char *actor = actor_here ? actors_here
+                            : para_actor ? para_actor
+                                         : doc_actor;
         if (actor_here)
             para_actor = doc_actor =
                 last_actor(body + s->byte_start, slc, sn);
@@ -1015,6 +1067,12 @@ bm_status bm_geoparse_incidents(bm_ctx *ctx, const bm_gazetteer *gz,
                 inc->lat = clat;
             }
         }
+        if (wp->country && *wp->country)
+            inc->country = strdup(wp->country);
+        if (wp->admin1 && *wp->admin1)
+            inc->admin1 = strdup(wp->admin1);
+        if (wp->admin2 && *wp->admin2)
+            inc->admin2 = strdup(wp->admin2);
         inc->sentence = dupn(body + s->byte_start, sn);
         inc->sentence_offset = s->start;
         if (!inc->type || !inc->place_name || !inc->sentence ||
@@ -1028,6 +1086,20 @@ bm_status bm_geoparse_incidents(bm_ctx *ctx, const bm_gazetteer *gz,
         found_date fd;
         char iso[11] = "";
         int has_text_date = sentence_date(slc, sn, &rd, &fd);
+        int own_date = has_text_date;
+        /* Undated in its own sentence (a headline, a lead without a
+         * date): the first of the next few sentences that tells the same
+         * event (same kind of trigger, or the same place) may date it. */
+        for (size_t sj = si + 1; !has_text_date && sj < ns && sj <= si + 6;
+             sj++) {
+            const bm_sentence *t2 = &S[sj];
+            const char *tlc = lc + t2->byte_start;
+            size_t tn = t2->byte_end - t2->byte_start;
+            const trigger *tt = best_trigger(tlc, tn);
+            int same = tt && strcmp(tt->type, tr->type) == 0;
+            if (same && sentence_date(tlc, tn, &rd, &fd))
+                has_text_date = 1;
+        }
         if (has_text_date && fd.year_known) {
             char tmp[40];
             if (fd.prec == BM_DATE_DAY)
@@ -1038,15 +1110,10 @@ bm_status bm_geoparse_incidents(bm_ctx *ctx, const bm_gazetteer *gz,
                 snprintf(tmp, sizeof tmp, "%04d-%02d", fd.y, fd.m);
             snprintf(iso, sizeof iso, "%.10s", tmp);
             inc->date_precision = fd.prec;
-        } else if (r->date && r->date_precision != BM_DATE_NONE) {
-            /* The text gives no date: the event happened by the report's
-             * date. Keep that date, but a day-exact report date does not
-             * make the event day-exact: it is a span ending then. */
-            snprintf(iso, sizeof iso, "%s", r->date);
-            inc->date_precision = r->date_precision == BM_DATE_DAY
-                                      ? BM_DATE_PERIOD
-                                      : r->date_precision;
         }
+        /* The text gives no date for it: undated. The report's own date
+         * says when it was written, not when the event happened (often
+         * months or years before), so it is not used as the event's. */
         if (*iso && !(inc->date = strdup(iso))) {
             nc++;
             st = BM_ERR_NOMEM;
@@ -1070,9 +1137,21 @@ bm_status bm_geoparse_incidents(bm_ctx *ctx, const bm_gazetteer *gz,
                           : wm->precision == BM_PREC_COUNTY ? 1.0
                           : wm->precision == BM_PREC_PROVINCE ? 0.5
                                                               : 0.0;
+        /* Confidence: how much of what/where/when/who the sentence itself
+         * states, and how sure the place is. */
+        {
+            double conf = 0.3 + (place_in_sentence ? 0.2 : 0.0) +
+                          (wm->precision <= BM_PREC_COUNTY ? 0.1 : 0.0) +
+                          (own_date ? 0.1 : has_text_date ? 0.05 : 0.0) +
+                          (actor_here ? 0.1 : 0.0) +
+                          (tr->priority >= 50 ? 0.1 : 0.0);
+            conf *= 0.6 + 0.4 * wm->confidence;
+            inc->confidence = conf > 1 ? 1 : conf;
+            inc->status = BM_STATUS_AUTO;
+        }
         ci->order = nc;
         ci->rank = (place_in_sentence ? 1.5 : 0.0) + prec_pts +
-                   (has_text_date ? 1.5 : 0.0) + (actor_here ? 0.5 : 0.0) +
+                   (own_date ? 1.5 : 0.0) + (actor_here ? 0.5 : 0.0) +
                    type_weight(tr->type) * 0.25 +
                    (nc == 0 ? 2.0 : nc == 1 ? 1.0 : 0.0) -
                    (where->source ? 1.0 : 0.0);

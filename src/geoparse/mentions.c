@@ -464,6 +464,7 @@ typedef struct raw {
     bm_candidate cand[16];
     size_t ncand;
     const bm_place *chosen;
+    const char *reason; /* static */
     double score, margin;
     int drop;
     int locative;      /* used as a place (for countries) */
@@ -516,24 +517,59 @@ static double cand_score(const bm_gazetteer *gz, const bm_candidate *c,
     return s;
 }
 
+static int doc_province(const bm_place *p, const docctx *dc)
+{
+    if (!p->admin1 || !*p->admin1 || p->kind == BM_KIND_PROVINCE ||
+        p->kind == BM_KIND_COUNTRY)
+        return 0;
+    for (size_t i = 0; i < dc->nadmin1; i++)
+        if (strcmp(p->admin1, dc->admin1[i]) == 0)
+            return 1;
+    return 0;
+}
+
 static void choose(const bm_gazetteer *gz, raw *m, const docctx *dc)
 {
     m->chosen = NULL;
+    m->reason = "no candidate";
     if (!m->ncand)
         return;
     double best = -1e9, second = -1e9;
+    const bm_place *runner = NULL;
     for (size_t i = 0; i < m->ncand; i++) {
         double s = cand_score(gz, &m->cand[i], dc);
         if (s > best) {
             second = best;
+            runner = m->chosen;
             best = s;
             m->chosen = m->cand[i].place;
         } else if (s > second) {
             second = s;
+            runner = m->cand[i].place;
         }
     }
     m->score = best;
     m->margin = m->ncand > 1 ? best - second : 40.0;
+    /* the reason: the first factor that separates the winner */
+    const bm_place *p = m->chosen;
+    if (m->ncand == 1 || !runner)
+        m->reason = "only candidate";
+    else if (doc_province(p, dc) && !doc_province(runner, dc))
+        m->reason = "in a province the report names";
+    else if (m->h != HINT_NONE && kind_fits(m->h, p->kind) &&
+             !kind_fits(m->h, runner->kind))
+        m->reason = "the designator asks for this kind";
+    else if (p->in_region && !runner->in_region)
+        m->reason = "in the border region this tool serves";
+    else if (strcmp(p->country, "KP") == 0 &&
+             strcmp(runner->country, "KP") != 0)
+        m->reason = "in North Korea";
+    else if (p->kind != runner->kind)
+        m->reason = "higher-ranked kind (province, county, town)";
+    else if (p->population > runner->population)
+        m->reason = "larger population";
+    else
+        m->reason = "best gazetteer rank";
 }
 
 /* ---- the scan ---------------------------------------------------------- */
@@ -1010,6 +1046,7 @@ bm_status bm_geoparse_mentions(bm_ctx *ctx, const bm_gazetteer *gz,
                         if (m->cand[c].place == R[e].chosen) {
                             m->chosen = R[e].chosen;
                             m->margin = R[e].margin;
+                            m->reason = "same name earlier in the report";
                             break;
                         }
                     break;
@@ -1117,6 +1154,7 @@ bm_status bm_geoparse_mentions(bm_ctx *ctx, const bm_gazetteer *gz,
             if (conf < 0.05)
                 conf = 0.05;
             o->confidence = conf;
+            o->reason = m->reason ? m->reason : "best gazetteer rank";
             out->count++;
         }
     }

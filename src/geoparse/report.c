@@ -4,6 +4,9 @@
  */
 #include "bm_geoparse.h"
 
+#include <stdint.h>
+#include <sys/stat.h>
+
 #include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -395,15 +398,158 @@ nomem:
     return bm_ctx_fail(ctx, BM_ERR_NOMEM, "%s: out of memory", name);
 }
 
+static int has_ext(const char *path, const char *ext)
+{
+    size_t n = strlen(path), e = strlen(ext);
+    return n > e && strcasecmp(path + n - e, ext) == 0;
+}
+
+static int looks_html(const char *text, size_t len)
+{
+    size_t i = 0;
+    while (i < len && isspace((unsigned char)text[i]))
+        i++;
+    return (len - i >= 9 && strncasecmp(text + i, "<!doctype", 9) == 0 &&
+            len - i >= 14 && strncasecmp(text + i + 10, "html", 4) == 0) ||
+           (len - i >= 5 && strncasecmp(text + i, "<html", 5) == 0);
+}
+
 bm_status bm_report_load(bm_ctx *ctx, const char *path, bm_report **out)
 {
     *out = NULL;
+    struct stat sb;
+    if (stat(path, &sb) == 0 && S_ISREG(sb.st_mode) &&
+        (uintmax_t)sb.st_size > BM_REPORT_MAX_BYTES)
+        return bm_ctx_fail(ctx, BM_ERR_INPUT,
+                           "%s: %jd bytes, larger than a report can be "
+                           "(%u MiB); refused", path, (intmax_t)sb.st_size,
+                           BM_REPORT_MAX_BYTES >> 20);
     char *text = NULL;
     size_t len = 0;
     bm_status st = bm_read_text_file(ctx, path, &text, &len);
     if (st != BM_OK)
         return st;
-    st = bm_report_parse(ctx, path, text, len, out);
+    if (has_ext(path, ".html") || has_ext(path, ".htm") ||
+        has_ext(path, ".xhtml") || looks_html(text, len))
+        st = bm_report_parse_html(ctx, path, text, len, out);
+    else if (has_ext(path, ".md") || has_ext(path, ".markdown"))
+        st = bm_report_parse_markdown(ctx, path, text, len, out);
+    else
+        st = bm_report_parse(ctx, path, text, len, out);
     free(text);
+    return st;
+}
+
+bm_status bm_report_override(bm_ctx *ctx, bm_report *r, const char *date,
+                             bm_date_precision date_precision,
+                             const char *source)
+{
+    if (date) {
+        char *d = strdup(date);
+        if (!d)
+            return bm_ctx_fail(ctx, BM_ERR_NOMEM, "%s: out of memory",
+                               r->path ? r->path : "(report)");
+        free(r->date);
+        r->date = d;
+        r->date_precision = date_precision;
+    }
+    if (source) {
+        char *s = strdup(source);
+        if (!s)
+            return bm_ctx_fail(ctx, BM_ERR_NOMEM, "%s: out of memory",
+                               r->path ? r->path : "(report)");
+        free(r->source);
+        r->source = s;
+    }
+    return BM_OK;
+}
+
+/* ---- Markdown ------------------------------------------------------------ */
+
+/* Appends "Key: value" (value on one line, YAML quotes removed). */
+static bm_status header_line(bm_buf *b, const char *key, const char *v,
+                             size_t n)
+{
+    while (n && isspace((unsigned char)*v)) {
+        v++;
+        n--;
+    }
+    while (n && isspace((unsigned char)v[n - 1]))
+        n--;
+    if (n >= 2 && (v[0] == '"' || v[0] == '\'') && v[n - 1] == v[0]) {
+        v++;
+        n -= 2;
+    }
+    if (!n)
+        return BM_OK;
+    bm_status st = bm_buf_printf(b, "%s: ", key);
+    for (size_t i = 0; st == BM_OK && i < n; i++)
+        st = bm_buf_append(b, v[i] == '\n' || v[i] == '\r' ? " " : v + i, 1);
+    return st == BM_OK ? bm_buf_puts(b, "\n") : st;
+}
+
+bm_status bm_report_parse_markdown(bm_ctx *ctx, const char *path,
+                                   const char *text, size_t len,
+                                   bm_report **out)
+{
+    *out = NULL;
+    const char *name = path ? path : "(report)";
+    if (len < 4 || memcmp(text, "---", 3) != 0 ||
+        (text[3] != '\n' && text[3] != '\r'))
+        return bm_report_parse(ctx, path, text, len, out);
+    bm_buf b = {0};
+    bm_status st = BM_OK;
+    const char *p = text + 4, *end = text + len, *body = NULL;
+    while (p < end && st == BM_OK) {
+        const char *e = memchr(p, '\n', (size_t)(end - p));
+        size_t n = e ? (size_t)(e - p) : (size_t)(end - p);
+        const char *next = e ? e + 1 : end;
+        if ((n == 3 || (n == 4 && p[3] == '\r')) &&
+            (memcmp(p, "---", 3) == 0 || memcmp(p, "...", 3) == 0)) {
+            body = next;
+            break;
+        }
+        const char *colon = memchr(p, ':', n);
+        if (colon && p[0] != ' ' && p[0] != '#') {
+            size_t kn = (size_t)(colon - p);
+            const char *v = colon + 1;
+            size_t vn = n - kn - 1;
+            static const struct {
+                const char *k, *to;
+            } keys[] = {{"title", "Title"},     {"source", "Source"},
+                        {"outlet", "Source"},   {"publisher", "Source"},
+                        {"site", "Source"},     {"url", "URL"},
+                        {"link", "URL"},        {"canonical_url", "URL"},
+                        {"date", "Date"},       {"published", "Date"},
+                        {"pubdate", "Date"},    {"published_at", "Date"}};
+            for (size_t k = 0; k < sizeof keys / sizeof keys[0]; k++)
+                if (strlen(keys[k].k) == kn &&
+                    strncasecmp(p, keys[k].k, kn) == 0) {
+                    st = header_line(&b, keys[k].to, v, vn);
+                    break;
+                }
+        }
+        p = next;
+    }
+    if (st == BM_OK && !body) {
+        bm_buf_free(&b);
+        return bm_ctx_fail(ctx, BM_ERR_INPUT,
+                           "%s: front matter opened with \"---\" is never "
+                           "closed", name);
+    }
+    if (st == BM_OK && !b.len) { /* no known key: the body alone */
+        bm_buf_free(&b);
+        return bm_report_parse(ctx, path, body, (size_t)(end - body), out);
+    }
+    if (st == BM_OK)
+        st = bm_buf_puts(&b, "\n");
+    if (st == BM_OK)
+        st = bm_buf_append(&b, body, (size_t)(end - body));
+    if (st != BM_OK) {
+        bm_buf_free(&b);
+        return bm_ctx_fail(ctx, BM_ERR_NOMEM, "%s: out of memory", name);
+    }
+    st = bm_report_parse(ctx, path, b.data, b.len, out);
+    bm_buf_free(&b);
     return st;
 }

@@ -465,8 +465,8 @@ static void test_incidents(void)
         bm_report_free(r);
     }
 
-    /* no date anywhere, no header: no date; a day-dated report with no
-     * date in the text gives a span ending on the report's date */
+    /* a dated report whose text gives no date for the event: undated
+     * (the report's date is not the event's) */
     r = parse_text("Title: T\nDate: 2024-03-05\n\nA crackdown hit Musan "
                    "county.\n");
     if (r) {
@@ -475,9 +475,43 @@ static void test_incidents(void)
         CHECK(in.count == 1);
         if (in.count) {
             CHECK_STR(in.items[0].type, "crackdown");
-            CHECK_STR(in.items[0].date, "2024-03-05");
-            CHECK(in.items[0].date_precision == BM_DATE_PERIOD);
+            CHECK(in.items[0].date == NULL);
+            CHECK(in.items[0].confidence > 0 && in.items[0].confidence <= 1);
+            CHECK_STR(in.items[0].country, "KP");
         }
+        bm_incidents_free(&in);
+        bm_mentions_free(&m);
+        bm_report_free(r);
+    }
+    /* all actors, aliases merged; relative date against the report's */
+    r = parse_text("Title: T\nDate: 2024-03-05\n\nThe MSS and Bowibu "
+                   "agents and border guards arrested a smuggler in Hyesan "
+                   "on Feb. 7.\n");
+    if (r) {
+        CHECK(bm_geoparse_mentions(ctx, gz, r, &m) == BM_OK);
+        CHECK(bm_geoparse_incidents(ctx, gz, r, &m, &in) == BM_OK);
+        CHECK(in.count == 1);
+        if (in.count) {
+            CHECK_STR(in.items[0].type, "arrest");
+            CHECK_STR(in.items[0].actor,
+                      "Ministry of State Security; border guards");
+            CHECK_STR(in.items[0].date, "2024-02-07");
+        }
+        for (size_t i = 0; i < m.count; i++)
+            CHECK(m.items[i].reason && *m.items[i].reason);
+        bm_incidents_free(&in);
+        bm_mentions_free(&m);
+        bm_report_free(r);
+    }
+    /* an offence that is cracked down on is not the event */
+    r = parse_text("Authorities launched a crackdown on smuggling in Musan "
+                   "county.\n");
+    if (r) {
+        CHECK(bm_geoparse_mentions(ctx, gz, r, &m) == BM_OK);
+        CHECK(bm_geoparse_incidents(ctx, gz, r, &m, &in) == BM_OK);
+        CHECK(in.count == 1);
+        if (in.count)
+            CHECK_STR(in.items[0].type, "crackdown");
         bm_incidents_free(&in);
         bm_mentions_free(&m);
         bm_report_free(r);
@@ -486,10 +520,67 @@ static void test_incidents(void)
     bm_mentions_free(NULL);
 }
 
+static void test_other_formats(void)
+{
+    bm_report *r = NULL;
+    /* Markdown with front matter */
+    static const char md[] = "---\ntitle: \"Arrests in Hyesan\"\n"
+                             "source: Daily NK\ndate: 2024-01-18\n"
+                             "url: https://example.org/a\n---\n"
+                             "Agents arrested two people in Hyesan.\n";
+    const char *p = write_tmp("r.md", md, sizeof md - 1);
+    CHECK(bm_report_load(ctx, p, &r) == BM_OK);
+    if (r) {
+        CHECK_STR(r->title, "Arrests in Hyesan");
+        CHECK_STR(r->source, "Daily NK");
+        CHECK_STR(r->date, "2024-01-18");
+        CHECK_STR(r->url, "https://example.org/a");
+        CHECK_STR(r->body, "Agents arrested two people in Hyesan.\n");
+        bm_report_free(r);
+        r = NULL;
+    }
+    /* HTML: the article, not the navigation */
+    static const char html[] =
+        "<!DOCTYPE html><html><head><title>Page</title>"
+        "<meta property=\"og:title\" content=\"Arrests in Hyesan\">"
+        "<meta property=\"og:site_name\" content=\"Daily NK\">"
+        "<meta property=\"article:published_time\" "
+        "content=\"2024-01-18T09:00:00+09:00\">"
+        "<link rel=\"canonical\" href=\"https://example.org/a\">"
+        "<script>var Musan = 1;</script></head><body>"
+        "<nav><a href=\"/\">Home</a> <a>Pyongyang</a></nav>"
+        "<article><h1>Arrests in Hyesan</h1><p>Agents   arrested two\n"
+        "people in <b>Hyesan</b>.</p><div class=\"related\">Onsong</div>"
+        "<p>More&nbsp;text.</p></article><footer>Seoul</footer>"
+        "</body></html>";
+    p = write_tmp("r.html", html, sizeof html - 1);
+    CHECK(bm_report_load(ctx, p, &r) == BM_OK);
+    if (r) {
+        CHECK_STR(r->title, "Arrests in Hyesan");
+        CHECK_STR(r->source, "Daily NK");
+        CHECK_STR(r->date, "2024-01-18");
+        CHECK_STR(r->url, "https://example.org/a");
+        CHECK_STR(r->body, "Arrests in Hyesan\nAgents arrested two people "
+                           "in Hyesan.\nMore text.\n");
+        bm_report_free(r);
+        r = NULL;
+    }
+    /* overrides */
+    r = parse_text("Title: T\nDate: 2020-01-01\n\nText.\n");
+    if (r) {
+        CHECK(bm_report_override(ctx, r, "2024-02", BM_DATE_MONTH, "RFA") ==
+              BM_OK);
+        CHECK_STR(r->date, "2024-02");
+        CHECK_STR(r->source, "RFA");
+        bm_report_free(r);
+    }
+}
+
 int main(void)
 {
     ctx = bm_ctx_new(BM_TEST_DATA_DIR);
     test_dates();
+    test_other_formats();
     test_header_layout();
     test_seed_layout();
     test_bad_input();
