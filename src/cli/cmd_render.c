@@ -1,7 +1,14 @@
 /*
- * cmd_render.c - `bordermap render [--db FILE] [--style FILE] -o out/map.png`
+ * cmd_render.c - `bordermap render [--style NAME] [--region NAME] ... -o FILE`
+ *
+ * Reads the style, the selected incidents (filtered here by date and type
+ * after reading them), the basemap layers for the frame, and hands them to
+ * bm_render_map. The extent is, in order: --bbox, --around/--radius,
+ * --region, else the box of the incidents selected (padded), else the
+ * style's extent.
  */
 #include "bm_export.h"
+#include "bm_gazetteer.h"
 #include "bm_render.h"
 #include "bm_store.h"
 #include "bm_style.h"
@@ -11,28 +18,55 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
 
 static void help(FILE *f)
 {
     fprintf(f,
-            "usage: bordermap render [--db FILE] [--style FILE] [-o FILE]\n"
-            "                        [--size WxH] [--title TEXT]\n"
+            "usage: bordermap render [--db FILE] [--style NAME|FILE] [-o FILE]\n"
+            "         [--region NAME | --bbox W,S,E,N | --around PLACE --radius R]\n"
+            "         [--since DATE] [--until DATE] [--type T[,T...]]\n"
+            "         [--heatmap KM | --by month|year] [--dpi N] [--size WxH]\n"
+            "         [--title TEXT] [--subtitle TEXT] [--classification TEXT]\n"
             "\n"
-            "Draws a briefing map of the border region: land and sea, country\n"
-            "and province borders, the Tumen and Yalu, main towns, and every\n"
-            "stored incident as a symbol with a label, with a legend, scale\n"
-            "and attribution. The format follows the extension: .png, .pdf or\n"
-            ".svg.\n"
+            "Draws a briefing map: land and sea, lakes, the Tumen and Yalu and\n"
+            "other rivers, country and province borders, towns, and every\n"
+            "selected incident as a symbol per type (grouped with a count where\n"
+            "several share a place) with a label \"date · type · place\"; labels\n"
+            "never overlap, and those that do not fit are numbered on the map\n"
+            "and listed beside it. With a title, a subtitle (dates, filters,\n"
+            "count), legend, scale bar true at the map's centre latitude,\n"
+            "north arrow, graticule, inset locator, credits and an optional\n"
+            "classification banner. The format follows the extension: .png,\n"
+            ".pdf or .svg.\n"
             "\n"
             "Options:\n"
-            "  -o, --output FILE  output (default out/map.png)\n"
-            "  --style FILE       style (default: styles/briefing.yaml in the\n"
-            "                     data folder)\n"
-            "  --size WxH         pixels for PNG, points for PDF/SVG\n"
-            "                     (default: the style's)\n"
-            "  --title TEXT       map title (default: the style's)\n"
-            "  --db FILE          database (default " BM_DEFAULT_DB ")\n"
-            "  -h, --help         this help\n");
+            "  -o, --output FILE     output (default out/map.png)\n"
+            "  --style NAME|FILE     briefing (default, print), screen (dark), or\n"
+            "                        a style file\n"
+            "  --region NAME         border (whole border), tumen, yalu,\n"
+            "                        ryanggang, north-hamgyong\n"
+            "  --bbox W,S,E,N        extent in degrees\n"
+            "  --around PLACE        centre on a gazetteer place or LAT,LON ...\n"
+            "  --radius R            ... showing R around it (default 50km)\n"
+            "                        (default extent: fits the incidents shown)\n"
+            "  --since DATE          incidents dated on or after DATE (YYYY[-MM[-DD]])\n"
+            "  --until DATE          incidents dated on or before DATE\n"
+            "  --type T[,T...]       only these incident types\n"
+            "  --heatmap KM          kernel density (Gaussian bandwidth KM km)\n"
+            "                        instead of symbols\n"
+            "  --by month|year       small multiples: one panel per month or\n"
+            "                        year, shared extent and scale\n"
+            "  --dpi N               PNG resolution on the style's page\n"
+            "                        (default: the style's, 150 for briefing)\n"
+            "  --size WxH            pixels for PNG, points for PDF/SVG instead\n"
+            "                        of the style's page\n"
+            "  --title TEXT          map title (default: the style's)\n"
+            "  --subtitle TEXT       subtitle (default: dates, filters, count)\n"
+            "  --classification TEXT banner at top and bottom (\"\" for none)\n"
+            "  --db FILE             database (default " BM_DEFAULT_DB ")\n"
+            "  -h, --help            this help\n");
 }
 
 typedef struct collect_ctx {
@@ -58,10 +92,122 @@ static int collect(void *user, const bm_incident *inc)
     return 0;
 }
 
+/* Named regions, degrees. */
+static const struct region {
+    const char *name, *label;
+    double w, s, e, n;
+} regions[] = {
+    {"border", "the whole border", 124.0, 39.6, 131.2, 43.4},
+    {"tumen", "Tumen (Musan–Rason–Hunchun)", 128.85, 41.85, 130.95, 43.15},
+    {"yalu", "Yalu (Sinuiju–Hyesan)", 124.1, 39.75, 128.5, 42.0},
+    {"ryanggang", "Ryanggang", 126.9, 40.55, 129.05, 42.15},
+    {"north-hamgyong", "North Hamgyong", 128.3, 40.6, 130.85, 43.05},
+};
+
+static const struct region *find_region(const char *name)
+{
+    for (size_t i = 0; i < sizeof regions / sizeof regions[0]; i++)
+        if (strcasecmp(regions[i].name, name) == 0 ||
+            (strcasecmp(name, "whole") == 0 && i == 0) ||
+            (strcasecmp(name, "north_hamgyong") == 0 && i == 4))
+            return &regions[i];
+    return NULL;
+}
+
+/* Date filters on ISO prefixes: a partial date ("2024-03") passes --since
+ * when its end is on or after it, --until when its start is on or before.
+ * Undated incidents fail any date filter. */
+static int date_passes(const char *d, const char *since, const char *until)
+{
+    if (!since && !until)
+        return 1;
+    if (!d || !*d)
+        return 0;
+    size_t ld = strlen(d);
+    if (since) {
+        size_t n = ld < strlen(since) ? ld : strlen(since);
+        if (strncmp(d, since, n) < 0)
+            return 0;
+    }
+    if (until) {
+        size_t n = ld < strlen(until) ? ld : strlen(until);
+        if (strncmp(d, until, n) > 0)
+            return 0;
+    }
+    return 1;
+}
+
+static int type_passes(const char *t, const char *types)
+{
+    if (!types)
+        return 1;
+    size_t lt = t ? strlen(t) : 0;
+    for (const char *p = types; *p;) {
+        const char *c = strchr(p, ',');
+        size_t n = c ? (size_t)(c - p) : strlen(p);
+        if (t && n == lt && strncasecmp(p, t, n) == 0)
+            return 1;
+        p += n + (c ? 1 : 0);
+    }
+    return 0;
+}
+
+static int valid_date(const char *s)
+{
+    int y, m = 1, d = 1;
+    char tail;
+    size_t n = strlen(s);
+    if (n == 4)
+        return sscanf(s, "%4d%c", &y, &tail) == 1;
+    if (n == 7)
+        return sscanf(s, "%4d-%2d%c", &y, &m, &tail) == 2 && m >= 1 && m <= 12;
+    if (n == 10)
+        return sscanf(s, "%4d-%2d-%2d%c", &y, &m, &d, &tail) == 3 && m >= 1 &&
+               m <= 12 && d >= 1 && d <= 31;
+    return 0;
+}
+
+static int parse_point(const char *s, double *lat, double *lon)
+{
+    char *end;
+    double a = strtod(s, &end);
+    if (end == s || *end != ',')
+        return 0;
+    const char *q = end + 1;
+    double b = strtod(q, &end);
+    if (end == q || *end)
+        return 0;
+    if (fabs(a) > 90 || fabs(b) > 180)
+        return 0;
+    *lat = a;
+    *lon = b;
+    return 1;
+}
+
+static char *style_by_name(bm_ctx *ctx, const char *name)
+{
+    struct stat sb;
+    if (strchr(name, '/') || strstr(name, ".yaml") || strstr(name, ".yml") ||
+        stat(name, &sb) == 0)
+        return strdup(name);
+    char rel[256];
+    snprintf(rel, sizeof rel, "styles/%s.yaml", name);
+    return bm_ctx_data_path(ctx, rel);
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
 int cmd_render(bm_ctx *ctx, int argc, char **argv)
 {
-    const char *db = BM_DEFAULT_DB, *out = "out/map.png", *style_path = NULL;
-    const char *title = NULL;
+    const char *db = BM_DEFAULT_DB, *out = "out/map.png", *style_arg = NULL;
+    const char *title = NULL, *subtitle = NULL, *classification = NULL;
+    const char *region_name = NULL, *bbox_text = NULL, *around = NULL;
+    const char *radius_text = NULL, *since = NULL, *until = NULL;
+    const char *types = NULL, *by = NULL;
+    double heat_km = 0, dpi = 0;
     int width = 0, height = 0;
     static const struct option opts[] = {
         {"output", required_argument, NULL, 'o'},
@@ -69,6 +215,18 @@ int cmd_render(bm_ctx *ctx, int argc, char **argv)
         {"style", required_argument, NULL, 's'},
         {"size", required_argument, NULL, 'z'},
         {"title", required_argument, NULL, 't'},
+        {"subtitle", required_argument, NULL, 'u'},
+        {"classification", required_argument, NULL, 'c'},
+        {"region", required_argument, NULL, 'R'},
+        {"bbox", required_argument, NULL, 'b'},
+        {"around", required_argument, NULL, 'a'},
+        {"radius", required_argument, NULL, 'r'},
+        {"since", required_argument, NULL, 'S'},
+        {"until", required_argument, NULL, 'U'},
+        {"type", required_argument, NULL, 'T'},
+        {"heatmap", required_argument, NULL, 'H'},
+        {"by", required_argument, NULL, 'B'},
+        {"dpi", required_argument, NULL, 'D'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0}};
     optind = 0;
@@ -78,8 +236,37 @@ int cmd_render(bm_ctx *ctx, int argc, char **argv)
         switch (c) {
         case 'o': out = optarg; break;
         case 'd': db = optarg; break;
-        case 's': style_path = optarg; break;
+        case 's': style_arg = optarg; break;
         case 't': title = optarg; break;
+        case 'u': subtitle = optarg; break;
+        case 'c': classification = optarg; break;
+        case 'R': region_name = optarg; break;
+        case 'b': bbox_text = optarg; break;
+        case 'a': around = optarg; break;
+        case 'r': radius_text = optarg; break;
+        case 'S': since = optarg; break;
+        case 'U': until = optarg; break;
+        case 'T': types = optarg; break;
+        case 'B': by = optarg; break;
+        case 'H': {
+            char *end;
+            heat_km = strtod(optarg, &end);
+            if (end != optarg && strcasecmp(end, "km") == 0)
+                end += 2;
+            if (end == optarg || *end || !(heat_km >= 0.5 && heat_km <= 500))
+                return cli_usage_error("render", "--heatmap wants a bandwidth "
+                                       "in km between 0.5 and 500, not '%s'",
+                                       optarg);
+            break;
+        }
+        case 'D': {
+            char *end;
+            dpi = strtod(optarg, &end);
+            if (end == optarg || *end || !(dpi >= 18 && dpi <= 1200))
+                return cli_usage_error("render", "--dpi wants a number "
+                                       "between 18 and 1200, not '%s'", optarg);
+            break;
+        }
         case 'z': {
             char *end;
             long w = strtol(optarg, &end, 10), h = 0;
@@ -105,21 +292,56 @@ int cmd_render(bm_ctx *ctx, int argc, char **argv)
     if (bm_render_format_for_path(out) < 0)
         return cli_usage_error("render", "'%s': the output must end in .png, "
                                ".pdf or .svg", out);
+    if ((region_name != NULL) + (bbox_text != NULL) + (around != NULL) > 1)
+        return cli_usage_error("render", "give one of --region, --bbox and "
+                               "--around");
+    if (radius_text && !around)
+        return cli_usage_error("render", "--radius goes with --around PLACE");
+    const struct region *region = NULL;
+    if (region_name && !(region = find_region(region_name)))
+        return cli_usage_error("render", "unknown region '%s' (border, tumen, "
+                               "yalu, ryanggang, north-hamgyong)", region_name);
+    double bw = 0, bs = 0, be = 0, bn = 0;
+    if (bbox_text) {
+        char tail;
+        if (sscanf(bbox_text, "%lf,%lf,%lf,%lf%c", &bw, &bs, &be, &bn, &tail) != 4 ||
+            !(bw < be) || !(bs < bn) || bw < -180 || be > 180 || bs < -85 ||
+            bn > 85)
+            return cli_usage_error("render", "--bbox wants W,S,E,N in degrees "
+                                   "with W < E and S < N, e.g. "
+                                   "128.9,41.8,130.9,43.2, not '%s'", bbox_text);
+    }
+    if (since && !valid_date(since))
+        return cli_usage_error("render", "--since wants YYYY, YYYY-MM or "
+                               "YYYY-MM-DD, not '%s'", since);
+    if (until && !valid_date(until))
+        return cli_usage_error("render", "--until wants YYYY, YYYY-MM or "
+                               "YYYY-MM-DD, not '%s'", until);
+    if (by && strcmp(by, "month") != 0 && strcmp(by, "year") != 0)
+        return cli_usage_error("render", "--by wants month or year, not '%s'",
+                               by);
+    if (by && heat_km > 0)
+        return cli_usage_error("render", "--by and --heatmap do not go "
+                               "together");
 
     int rc = BM_EXIT_OK;
-    char *default_style = NULL, *basemap_path = NULL;
+    char *style_path = NULL, *basemap_path = NULL;
     bm_style *style = NULL;
     bm_store *st = NULL;
     bm_layer **layers = NULL;
+    bm_layer *inset[2] = {NULL, NULL};
     collect_ctx col = {0};
+    bm_incident *sel = NULL;
+    size_t nsel = 0, undated = 0;
+    char **panel_names = NULL;
+    size_t npanels = 0, *panel_of = NULL;
+    bm_buf sub = {0}, what = {0};
+    bm_gazetteer *gz = NULL;
 
+    style_path = style_by_name(ctx, style_arg ? style_arg : "briefing");
     if (!style_path) {
-        default_style = bm_ctx_data_path(ctx, "styles/briefing.yaml");
-        if (!default_style) {
-            rc = cli_fail(ctx);
-            goto done;
-        }
-        style_path = default_style;
+        rc = cli_fail(ctx);
+        goto done;
     }
     basemap_path = bm_ctx_data_path(ctx, "gazetteer/basemap.gpkg");
     if (!basemap_path || bm_style_load(ctx, style_path, &style) != BM_OK ||
@@ -133,47 +355,253 @@ int cmd_render(bm_ctx *ctx, int argc, char **argv)
         rc = BM_EXIT_FAIL;
         goto done;
     }
+
+    /* filters: keep the passing incidents in place, at the front */
+    for (size_t i = 0; i < col.n; i++) {
+        bm_incident *in = &col.items[i];
+        if (date_passes(in->date, since, until) && type_passes(in->type, types)) {
+            if (i != nsel) {
+                bm_incident t = col.items[nsel];
+                col.items[nsel] = *in;
+                *in = t;
+            }
+            nsel++;
+        }
+    }
+    sel = col.items;
+
+    /* extent */
+    const char *extent_note = NULL;
+    char around_note[256] = "";
+    if (region) {
+        style->min_lon = region->w;
+        style->min_lat = region->s;
+        style->max_lon = region->e;
+        style->max_lat = region->n;
+        extent_note = region->label;
+    } else if (bbox_text) {
+        style->min_lon = bw;
+        style->min_lat = bs;
+        style->max_lon = be;
+        style->max_lat = bn;
+        extent_note = bbox_text;
+    } else if (around) {
+        double lat, lon, radius = 50000;
+        const char *cname = around;
+        if (radius_text && bm_parse_distance(ctx, radius_text, &radius) != BM_OK) {
+            rc = cli_usage_error("render", "%s", bm_ctx_error(ctx));
+            goto done;
+        }
+        if (!parse_point(around, &lat, &lon)) {
+            bm_candidate cand[1];
+            size_t n = 0;
+            bm_precision prec;
+            if (bm_gazetteer_open(ctx, NULL, &gz) != BM_OK ||
+                bm_gazetteer_lookup(ctx, gz, around, cand, 1, &n) != BM_OK) {
+                rc = cli_fail(ctx);
+                goto done;
+            }
+            if (n == 0 || bm_gazetteer_point(gz, cand[0].place, &lon, &lat,
+                                             &prec) != BM_OK) {
+                fprintf(stderr, "bordermap: render: '%s' has no coordinates "
+                        "in the gazetteer\n", around);
+                rc = BM_EXIT_FAIL;
+                goto done;
+            }
+            cname = cand[0].place->name;
+        }
+        double dlat = radius / 111320.0;
+        double dlon = radius / (111320.0 * fmax(0.05, cos(lat * M_PI / 180)));
+        style->min_lon = lon - dlon;
+        style->max_lon = lon + dlon;
+        style->min_lat = fmax(-85, lat - dlat);
+        style->max_lat = fmin(85, lat + dlat);
+        snprintf(around_note, sizeof around_note, "%.0f km around %s",
+                 radius / 1000, cname);
+        extent_note = around_note;
+    } else if (nsel > 0) {
+        double w = HUGE_VAL, s = HUGE_VAL, e = -HUGE_VAL, n = -HUGE_VAL;
+        for (size_t i = 0; i < nsel; i++) {
+            if (!isfinite(sel[i].lon) || !isfinite(sel[i].lat))
+                continue;
+            w = fmin(w, sel[i].lon);
+            e = fmax(e, sel[i].lon);
+            s = fmin(s, sel[i].lat);
+            n = fmax(n, sel[i].lat);
+        }
+        if (w <= e) {
+            /* pad a fifth each way, at least 0.6 x 0.4 degrees across */
+            double pw = fmax((e - w) * 0.2, (0.6 - (e - w)) / 2);
+            double ph = fmax((n - s) * 0.2, (0.4 - (n - s)) / 2);
+            style->min_lon = w - fmax(pw, 0.08);
+            style->max_lon = e + fmax(pw, 0.08);
+            style->min_lat = fmax(-85, s - fmax(ph, 0.06));
+            style->max_lat = fmin(85, n + fmax(ph, 0.06));
+        }
+    }
+
+    /* small multiples: one panel per month or year */
+    if (by) {
+        size_t keylen = strcmp(by, "month") == 0 ? 7 : 4;
+        panel_of = calloc(nsel ? nsel : 1, sizeof *panel_of);
+        panel_names = calloc(nsel ? nsel : 1, sizeof *panel_names);
+        if (!panel_of || !panel_names) {
+            rc = BM_EXIT_FAIL;
+            goto done;
+        }
+        for (size_t i = 0; i < nsel; i++) {
+            const char *d = sel[i].date;
+            if (!d || strlen(d) < keylen) {
+                undated++;
+                continue;
+            }
+            size_t k;
+            for (k = 0; k < npanels; k++)
+                if (strncmp(panel_names[k], d, keylen) == 0)
+                    break;
+            if (k == npanels) {
+                panel_names[k] = strndup(d, keylen);
+                if (!panel_names[k]) {
+                    rc = BM_EXIT_FAIL;
+                    goto done;
+                }
+                npanels++;
+            }
+        }
+        qsort(panel_names, npanels, sizeof *panel_names, cmp_str);
+        for (size_t i = 0; i < nsel; i++) {
+            panel_of[i] = (size_t)-1;
+            const char *d = sel[i].date;
+            if (!d || strlen(d) < keylen)
+                continue;
+            for (size_t k = 0; k < npanels; k++)
+                if (strncmp(panel_names[k], d, keylen) == 0)
+                    panel_of[i] = k;
+        }
+        if (npanels == 0) {
+            fprintf(stderr, "bordermap: render: --by %s: none of the %zu "
+                    "selected incidents is dated to the %s\n", by, nsel, by);
+            rc = BM_EXIT_FAIL;
+            goto done;
+        }
+    }
+
+    /* subtitle: dates, filters, count */
+    if (!subtitle) {
+        const char *lo = NULL, *hi = NULL;
+        size_t nundated = 0;
+        for (size_t i = 0; i < nsel; i++) {
+            const char *d = sel[i].date;
+            if (!d || !*d) {
+                nundated++;
+                continue;
+            }
+            if (!lo || strcmp(d, lo) < 0)
+                lo = d;
+            if (!hi || strcmp(d, hi) > 0)
+                hi = d;
+        }
+        if (since || until)
+            bm_buf_printf(&sub, "%s – %s", since ? since : "…", until ? until : "…");
+        else if (lo && strcmp(lo, hi) != 0)
+            bm_buf_printf(&sub, "%s – %s", lo, hi);
+        else if (lo)
+            bm_buf_puts(&sub, lo);
+        else
+            bm_buf_puts(&sub, "undated");
+        bm_buf_puts(&sub, " · {count} incident{s} on the map");
+        if (nundated && lo)
+            bm_buf_printf(&sub, " (%zu undated)", nundated);
+        if (types)
+            bm_buf_printf(&sub, " · types: %s", types);
+        if (extent_note)
+            bm_buf_printf(&sub, " · %s", extent_note);
+        if (heat_km > 0)
+            bm_buf_printf(&sub, " · kernel density, bandwidth %g km", heat_km);
+        if (by)
+            bm_buf_printf(&sub, " · one panel per %s%s", by,
+                          undated ? "" : "");
+        if (by && undated)
+            bm_buf_printf(&sub, " (%zu undated not shown)", undated);
+        if (col.n != nsel)
+            bm_buf_printf(&sub, " · %zu of %zu stored match", nsel, col.n);
+        subtitle = sub.data;
+    }
+
+    bm_render_opts ro = {.width = width, .height = height, .title = title,
+                         .subtitle = subtitle, .dpi = dpi, .fill = 1,
+                         .classification = classification,
+                         .heat_km = heat_km,
+                         .format = bm_render_format_for_path(out)};
+    if (by) {
+        ro.panel_of = panel_of;
+        ro.panel_names = (const char *const *)panel_names;
+        ro.npanels = npanels;
+    }
+
+    /* basemap for the frame (beyond the extent where the page is wider) */
+    double a, b, cc, d;
+    if (bm_render_data_bounds(ctx, style, &ro, &a, &b, &cc, &d) != BM_OK) {
+        rc = cli_fail(ctx);
+        goto done;
+    }
     layers = calloc(style->nlayers ? style->nlayers : 1, sizeof *layers);
     if (!layers) {
         rc = BM_EXIT_FAIL;
         goto done;
     }
-    /* Read a margin around the extent so lines run off the frame. */
-    double pad = 1.0;
     for (size_t i = 0; i < style->nlayers; i++) {
         const bm_style_layer *sl = &style->layers[i];
         bm_ctx_progress(ctx, "basemap", i, style->nlayers, sl->source);
         if (bm_export_read_layer(ctx, basemap_path, sl->source,
-                                 sl->label_field, sl->rank_field,
-                                 style->min_lon - pad, style->min_lat - pad,
-                                 style->max_lon + pad, style->max_lat + pad,
+                                 sl->label_field, sl->rank_field, a - 0.3,
+                                 b - 0.3, cc + 0.3, d + 0.3,
                                  &layers[i]) != BM_OK) {
             /* a missing layer is drawn without, and said */
             fprintf(stderr, "bordermap: warning: %s\n", bm_ctx_error(ctx));
             layers[i] = NULL;
         }
     }
-    bm_render_opts ro = {width, height, title, NULL};
+    /* inset locator: the peninsula and its neighbours, as far as the
+     * basemap reaches */
+    static const char *const inset_src[2] = {"ne10m_land",
+                                             "ne10m_admin0_boundary_lines"};
+    for (int i = 0; i < 2; i++)
+        if (bm_export_read_layer(ctx, basemap_path, inset_src[i], NULL, NULL,
+                                 116, 32, 136, 48, &inset[i]) != BM_OK)
+            inset[i] = NULL;
+    ro.inset = inset;
+    ro.ninset = 2;
+
     if (cli_ensure_parent(ctx, out) != 0 ||
-        bm_render_map(ctx, style, layers, col.items, col.n, &ro, out) != BM_OK) {
+        bm_render_map(ctx, style, layers, sel, nsel, &ro, out) != BM_OK) {
         rc = cli_fail(ctx);
         goto done;
     }
     cli_flush_warnings(ctx);
-    printf("wrote %s: %zu incident%s on the map (style %s)\n", out, col.n,
-           col.n == 1 ? "" : "s", style_path);
+    printf("wrote %s: %zu incident%s selected of %zu (style %s)\n", out, nsel,
+           nsel == 1 ? "" : "s", col.n, style->name ? style->name : style_path);
 
 done:
     if (layers && style)
         for (size_t i = 0; i < style->nlayers; i++)
             bm_layer_free(layers[i]);
     free(layers);
+    bm_layer_free(inset[0]);
+    bm_layer_free(inset[1]);
     for (size_t i = 0; i < col.n; i++)
         bm_incident_clear(&col.items[i]);
     free(col.items);
+    for (size_t i = 0; i < npanels; i++)
+        free(panel_names[i]);
+    free(panel_names);
+    free(panel_of);
+    bm_buf_free(&sub);
+    bm_buf_free(&what);
+    bm_gazetteer_free(gz);
     bm_store_free(st);
     bm_style_free(style);
-    free(default_style);
+    free(style_path);
     free(basemap_path);
     return rc;
 }

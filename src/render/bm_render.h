@@ -25,10 +25,53 @@ typedef enum bm_render_format {
 /* From a file name's extension (.png/.pdf/.svg); -1 when unknown. */
 int bm_render_format_for_path(const char *path);
 
+/* What a drawing did, for callers and tests (bm_render_opts.result). */
+typedef struct bm_render_result {
+    double page_w, page_h;  /* device units: pixels (PNG) or points */
+    size_t shown, outside;  /* incidents inside / outside the frame */
+    size_t groups;          /* places with incidents (one marker group each) */
+    size_t labels_placed;   /* incident labels set on the map */
+    size_t labels_listed;   /* numbered on the map, text in the side list */
+    size_t labels_unlisted; /* side list full: numbered, counted in a note */
+    double *boxes;          /* every label box placed on the map (incident,
+                               town, river, country, list numbers), 4
+                               doubles x0,y0,x1,y1 each, device units;
+                               owned by the result */
+    size_t nboxes;
+    double scale_km;        /* scale bar length, km (0: no bar) */
+    double scale_len;       /* its length, device units */
+    double scale_lon, scale_lat; /* where it is true: the frame's centre */
+} bm_render_result;
+
+/* Frees what a result holds and zeroes it; NULL is fine. */
+void bm_render_result_clear(bm_render_result *res);
+
 typedef struct bm_render_opts {
-    int width, height;  /* pixels for PNG; points for PDF/SVG. 0: style's */
+    int width, height;  /* pixels for PNG; points for PDF/SVG. 0: the
+                           style's page (A4... at dpi) or size */
     const char *title;  /* NULL: style's title */
-    const char *subtitle; /* NULL: none */
+    const char *subtitle; /* NULL: none; "{count}" becomes the number of
+                             incidents on the map, "{s}" its plural s */
+    int format;         /* bm_render_format the layout is for (pixels or
+                           points); bm_render_map takes it from the path */
+    double dpi;         /* PNG on a style page: 0 = the style's dpi */
+    int fill;           /* widen the extent to fill the page; legend, inset
+                           locator and side list go in a panel beside it */
+    const char *classification; /* banner text; NULL: style's; "": none */
+    double heat_km;     /* > 0: kernel density heatmap, Gaussian bandwidth
+                           in km, instead of markers and labels */
+    /* Inset locator: layers (lon/lat) drawn small with the map's extent
+     * outlined: polygons filled as land, lines as borders. Borrowed. */
+    bm_layer *const *inset;
+    size_t ninset;
+    /* Small multiples: npanels > 0 draws one panel per name on a shared
+     * extent and scale; incident i goes into panel panel_of[i] (or none
+     * when >= npanels). Borrowed. */
+    const size_t *panel_of;
+    const char *const *panel_names;
+    size_t npanels;
+    bm_render_result *result; /* NULL, or filled by bm_render_map (caller
+                                 clears it with bm_render_result_clear) */
 } bm_render_opts;
 
 /* Draws the map and writes it to path (format from its extension). The

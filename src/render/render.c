@@ -126,8 +126,11 @@ typedef struct view {
     rect panel;           /* legend panel beside the frame (side_panel) */
     int side_panel;       /* else panel is the room below the frame */
     double header_y;      /* top of the title */
+    double band_h;        /* classification banner height (0: none) */
     double footer_y;      /* top of the footer band */
     double px0, py0, px1, py1; /* projected bbox, metres */
+    double ex0, ey0, ex1, ey1; /* projected bbox of the extent itself
+                                  (before widening to fill the page) */
     double s;             /* device units per projected metre */
 } view;
 
@@ -218,6 +221,7 @@ style_subject(const bm_style *style)
 #define PT_GRATICULE 7.5
 #define PT_SCALE 7.5
 #define PT_PANEL_W 170.0
+#define PT_CLASS 9.0
 #define PT_GUTTER_LEFT 30.0   /* room for latitude labels */
 #define PT_GUTTER_BOTTOM 14.0 /* room for longitude labels */
 
@@ -239,12 +243,28 @@ view_init(bm_ctx *ctx, const bm_style *style, const bm_render_opts *opts,
                            style_subject(style), style->min_lon,
                            style->min_lat, style->max_lon, style->max_lat);
 
-    int w = opts && opts->width > 0 ? opts->width
+    int page_mode = style->page_w_pt > 0 && style->page_h_pt > 0 &&
+                    !(opts && (opts->width > 0 || opts->height > 0));
+    int w, h;
+    if (page_mode) {
+        /* a paper page: points on PDF/SVG, pixels at dpi on PNG; one style
+         * point is one point on paper */
+        int vector = opts && opts->format != BM_RENDER_PNG;
+        double dpi = opts && opts->dpi > 0 ? opts->dpi
+                     : style->dpi > 0      ? style->dpi
+                                           : 150;
+        double k = vector ? 1.0 : dpi / 72.0;
+        w = (int)lround(style->page_w_pt * k);
+        h = (int)lround(style->page_h_pt * k);
+        v->u = k;
+    } else {
+        w = opts && opts->width > 0 ? opts->width
             : style->width_px > 0   ? style->width_px
                                     : DEFAULT_PAGE_W;
-    int h = opts && opts->height > 0 ? opts->height
+        h = opts && opts->height > 0 ? opts->height
             : style->height_px > 0   ? style->height_px
                                      : DEFAULT_PAGE_H;
+    }
     if ((opts && (opts->width < 0 || opts->height < 0)) || w < 100 ||
         h < 100 || w > MAX_PAGE || h > MAX_PAGE)
         return bm_ctx_fail(ctx, BM_ERR_USAGE,
@@ -252,9 +272,11 @@ view_init(bm_ctx *ctx, const bm_style *style, const bm_render_opts *opts,
                            h, MAX_PAGE);
     v->page_w = w;
     v->page_h = h;
-    double base_w = style->width_px > 0 ? style->width_px : DEFAULT_PAGE_W;
-    double base_h = style->height_px > 0 ? style->height_px : DEFAULT_PAGE_H;
-    v->u = 4.0 / 3.0 * fmax(1.0, fmin(w / base_w, h / base_h));
+    if (!page_mode) {
+        double base_w = style->width_px > 0 ? style->width_px : DEFAULT_PAGE_W;
+        double base_h = style->height_px > 0 ? style->height_px : DEFAULT_PAGE_H;
+        v->u = 4.0 / 3.0 * fmax(1.0, fmin(w / base_w, h / base_h));
+    }
 
     /* projection */
     v->pjc = proj_context_create();
@@ -326,17 +348,25 @@ view_init(bm_ctx *ctx, const bm_style *style, const bm_render_opts *opts,
         return st;
     }
 
+    v->ex0 = v->px0;
+    v->ey0 = v->py0;
+    v->ex1 = v->px1;
+    v->ey1 = v->py1;
+
     /* page layout */
     double u = v->u, m = PT_MARGIN * u;
     int has_sub = opts && opts->subtitle && *opts->subtitle;
-    v->header_y = m;
+    const char *cls = opts && opts->classification ? opts->classification
+                                                   : style->classification;
+    v->band_h = cls && *cls ? PT_CLASS * 1.9 * u : 0;
+    v->header_y = m + v->band_h;
     double header_h = PT_TITLE * 1.35 * u + (has_sub ? PT_SUBTITLE * 1.4 * u : 0) +
                       6 * u;
     double footer_h = 2 * PT_ATTRIB * 1.3 * u + 6 * u;
-    v->footer_y = v->page_h - m - footer_h + 4 * u;
-    rect avail = {m + PT_GUTTER_LEFT * u, m + header_h,
+    v->footer_y = v->page_h - v->band_h - m - footer_h + 4 * u;
+    rect avail = {m + PT_GUTTER_LEFT * u, v->header_y + header_h,
                   v->page_w - m - 4 * u,
-                  v->page_h - m - footer_h - PT_GUTTER_BOTTOM * u};
+                  v->page_h - v->band_h - m - footer_h - PT_GUTTER_BOTTOM * u};
     double aw = avail.x1 - avail.x0, ah = avail.y1 - avail.y0;
     if (aw < 20 || ah < 20) {
         view_free(v);
@@ -346,7 +376,28 @@ view_init(bm_ctx *ctx, const bm_style *style, const bm_render_opts *opts,
     double aspect = (v->px1 - v->px0) / (v->py1 - v->py0);
     double panel_w = PT_PANEL_W * u, gap = 12 * u;
     double fw, fh;
-    if (aw - ah * aspect >= panel_w + gap) {
+    if (opts && opts->fill && aw - panel_w - gap > 40 * u) {
+        /* widen the projected extent (about its centre) to the frame's
+         * shape: the whole page is map, the panel beside it */
+        fw = aw - panel_w - gap;
+        fh = ah;
+        double want = fw / fh;
+        double cx = (v->px0 + v->px1) / 2, cy = (v->py0 + v->py1) / 2;
+        if (want > aspect) {
+            double half = (v->py1 - v->py0) * want / 2;
+            v->px0 = cx - half;
+            v->px1 = cx + half;
+        } else {
+            double half = (v->px1 - v->px0) / want / 2;
+            v->py0 = cy - half;
+            v->py1 = cy + half;
+        }
+        v->side_panel = 1;
+        v->frame = rect_make(avail.x0, avail.y0, fw, fh);
+        v->panel = rect_make(avail.x0 + fw + gap, avail.y0, panel_w,
+                             v->page_h - v->band_h - m - footer_h -
+                                 avail.y0);
+    } else if (aw - ah * aspect >= panel_w + gap) {
         /* room beside the map: legend panel on the right */
         v->side_panel = 1;
         fh = ah;
@@ -469,6 +520,125 @@ bm_render_data_bounds(bm_ctx *ctx, const bm_style *style,
     return BM_OK;
 }
 
+/* ---- a grid index over boxes ---------------------------------------------- */
+
+/* Uniform grid over the page; each cell lists the boxes (indices into the
+ * caller's array) that touch it, so collision tests look at neighbours
+ * only. Boxes are given by value and kept by index. */
+typedef struct sindex {
+    double cell;
+    int nx, ny;
+    size_t **ids;    /* per cell */
+    size_t *n, *cap; /* per cell */
+    unsigned *mark;  /* per box: query stamp, to visit each box once */
+    size_t capmark;
+    unsigned stamp;
+} sindex;
+
+static int
+sindex_init(sindex *ix, double page_w, double page_h, double cell)
+{
+    memset(ix, 0, sizeof *ix);
+    ix->cell = cell > 1 ? cell : 1;
+    ix->nx = (int)ceil(page_w / ix->cell) + 1;
+    ix->ny = (int)ceil(page_h / ix->cell) + 1;
+    size_t nc = (size_t)ix->nx * (size_t)ix->ny;
+    ix->ids = calloc(nc, sizeof *ix->ids);
+    ix->n = calloc(nc, sizeof *ix->n);
+    ix->cap = calloc(nc, sizeof *ix->cap);
+    return ix->ids && ix->n && ix->cap ? 0 : -1;
+}
+
+static void
+sindex_free(sindex *ix)
+{
+    if (ix->ids) {
+        size_t nc = (size_t)ix->nx * (size_t)ix->ny;
+        for (size_t i = 0; i < nc; i++)
+            free(ix->ids[i]);
+    }
+    free(ix->ids);
+    free(ix->n);
+    free(ix->cap);
+    free(ix->mark);
+    memset(ix, 0, sizeof *ix);
+}
+
+static void
+sindex_range(const sindex *ix, const rect *b, double pad, int *cx0, int *cy0,
+             int *cx1, int *cy1)
+{
+    double x0 = fmin(b->x0, b->x1) - pad, x1 = fmax(b->x0, b->x1) + pad;
+    double y0 = fmin(b->y0, b->y1) - pad, y1 = fmax(b->y0, b->y1) + pad;
+    *cx0 = (int)clampd(floor(x0 / ix->cell), 0, ix->nx - 1);
+    *cx1 = (int)clampd(floor(x1 / ix->cell), 0, ix->nx - 1);
+    *cy0 = (int)clampd(floor(y0 / ix->cell), 0, ix->ny - 1);
+    *cy1 = (int)clampd(floor(y1 / ix->cell), 0, ix->ny - 1);
+}
+
+/* Adds box id (its bounding box b); -1 when out of memory. */
+static int
+sindex_add(sindex *ix, const rect *b, size_t id)
+{
+    if (!ix->ids)
+        return 0;
+    int cx0, cy0, cx1, cy1;
+    sindex_range(ix, b, 0, &cx0, &cy0, &cx1, &cy1);
+    for (int cy = cy0; cy <= cy1; cy++)
+        for (int cx = cx0; cx <= cx1; cx++) {
+            size_t c = (size_t)cy * (size_t)ix->nx + (size_t)cx;
+            size_t *p = bm_grow(ix->ids[c], &ix->cap[c], ix->n[c] + 1, sizeof *p);
+            if (!p)
+                return -1;
+            ix->ids[c] = p;
+            p[ix->n[c]++] = id;
+        }
+    if (id >= ix->capmark) {
+        size_t nc = ix->capmark ? ix->capmark * 2 : 256;
+        while (nc <= id)
+            nc *= 2;
+        unsigned *m = realloc(ix->mark, nc * sizeof *m);
+        if (!m)
+            return -1;
+        memset(m + ix->capmark, 0, (nc - ix->capmark) * sizeof *m);
+        ix->mark = m;
+        ix->capmark = nc;
+    }
+    return 0;
+}
+
+typedef int (*sindex_fn)(const rect *item, const void *arg);
+
+/* Calls fn for each box (items[id]) near b grown by pad until fn returns
+ * nonzero; returns that value or 0. */
+static int
+sindex_any(sindex *ix, const rect *items, const rect *b, double pad,
+           sindex_fn fn, const void *arg)
+{
+    if (!ix->ids)
+        return 0;
+    int cx0, cy0, cx1, cy1;
+    sindex_range(ix, b, pad, &cx0, &cy0, &cx1, &cy1);
+    if (++ix->stamp == 0) {
+        memset(ix->mark, 0, ix->capmark * sizeof *ix->mark);
+        ix->stamp = 1;
+    }
+    for (int cy = cy0; cy <= cy1; cy++)
+        for (int cx = cx0; cx <= cx1; cx++) {
+            size_t c = (size_t)cy * (size_t)ix->nx + (size_t)cx;
+            for (size_t k = 0; k < ix->n[c]; k++) {
+                size_t id = ix->ids[c][k];
+                if (ix->mark[id] == ix->stamp)
+                    continue;
+                ix->mark[id] = ix->stamp;
+                int rv = fn(&items[id], arg);
+                if (rv)
+                    return rv;
+            }
+        }
+    return 0;
+}
+
 /* ---- the renderer ---------------------------------------------------------- */
 
 /* One place with incidents (incidents at the same point share a group). */
@@ -485,6 +655,13 @@ typedef struct inc_group {
     double cx, cy;    /* cluster centre */
     double radius;    /* of the cluster's outermost ring (0: one marker) */
 } inc_group;
+
+typedef struct scale_info {
+    double dev_per_km;
+    double km;       /* bar length */
+    double lat;      /* where it is true */
+    double lon;
+} scale_info;
 
 typedef struct type_count {
     const char *type; /* borrowed */
@@ -505,6 +682,22 @@ typedef struct renderer {
     size_t nplaced, capplaced;
     rect *leaders;     /* leader lines as segments (x0,y0)-(x1,y1) */
     size_t nleaders, capleaders;
+    sindex placed_ix, leader_ix; /* grids over placed and leaders */
+    rect *avoid;       /* segments labels should not cross (borders,
+                          rivers: layers with avoid: true) */
+    size_t navoid, capavoid;
+    sindex avoid_ix;
+    rect *labels;      /* label boxes for the result */
+    size_t nlabels, caplabels;
+    /* incident labels that did not fit: numbered, listed beside the map */
+    char **listed;
+    size_t nlisted, caplisted;
+    size_t numbers_shown;
+    size_t labels_placed;
+    size_t list_fit;   /* side-list lines drawn */
+    struct scale_info scale;
+    double marker_scale; /* 0 or 1: style size; small multiples shrink */
+    double rank_bonus;   /* detail by scale, see feature_shown_k */
     int nomem;
     int glyph_warnings;
     char *title;       /* expanded ({date}) */
@@ -518,6 +711,7 @@ typedef struct renderer {
 } renderer;
 
 #define PT(r, x) ((x) * (r)->v.u)
+static bm_rgba ink(const renderer *r, double fade);
 
 static void
 set_rgba(cairo_t *cr, bm_rgba c)
@@ -541,7 +735,24 @@ place_rect(renderer *r, rect box)
         return;
     }
     r->placed = p;
-    r->placed[r->nplaced++] = box;
+    r->placed[r->nplaced] = box;
+    if (sindex_add(&r->placed_ix, &box, r->nplaced) != 0)
+        r->nomem = 1;
+    r->nplaced++;
+}
+
+/* A label box placed on the map: an obstacle, and kept for the result. */
+static void
+place_label(renderer *r, rect box)
+{
+    place_rect(r, box);
+    rect *p = bm_grow(r->labels, &r->caplabels, r->nlabels + 1, sizeof *p);
+    if (!p) {
+        r->nomem = 1;
+        return;
+    }
+    r->labels = p;
+    r->labels[r->nlabels++] = box;
 }
 
 /* Does the segment a-b cross the box (grown by pad)? Liang-Barsky. */
@@ -575,18 +786,41 @@ segment_hits_rect(double ax, double ay, double bx, double by, const rect *r,
     return 1;
 }
 
+typedef struct hit_arg {
+    const rect *box;
+    double pad;
+    double x, y;  /* leader start (leader_blocked) */
+    double ex, ey;
+} hit_arg;
+
 static int
-collides(const renderer *r, const rect *box, double pad)
+hit_rect(const rect *item, const void *arg)
 {
-    for (size_t i = 0; i < r->nplaced; i++)
-        if (rect_overlaps(box, &r->placed[i], pad))
-            return 1;
-    for (size_t i = 0; i < r->nleaders; i++) {
-        const rect *l = &r->leaders[i];
-        if (segment_hits_rect(l->x0, l->y0, l->x1, l->y1, box, pad))
-            return 1;
-    }
-    return 0;
+    const hit_arg *a = arg;
+    return rect_overlaps(a->box, item, a->pad);
+}
+
+static int
+hit_segment(const rect *seg, const void *arg)
+{
+    const hit_arg *a = arg;
+    return segment_hits_rect(seg->x0, seg->y0, seg->x1, seg->y1, a->box, a->pad);
+}
+
+static int
+collides(renderer *r, const rect *box, double pad)
+{
+    hit_arg a = {box, pad, 0, 0, 0, 0};
+    return sindex_any(&r->placed_ix, r->placed, box, pad, hit_rect, &a) ||
+           sindex_any(&r->leader_ix, r->leaders, box, pad, hit_segment, &a);
+}
+
+/* Does the box cross a border or river the labels avoid? */
+static int
+crosses_lines(renderer *r, const rect *box)
+{
+    hit_arg a = {box, 0, 0, 0, 0, 0};
+    return sindex_any(&r->avoid_ix, r->avoid, box, 0, hit_segment, &a);
 }
 
 /* Where a leader from (x, y) meets the box: its nearest point. */
@@ -597,21 +831,25 @@ leader_end(double x, double y, const rect *box, double *ex, double *ey)
     *ey = clampd(y, box->y0, box->y1);
 }
 
+static int
+hit_leader(const rect *p, const void *arg)
+{
+    const hit_arg *a = arg;
+    if (rect_contains(p, a->x, a->y))
+        return 0;
+    return segment_hits_rect(a->x, a->y, a->ex, a->ey, p, 0);
+}
+
 /* Would a leader from (x, y) to the box cross anything placed, other than
  * the boxes around (x, y) itself (its own markers)? */
 static int
-leader_blocked(const renderer *r, double x, double y, const rect *box)
+leader_blocked(renderer *r, double x, double y, const rect *box)
 {
     double ex, ey;
     leader_end(x, y, box, &ex, &ey);
-    for (size_t i = 0; i < r->nplaced; i++) {
-        const rect *p = &r->placed[i];
-        if (rect_contains(p, x, y))
-            continue;
-        if (segment_hits_rect(x, y, ex, ey, p, 0))
-            return 1;
-    }
-    return 0;
+    hit_arg a = {box, 0, x, y, ex, ey};
+    rect seg = {x, y, ex, ey};
+    return sindex_any(&r->placed_ix, r->placed, &seg, 0, hit_leader, &a);
 }
 
 /* ---- text (pango only) ----------------------------------------------------- */
@@ -703,14 +941,20 @@ text_draw(renderer *r, double x, double y, bm_rgba color, int halo)
 
 /* ---- geometry -------------------------------------------------------------- */
 
+/* Detail by scale: a layer's max_rank grows by bonus (the renderer's
+ * rank_bonus: one rank per halving of the span drawn below the whole
+ * border's 7.2 degrees of longitude, up to 4), so a zoomed-in map shows
+ * smaller towns and rivers. */
 static int
-feature_shown(const bm_style_layer *sl, const bm_layer *l, size_t feature)
+feature_shown_k(const bm_style_layer *sl, const bm_layer *l, size_t feature,
+                double bonus)
 {
     if (sl->max_rank < 0 || !l->feature_rank || feature >= l->nfeatures)
         return 1;
     double rank = l->feature_rank[feature];
-    return !(rank > sl->max_rank); /* NaN (no rank) is shown */
+    return !(rank > sl->max_rank + bonus); /* NaN (no rank) is shown */
 }
+#define feature_shown(sl, l, f) feature_shown_k(sl, l, f, r->rank_bonus)
 
 /* Projects a layer's vertices into device units. Caller frees. Vertices
  * that cannot be projected are NaN. */
@@ -1040,7 +1284,7 @@ draw_graticule_labels(renderer *r, const grat *g)
     double b = fmax(-89.9, g->lat0 - 2 * g->step), d = fmin(89.9, g->lat1 + 2 * g->step);
     double a = g->lon0 - 2 * g->step, c = g->lon1 + 2 * g->step;
     double last_right = -HUGE_VAL;
-    cairo_set_source_rgba(cr, 0.1, 0.1, 0.1, 1);
+    set_rgba(cr, ink(r, 1));
     cairo_set_line_width(cr, PT(r, 0.6));
     for (double lon = g->lon0; lon <= g->lon1 + 1e-9; lon += g->step) {
         double px = NAN, py = NAN;
@@ -1067,7 +1311,7 @@ draw_graticule_labels(renderer *r, const grat *g)
         cairo_move_to(cr, px, py);
         cairo_line_to(cr, px, py + tick);
         cairo_stroke(cr);
-        text_draw(r, px - w / 2, py + tick, rgba(0.15, 0.15, 0.15, 1), 0);
+        text_draw(r, px - w / 2, py + tick, ink(r, 0.9), 0);
         last_right = px + w / 2;
     }
     double last_top = HUGE_VAL;
@@ -1097,7 +1341,7 @@ draw_graticule_labels(renderer *r, const grat *g)
         cairo_line_to(cr, px - tick, py);
         cairo_stroke(cr);
         text_draw(r, px - tick - PT(r, 1.5) - w, py - h / 2,
-                  rgba(0.15, 0.15, 0.15, 1), 0);
+                  ink(r, 0.9), 0);
         last_top = py - h / 2;
     }
 }
@@ -1137,6 +1381,16 @@ static double marker_size(const renderer *r);
 static void spread_offset(const renderer *r, size_t k, size_t n, double *dx,
                           double *dy, double *ring_radius);
 
+/* Groups of more than BIG_GROUP incidents at one place are drawn as one
+ * larger symbol with the count, not as a ring per incident. */
+#define BIG_GROUP 7
+
+static size_t
+group_slots(const inc_group *g)
+{
+    return g->n > BIG_GROUP ? 1 : g->n;
+}
+
 static void
 clusters_build(renderer *r)
 {
@@ -1145,14 +1399,15 @@ clusters_build(renderer *r)
         inc_group *g = &r->groups[i];
         g->lead = i;
         for (size_t j = 0; j < i; j++) {
-            if (hypot(r->groups[j].x - g->x, r->groups[j].y - g->y) < near) {
+            if (fabs(r->groups[j].x - g->x) < near &&
+                hypot(r->groups[j].x - g->x, r->groups[j].y - g->y) < near) {
                 g->lead = r->groups[j].lead;
                 break;
             }
         }
         inc_group *lead = &r->groups[g->lead];
         g->base = lead->total; /* lead->total counts slots handed out */
-        lead->total += g->n;
+        lead->total += group_slots(g);
     }
     for (size_t i = 0; i < r->ngroups; i++) {
         inc_group *g = &r->groups[i];
@@ -1162,7 +1417,18 @@ clusters_build(renderer *r)
         g->cx = lead->x;
         g->cy = lead->y;
         spread_offset(r, 0, g->total, &dx, &dy, &g->radius);
+        if (g->total == 1 && g->n > BIG_GROUP)
+            g->radius = marker_size(r) * 0.35;
     }
+}
+
+static uint64_t
+cell_hash(long long a, long long b)
+{
+    uint64_t h = (uint64_t)a * 0x9E3779B97F4A7C15ull ^ ((uint64_t)b + 0x632BE59BD9B4E019ull);
+    h ^= h >> 29;
+    h *= 0xBF58476D1CE4E5B9ull;
+    return h ^ (h >> 32);
 }
 
 static bm_status
@@ -1171,8 +1437,14 @@ collect_incidents(renderer *r, const bm_incident *inc, size_t n)
     double tol = PT(r, 0.75);
     r->groups = n ? calloc(n, sizeof *r->groups) : NULL;
     r->types = n ? calloc(n, sizeof *r->types) : NULL;
-    if (n && (!r->groups || !r->types))
+    size_t hcap = 16;
+    while (hcap < 2 * n)
+        hcap *= 2;
+    size_t *hash = calloc(hcap, sizeof *hash); /* group index + 1 */
+    if ((n && (!r->groups || !r->types)) || !hash) {
+        free(hash);
         return BM_ERR_NOMEM;
+    }
     for (size_t i = 0; i < n; i++) {
         double x, y;
         if (!isfinite(inc[i].lon) || !isfinite(inc[i].lat) ||
@@ -1194,14 +1466,19 @@ collect_incidents(renderer *r, const bm_incident *inc, size_t n)
         }
         r->types[k].shown++;
 
+        long long kx = llround(x / tol), ky = llround(y / tol);
+        size_t slot = cell_hash(kx, ky) & (hcap - 1);
         inc_group *g = NULL;
-        for (k = 0; k < r->ngroups; k++) {
-            if (fabs(r->groups[k].x - x) <= tol && fabs(r->groups[k].y - y) <= tol) {
-                g = &r->groups[k];
+        while (hash[slot]) {
+            inc_group *c = &r->groups[hash[slot] - 1];
+            if (llround(c->x / tol) == kx && llround(c->y / tol) == ky) {
+                g = c;
                 break;
             }
+            slot = (slot + 1) & (hcap - 1);
         }
         if (!g) {
+            hash[slot] = r->ngroups + 1;
             g = &r->groups[r->ngroups++];
             g->x = x;
             g->y = y;
@@ -1209,9 +1486,12 @@ collect_incidents(renderer *r, const bm_incident *inc, size_t n)
                       : inc[i].surface && *inc[i].surface     ? inc[i].surface
                                                               : NULL;
         }
-        if (group_add(g, i) != BM_OK)
+        if (group_add(g, i) != BM_OK) {
+            free(hash);
             return BM_ERR_NOMEM;
+        }
     }
+    free(hash);
     clusters_build(r);
     return BM_OK;
 }
@@ -1228,7 +1508,8 @@ type_count_cmp(const void *a, const void *b)
 static double
 marker_size(const renderer *r)
 {
-    return PT(r, r->style->incident_size > 0 ? r->style->incident_size : 10);
+    return PT(r, r->style->incident_size > 0 ? r->style->incident_size : 10) *
+           (r->marker_scale > 0 ? r->marker_scale : 1);
 }
 
 /* Offset of the k-th of n markers at one place: rings of 6, 12, 18 ... */
@@ -1263,38 +1544,85 @@ spread_offset(const renderer *r, size_t k, size_t n, double *dx, double *dy,
     *ring_radius = step * last;
 }
 
+/* The commonest type of a group (first seen on ties). */
+static const char *
+group_main_type(const inc_group *g, const bm_incident *inc)
+{
+    const char *best = incident_type(&inc[g->idx[0]]);
+    size_t bestn = 0;
+    for (size_t k = 0; k < g->n && k < 400; k++) {
+        const char *t = incident_type(&inc[g->idx[k]]);
+        size_t c = 0;
+        for (size_t j = 0; j < g->n; j++)
+            c += strcmp(incident_type(&inc[g->idx[j]]), t) == 0;
+        if (c > bestn) {
+            bestn = c;
+            best = t;
+        }
+    }
+    return best;
+}
+
+static void
+draw_marker(renderer *r, const char *type, double x, double y, double size)
+{
+    cairo_t *cr = r->cr;
+    const bm_style_incident *si = bm_style_for_incident(r->style, type);
+    cairo_new_path(cr);
+    draw_symbol(cr, si ? si->shape : "circle", x, y, size);
+    set_rgba(cr, si ? si->fill : rgba(0.5, 0.5, 0.5, 1));
+    cairo_fill_preserve(cr);
+    bm_rgba st = r->style->incident_stroke;
+    if (st.a <= 0)
+        st = rgba(1, 1, 1, 1);
+    set_rgba(cr, st);
+    cairo_set_line_width(cr, PT(r, 1.2));
+    cairo_set_line_join(cr, CAIRO_LINE_JOIN_ROUND);
+    cairo_stroke(cr);
+}
+
+static void text_set(renderer *r, const char *text, double size_pt, int bold,
+                     int italic, double width_limit);
+static void text_size(renderer *r, double *w, double *h);
+static void text_draw(renderer *r, double x, double y, bm_rgba color, int halo);
+
 static void
 draw_incident_markers(renderer *r, const bm_incident *inc)
 {
-    cairo_t *cr = r->cr;
     double size = marker_size(r);
     for (size_t gi = 0; gi < r->ngroups; gi++) {
         inc_group *g = &r->groups[gi];
-        for (size_t k = 0; k < g->n; k++) {
-            const bm_incident *in = &inc[g->idx[k]];
-            const bm_style_incident *si = bm_style_for_incident(r->style, incident_type(in));
-            double dx, dy, ring;
-            spread_offset(r, g->base + k, g->total, &dx, &dy, &ring);
-            cairo_new_path(cr);
-            draw_symbol(cr, si ? si->shape : "circle", g->cx + dx, g->cy + dy, size);
-            set_rgba(cr, si ? si->fill : rgba(0.5, 0.5, 0.5, 1));
-            cairo_fill_preserve(cr);
-            bm_rgba st = r->style->incident_stroke;
-            if (st.a <= 0)
-                st = rgba(1, 1, 1, 1);
-            set_rgba(cr, st);
-            cairo_set_line_width(cr, PT(r, 1.2));
-            cairo_set_line_join(cr, CAIRO_LINE_JOIN_ROUND);
-            cairo_stroke(cr);
+        if (g->n > BIG_GROUP) {
+            /* one symbol of the commonest type, larger, with the count */
+            double dx, dy, ring, big = size * 1.55;
+            spread_offset(r, g->base, g->total, &dx, &dy, &ring);
+            draw_marker(r, group_main_type(g, inc), g->cx + dx, g->cy + dy, big);
+            char buf[32];
+            snprintf(buf, sizeof buf, "%zu", g->n);
+            text_set(r, buf, r->style->incident_size * 0.8, 1, 0, 0);
+            double w, h;
+            text_size(r, &w, &h);
+            text_draw(r, g->cx + dx - w / 2, g->cy + dy - h / 2,
+                      rgba(0.05, 0.05, 0.05, 1), 1);
+        } else {
+            for (size_t k = 0; k < g->n; k++) {
+                double dx, dy, ring;
+                spread_offset(r, g->base + k, g->total, &dx, &dy, &ring);
+                draw_marker(r, incident_type(&inc[g->idx[k]]), g->cx + dx,
+                            g->cy + dy, size);
+            }
         }
         if (g->lead == gi) {
-            double ext = g->radius + size * 0.62;
+            double ext = fmax(g->radius + size * 0.62,
+                              g->total == 1 && g->n > BIG_GROUP ? size * 0.8 : 0);
             place_rect(r, (rect){g->cx - ext, g->cy - ext, g->cx + ext, g->cy + ext});
         }
     }
 }
 
-/* "Hoeryong — arrest" or "Hoeryong: arrest ×2, bribery". Caller frees. */
+/* "2024-07-08 · arrest · Hoeryong", or for a group
+ * "2024-03 – 2024-07 · crackdown ×3, arrest · Hoeryong (4)". Undated
+ * incidents leave the date out. Caller frees. */
 static char *
 incident_label(const inc_group *g, const bm_incident *inc)
 {
@@ -1307,8 +1635,25 @@ incident_label(const inc_group *g, const bm_incident *inc)
                  in->lat < 0 ? "S" : "N", fabs(in->lon), in->lon < 0 ? "W" : "E");
         name = coord;
     }
+    const char *lo = NULL, *hi = NULL;
+    for (size_t k = 0; k < g->n; k++) {
+        const char *d = inc[g->idx[k]].date;
+        if (!d || !*d)
+            continue;
+        if (!lo || strcmp(d, lo) < 0)
+            lo = d;
+        if (!hi || strcmp(d, hi) > 0)
+            hi = d;
+    }
+    if (lo && strcmp(lo, hi) != 0 && g->n > 2 && strlen(lo) >= 7 &&
+        strlen(hi) >= 7 && strncmp(lo, hi, 7) != 0)
+        bm_buf_printf(&b, "%.7s – %.7s · ", lo, hi); /* months suffice */
+    else if (lo && strcmp(lo, hi) != 0)
+        bm_buf_printf(&b, "%s – %s · ", lo, hi);
+    else if (lo)
+        bm_buf_printf(&b, "%s · ", lo);
     if (g->n == 1) {
-        bm_buf_printf(&b, "%s — %s", name, incident_type(&inc[g->idx[0]]));
+        bm_buf_printf(&b, "%s · %s", incident_type(&inc[g->idx[0]]), name);
         return bm_buf_take(&b);
     }
     /* types in order of count, then first appearance */
@@ -1318,6 +1663,7 @@ incident_label(const inc_group *g, const bm_incident *inc)
     if (!types || !counts) {
         free(types);
         free(counts);
+        bm_buf_free(&b);
         return NULL;
     }
     for (size_t k = 0; k < g->n; k++) {
@@ -1341,8 +1687,8 @@ incident_label(const inc_group *g, const bm_incident *inc)
         types[j] = t;
         counts[j] = c;
     }
-    bm_buf_printf(&b, "%s: ", name);
-    for (size_t j = 0; j < nt; j++) {
+    size_t shown_types = nt > 3 ? 1 : nt;
+    for (size_t j = 0; j < shown_types; j++) {
         if (j)
             bm_buf_puts(&b, ", ");
         if (counts[j] > 1)
@@ -1350,6 +1696,9 @@ incident_label(const inc_group *g, const bm_incident *inc)
         else
             bm_buf_puts(&b, types[j]);
     }
+    if (nt > shown_types)
+        bm_buf_printf(&b, " +%zu types", nt - shown_types);
+    bm_buf_printf(&b, " · %s (%zu)", name, g->n);
     free(types);
     free(counts);
     return bm_buf_take(&b);
@@ -1360,7 +1709,7 @@ incident_label(const inc_group *g, const bm_incident *inc)
  * lower left. Returns 1 and the box when one fits. */
 static int
 try_positions(renderer *r, double x, double y, double d, double w, double h,
-              double pad, int leader, rect *out)
+              double pad, int leader, int lines, rect *out)
 {
     double dd = d * 0.75;
     rect c[8] = {
@@ -1380,6 +1729,8 @@ try_positions(renderer *r, double x, double y, double d, double w, double h,
             continue;
         if (leader && leader_blocked(r, x, y, &c[i]))
             continue;
+        if (lines && crosses_lines(r, &c[i]))
+            continue;
         *out = c[i];
         return 1;
     }
@@ -1392,7 +1743,7 @@ try_positions(renderer *r, double x, double y, double d, double w, double h,
  * cross other labels or markers. */
 static int
 try_rings(renderer *r, double x, double y, double d, double w, double h,
-          int clear_leader, rect *out)
+          int clear_leader, int lines, rect *out)
 {
     static const double rings[] = {18, 34, 52, 74, 100, 130};
     for (size_t ri = 0; ri < sizeof rings / sizeof rings[0]; ri++) {
@@ -1409,6 +1760,8 @@ try_rings(renderer *r, double x, double y, double d, double w, double h,
                 collides(r, &box, PT(r, 1)))
                 continue;
             if (clear_leader && leader_blocked(r, x, y, &box))
+                continue;
+            if (lines && crosses_lines(r, &box))
                 continue;
             *out = box;
             return 1;
@@ -1431,53 +1784,107 @@ draw_leader(renderer *r, double x, double y, const rect *box, double from)
         return;
     }
     r->leaders = p;
-    r->leaders[r->nleaders++] =
+    r->leaders[r->nleaders] =
         (rect){x + dx / len * from, y + dy / len * from, cx, cy};
+    if (sindex_add(&r->leader_ix, &r->leaders[r->nleaders], r->nleaders) != 0)
+        r->nomem = 1;
+    r->nleaders++;
     cairo_t *cr = r->cr;
     cairo_new_path(cr);
     cairo_move_to(cr, x + dx / len * from, y + dy / len * from);
     cairo_line_to(cr, cx, cy);
-    cairo_set_source_rgba(cr, 0.15, 0.15, 0.15, 0.9);
+    set_rgba(cr, ink(r, 0.9));
     cairo_set_line_width(cr, PT(r, 0.8));
     cairo_stroke(cr);
 }
 
+/* Adds a line to the side list; returns its number (1-based). */
+static size_t
+list_add(renderer *r, char *text)
+{
+    char **p = bm_grow(r->listed, &r->caplisted, r->nlisted + 1, sizeof *p);
+    if (!p) {
+        r->nomem = 1;
+        free(text);
+        return 0;
+    }
+    r->listed = p;
+    r->listed[r->nlisted++] = text;
+    return r->nlisted;
+}
+
+/* Incident labels, in order of group size (the biggest places first), each
+ * in the first free position of: the 8 around its symbol clear of borders
+ * and rivers; the 8 crossing them; rings further out with a leader line
+ * (clear leader and lines, clear leader, any). A label that fits nowhere is
+ * numbered at its symbol and written in the side list: never dropped, never
+ * over another label. */
 static void
 place_incident_labels(renderer *r, const bm_incident *inc)
 {
     double size = marker_size(r);
     double fs = r->style->incident_label_size > 0 ? r->style->incident_label_size
                                                   : 9.5;
-    for (size_t gi = 0; gi < r->ngroups; gi++) {
-        inc_group *g = &r->groups[gi];
+    size_t *order = malloc((r->ngroups ? r->ngroups : 1) * sizeof *order);
+    if (!order) {
+        r->nomem = 1;
+        return;
+    }
+    for (size_t i = 0; i < r->ngroups; i++)
+        order[i] = i;
+    for (size_t i = 1; i < r->ngroups; i++) { /* stable, by size */
+        size_t t = order[i], j = i;
+        while (j > 0 && r->groups[order[j - 1]].n < r->groups[t].n) {
+            order[j] = order[j - 1];
+            j--;
+        }
+        order[j] = t;
+    }
+    for (size_t oi = 0; oi < r->ngroups; oi++) {
+        inc_group *g = &r->groups[order[oi]];
         char *text = incident_label(g, inc);
         if (!text) {
             r->nomem = 1;
-            return;
+            break;
         }
         text_set(r, text, fs, 1, 0, 0);
         double w, h;
         text_size(r, &w, &h);
         double d = g->radius + size / 2 + PT(r, 3), x = g->cx, y = g->cy;
         rect box;
-        int leader = 0;
-        if (!try_positions(r, x, y, d, w, h, PT(r, 1), 0, &box)) {
+        int leader = 0, ok = 1;
+        if (!try_positions(r, x, y, d, w, h, PT(r, 1), 0, 1, &box) &&
+            !try_positions(r, x, y, d, w, h, PT(r, 1), 0, 0, &box)) {
             leader = 1;
-            if (!try_rings(r, x, y, d, w, h, 1, &box) &&
-                !try_rings(r, x, y, d, w, h, 0, &box)) {
-                /* forced: incident labels are never dropped */
-                leader = 0;
-                box = rect_make(x + d, y - h / 2, w, h);
-                if (box.x1 > r->v.frame.x1 - PT(r, 2))
-                    box = rect_make(x - d - w, y - h / 2, w, h);
-            }
+            if (!try_rings(r, x, y, d, w, h, 1, 1, &box) &&
+                !try_rings(r, x, y, d, w, h, 1, 0, &box) &&
+                !try_rings(r, x, y, d, w, h, 0, 0, &box))
+                ok = 0;
         }
-        if (leader)
-            draw_leader(r, x, y, &box, g->radius + size / 2);
-        text_draw(r, box.x0, box.y0, rgba(0.08, 0.08, 0.08, 1), 1);
-        place_rect(r, box);
-        free(text);
+        if (ok) {
+            if (leader)
+                draw_leader(r, x, y, &box, g->radius + size / 2);
+            text_draw(r, box.x0, box.y0, ink(r, 1), 1);
+            place_label(r, box);
+            r->labels_placed++;
+            free(text);
+            continue;
+        }
+        /* the side list: a number at the symbol where one fits */
+        size_t num = list_add(r, text);
+        if (!num)
+            break;
+        char nb[32];
+        snprintf(nb, sizeof nb, "%zu", num);
+        text_set(r, nb, fs, 1, 0, 0);
+        text_size(r, &w, &h);
+        if (try_positions(r, x, y, d, w, h, PT(r, 0.5), 0, 0, &box)) {
+            text_draw(r, box.x0, box.y0, rgba(0.55, 0.0, 0.0, 1), 1);
+            place_label(r, box);
+            r->numbers_shown++;
+        }
     }
+    free(order);
 }
 
 /* ---- basemap labels -------------------------------------------------------- */
@@ -1595,11 +2002,11 @@ place_town_labels(renderer *r, bm_layer *const *basemap)
         double sym = sl->symbol_size > 0 ? PT(r, sl->symbol_size) : PT(r, 4);
         rect box;
         if (!try_positions(r, towns[i].x, towns[i].y, sym / 2 + PT(r, 2), w, h,
-                           PT(r, 1.5), 0, &box))
+                           PT(r, 1.5), 0, 0, &box))
             continue;
         bm_rgba col = sl->label_color.a > 0 ? sl->label_color : rgba(0.2, 0.2, 0.2, 1);
         text_draw(r, box.x0, box.y0, col, 1);
-        place_rect(r, box);
+        place_label(r, box);
     }
     free(towns);
 }
@@ -1715,7 +2122,7 @@ place_line_labels(renderer *r, bm_layer *const *basemap)
                     text_draw(r, -w / 2, -h / 2, col, 1);
                     cairo_restore(cr);
                     pango_cairo_update_layout(cr, r->layout);
-                    place_rect(r, box);
+                    place_label(r, box);
                     placed = 1;
                 }
             }
@@ -1840,7 +2247,7 @@ place_polygon_labels(renderer *r, bm_layer *const *basemap)
                 bm_rgba col = sl->label_color.a > 0 ? sl->label_color
                                                     : rgba(0.35, 0.35, 0.35, 0.8);
                 text_draw(r, bx - w / 2, by - h / 2, col, 1);
-                place_rect(r, rect_make(bx - w / 2, by - h / 2, w, h));
+                place_label(r, rect_make(bx - w / 2, by - h / 2, w, h));
             }
             pango_layout_set_attributes(r->layout, NULL);
             free(label);
@@ -1852,21 +2259,29 @@ place_polygon_labels(renderer *r, bm_layer *const *basemap)
 
 /* ---- furniture ------------------------------------------------------------- */
 
-typedef struct scale_info {
-    double dev_per_km;
-    double km;       /* bar length */
-    double lat;      /* where it is true */
-} scale_info;
+/* lon/lat at the middle of the map frame (the extent's centre when the
+ * frame cannot be inverted). */
+static void
+frame_centre(const renderer *r, double *lon, double *lat)
+{
+    const rect *f = &r->v.frame;
+    if (view_inv(&r->v, (f->x0 + f->x1) / 2, (f->y0 + f->y1) / 2, lon, lat) != 0) {
+        *lon = (r->style->min_lon + r->style->max_lon) / 2;
+        *lat = (r->style->min_lat + r->style->max_lat) / 2;
+    }
+}
+
 
 static void
 scale_compute(renderer *r, scale_info *si)
 {
-    const bm_style *s = r->style;
-    double lonc = (s->min_lon + s->max_lon) / 2, latc = (s->min_lat + s->max_lat) / 2;
+    double lonc, latc;
+    frame_centre(r, &lonc, &latc);
     double xa, ya, xb, yb, dist;
     struct geod_geodesic geod;
     memset(si, 0, sizeof *si);
     si->lat = latc;
+    si->lon = lonc;
     if (view_dev(&r->v, lonc - 0.25, latc, &xa, &ya) != 0 ||
         view_dev(&r->v, lonc + 0.25, latc, &xb, &yb) != 0)
         return;
@@ -1876,7 +2291,7 @@ scale_compute(renderer *r, scale_info *si)
         return;
     si->dev_per_km = hypot(xb - xa, yb - ya) / (dist / 1000);
     static const double lens[] = {1, 2, 5, 10, 20, 25, 50, 100, 200, 250, 500, 1000, 2000};
-    double maxlen = fmin((r->v.frame.x1 - r->v.frame.x0) * 0.24, PT(r, 170));
+    double maxlen = fmin((r->v.frame.x1 - r->v.frame.x0) * 0.24, PT(r, 105));
     si->km = 0;
     for (size_t i = 0; i < sizeof lens / sizeof lens[0]; i++)
         if (lens[i] * si->dev_per_km <= maxlen)
@@ -1908,13 +2323,13 @@ draw_scale_and_north(renderer *r, const scale_info *si, rect box)
         for (int i = 0; i < segs; i++) {
             cairo_rectangle(cr, x0 + bar * i / segs, ybar, bar / segs, barh);
             if (i % 2 == 0)
-                cairo_set_source_rgb(cr, 0.1, 0.1, 0.1);
+                set_rgba(cr, ink(r, 1));
             else
-                cairo_set_source_rgb(cr, 1, 1, 1);
+                set_rgba(cr, r->style->paper);
             cairo_fill(cr);
         }
         cairo_rectangle(cr, x0, ybar, bar, barh);
-        cairo_set_source_rgb(cr, 0.1, 0.1, 0.1);
+        set_rgba(cr, ink(r, 1));
         cairo_set_line_width(cr, PT(r, 0.6));
         cairo_stroke(cr);
         double marks[3] = {0, si->km / 2, si->km};
@@ -1928,17 +2343,17 @@ draw_scale_and_north(renderer *r, const scale_info *si, rect box)
             text_size(r, &w, &h);
             double mx = x0 + bar * marks[i] / si->km;
             double tx = i == 2 ? mx - PT(r, 8) : mx - w / 2;
-            text_draw(r, tx, ybar - h - PT(r, 0.5), rgba(0.1, 0.1, 0.1, 1), 0);
+            text_draw(r, tx, ybar - h - PT(r, 0.5), ink(r, 1), 0);
         }
         snprintf(buf, sizeof buf, "scale true at %.1f°%s", fabs(si->lat),
                  si->lat < 0 ? "S" : "N");
         text_set(r, buf, PT_SCALE - 1, 0, 1, 0);
-        text_draw(r, x0, ybar + barh + PT(r, 2), rgba(0.3, 0.3, 0.3, 1), 0);
+        text_draw(r, x0, ybar + barh + PT(r, 2), ink(r, 0.75), 0);
     }
 
     /* north arrow, pointing to true north at the map centre */
-    const bm_style *s = r->style;
-    double lonc = (s->min_lon + s->max_lon) / 2, latc = (s->min_lat + s->max_lat) / 2;
+    double lonc, latc;
+    frame_centre(r, &lonc, &latc);
     double xa, ya, xb, yb;
     if (view_dev(&r->v, lonc, latc, &xa, &ya) == 0 &&
         view_dev(&r->v, lonc, latc + 0.1, &xb, &yb) == 0) {
@@ -1951,21 +2366,21 @@ draw_scale_and_north(renderer *r, const scale_info *si, rect box)
         cairo_line_to(cr, len * 0.42, len * 0.55);
         cairo_line_to(cr, 0, len * 0.28);
         cairo_close_path(cr);
-        cairo_set_source_rgb(cr, 0.1, 0.1, 0.1);
+        set_rgba(cr, ink(r, 1));
         cairo_fill(cr);
         cairo_move_to(cr, 0, -len);
         cairo_line_to(cr, -len * 0.42, len * 0.55);
         cairo_line_to(cr, 0, len * 0.28);
         cairo_close_path(cr);
-        cairo_set_source_rgb(cr, 1, 1, 1);
+        set_rgba(cr, r->style->paper);
         cairo_fill_preserve(cr);
-        cairo_set_source_rgb(cr, 0.1, 0.1, 0.1);
+        set_rgba(cr, ink(r, 1));
         cairo_set_line_width(cr, PT(r, 0.6));
         cairo_stroke(cr);
         text_set(r, "N", 8, 1, 0, 0);
         double w, h;
         text_size(r, &w, &h);
-        text_draw(r, -w / 2, -len - h, rgba(0.1, 0.1, 0.1, 1), 0);
+        text_draw(r, -w / 2, -len - h, ink(r, 1), 0);
         cairo_restore(cr);
         pango_cairo_update_layout(cr, r->layout);
     }
@@ -2033,16 +2448,16 @@ draw_legend(renderer *r, const legend_info *li, double x, double y)
     double pad = PT(r, 7), w, h;
     double inner_w = li->w - 2 * pad;
     cairo_rectangle(cr, x, y, li->w, li->h);
-    cairo_set_source_rgba(cr, 1, 1, 1, 0.9);
+    set_rgba(cr, r->style->panel);
     cairo_fill_preserve(cr);
-    cairo_set_source_rgba(cr, 0.3, 0.3, 0.3, 1);
+    set_rgba(cr, ink(r, 0.75));
     cairo_set_line_width(cr, PT(r, 0.6));
     cairo_stroke(cr);
 
     double cy = y + pad;
     text_set(r, "Incidents", PT_LEGEND_HEAD, 1, 0, inner_w);
     text_size(r, &w, &h);
-    text_draw(r, x + pad, cy, rgba(0.05, 0.05, 0.05, 1), 0);
+    text_draw(r, x + pad, cy, ink(r, 1), 0);
     cy += h + PT(r, 3);
     double size = marker_size(r), rowh = legend_row_h(r);
     char buf[256];
@@ -2068,30 +2483,30 @@ draw_legend(renderer *r, const legend_info *li, double x, double y)
         snprintf(buf, sizeof buf, "%zu", t->shown);
         text_set(r, buf, PT_LEGEND, 1, 0, 0);
         text_size(r, &cw, &ch);
-        text_draw(r, x + li->w - pad - cw, my - ch / 2, rgba(0.1, 0.1, 0.1, 1), 0);
+        text_draw(r, x + li->w - pad - cw, my - ch / 2, ink(r, 1), 0);
         text_set(r, t->type, PT_LEGEND, 0, 0,
                  x + li->w - pad - cw - PT(r, 8) - tx);
         text_size(r, &w, &h);
-        text_draw(r, tx, my - h / 2, rgba(0.1, 0.1, 0.1, 1), 0);
+        text_draw(r, tx, my - h / 2, ink(r, 1), 0);
         cy += rowh;
     }
     if (r->ntypes == 0) {
         text_set(r, "No incidents on this map", PT_LEGEND - 1.5, 0, 1, inner_w);
         text_size(r, &w, &h);
-        text_draw(r, x + pad, cy + PT(r, 2), rgba(0.3, 0.3, 0.3, 1), 0);
+        text_draw(r, x + pad, cy + PT(r, 2), ink(r, 0.75), 0);
         cy += h + PT(r, 2);
     }
     if (r->outside) {
         snprintf(buf, sizeof buf, "%zu outside the map (not shown)", r->outside);
         text_set(r, buf, PT_LEGEND - 1.5, 0, 1, inner_w);
         text_size(r, &w, &h);
-        text_draw(r, x + pad, cy + PT(r, 2), rgba(0.3, 0.3, 0.3, 1), 0);
+        text_draw(r, x + pad, cy + PT(r, 2), ink(r, 0.75), 0);
     }
     if (li->scale_h > 0) {
         double sy = y + li->h - pad - li->scale_h;
         cairo_move_to(cr, x + pad, sy - PT(r, 2.5));
         cairo_line_to(cr, x + li->w - pad, sy - PT(r, 2.5));
-        cairo_set_source_rgba(cr, 0.3, 0.3, 0.3, 0.5);
+        set_rgba(cr, ink(r, 0.4));
         cairo_set_line_width(cr, PT(r, 0.5));
         cairo_stroke(cr);
         draw_scale_and_north(r, &li->si,
@@ -2210,6 +2625,16 @@ projection_note(const renderer *r, char *buf, size_t n)
                 name = method;
         }
     }
+    char clean[256];
+    if (name) {
+        /* PROJ names the axis-normalised CRS "... (with axis order
+         * normalized for visualization)": the map reader wants the CRS */
+        snprintf(clean, sizeof clean, "%s", name);
+        char *cut = strstr(clean, " (with axis order");
+        if (cut)
+            *cut = '\0';
+        name = clean;
+    }
     if (name && strncasecmp(given, "EPSG:", 5) == 0)
         snprintf(buf, n, "Projection: %s (%s)", name, given);
     else if (name)
@@ -2222,43 +2647,542 @@ projection_note(const renderer *r, char *buf, size_t n)
         proj_destroy(crs);
 }
 
+/* ---- lines the labels avoid ------------------------------------------------ */
+
+static void
+avoid_add_layer(renderer *r, const bm_style_layer *sl, const bm_layer *l)
+{
+    double *dev = project_layer(r, l);
+    if (!dev)
+        return;
+    const rect *f = &r->v.frame;
+    for (size_t i = 0; i < l->nparts; i++) {
+        const bm_part *pt = &l->parts[i];
+        if (!feature_shown(sl, l, pt->feature))
+            continue;
+        if (sl->avoid_max_rank >= 0 && l->feature_rank &&
+            pt->feature < l->nfeatures &&
+            l->feature_rank[pt->feature] > sl->avoid_max_rank)
+            continue;
+        for (size_t k = 1; k < pt->count; k++) {
+            const double *a = &dev[2 * (pt->first + k - 1)];
+            const double *b = &dev[2 * (pt->first + k)];
+            if (!isfinite(a[0]) || !isfinite(b[0]))
+                continue;
+            rect seg = {a[0], a[1], b[0], b[1]};
+            rect bb = {fmin(a[0], b[0]), fmin(a[1], b[1]), fmax(a[0], b[0]),
+                       fmax(a[1], b[1])};
+            if (!rect_overlaps(&bb, f, 2))
+                continue;
+            rect *p = bm_grow(r->avoid, &r->capavoid, r->navoid + 1, sizeof *p);
+            if (!p) {
+                r->nomem = 1;
+                free(dev);
+                return;
+            }
+            r->avoid = p;
+            r->avoid[r->navoid] = seg;
+            if (sindex_add(&r->avoid_ix, &bb, r->navoid) != 0)
+                r->nomem = 1;
+            r->navoid++;
+        }
+    }
+    free(dev);
+}
+
+/* ---- side list, inset, banners ---------------------------------------------- */
+
+static bm_rgba
+ink(const renderer *r, double fade)
+{
+    bm_rgba c = r->style->ink;
+    if (c.a <= 0)
+        c = rgba(0.07, 0.07, 0.07, 1);
+    c.a *= fade;
+    return c;
+}
+
+/* Height the side list wants for n lines at width w. */
+static double
+side_list_line_h(renderer *r)
+{
+    double w, h;
+    text_set(r, "0", PT_LEGEND - 1.5, 0, 0, 0);
+    text_size(r, &w, &h);
+    return h * 1.05;
+}
+
+/* The numbered list of incident labels that did not fit on the map, in
+ * box; as many lines as fit, then a line saying how many more. */
+static void
+draw_side_list(renderer *r, rect box)
+{
+    if (r->nlisted == 0 || box.y1 - box.y0 < PT(r, 30))
+        return;
+    cairo_t *cr = r->cr;
+    double pad = PT(r, 6), w, h;
+    cairo_rectangle(cr, box.x0, box.y0, box.x1 - box.x0, box.y1 - box.y0);
+    set_rgba(cr, r->style->panel);
+    cairo_fill_preserve(cr);
+    set_rgba(cr, ink(r, 0.6));
+    cairo_set_line_width(cr, PT(r, 0.6));
+    cairo_stroke(cr);
+    double y = box.y0 + pad, inner = box.x1 - box.x0 - 2 * pad;
+    text_set(r, "Labels not placed on the map", PT_LEGEND, 1, 0, inner);
+    text_size(r, &w, &h);
+    text_draw(r, box.x0 + pad, y, ink(r, 1), 0);
+    y += h + PT(r, 2);
+    double lh = side_list_line_h(r);
+    char buf[64];
+    size_t fit = 0;
+    double numw = PT(r, 22);
+    for (size_t i = 0; i < r->nlisted; i++) {
+        /* each entry wraps onto at most two lines; room is kept for the
+         * "... more" line unless this is the last entry */
+        text_set(r, r->listed[i], PT_LEGEND - 1.5, 0, 0, inner - numw);
+        pango_layout_set_wrap(r->layout, PANGO_WRAP_WORD_CHAR);
+        pango_layout_set_height(r->layout, -2);
+        double ew, eh;
+        text_size(r, &ew, &eh);
+        double need = eh + (i + 1 < r->nlisted ? lh : 0);
+        if (y + need > box.y1 - pad) {
+            pango_layout_set_height(r->layout, -1);
+            break;
+        }
+        text_draw(r, box.x0 + pad + numw, y, ink(r, 0.95), 0);
+        pango_layout_set_height(r->layout, -1);
+        snprintf(buf, sizeof buf, "%zu", i + 1);
+        text_set(r, buf, PT_LEGEND - 1.5, 1, 0, 0);
+        double nw, nh;
+        text_size(r, &nw, &nh);
+        text_draw(r, box.x0 + pad + numw - PT(r, 4) - nw, y,
+                  rgba(0.55, 0.0, 0.0, 1), 0);
+        y += eh + lh * 0.15;
+        fit++;
+    }
+    r->list_fit = fit;
+    if (fit < r->nlisted) {
+        snprintf(buf, sizeof buf, "… %zu more (bordermap export lists all)",
+                 r->nlisted - fit);
+        text_set(r, buf, PT_LEGEND - 1.5, 0, 1, inner);
+        text_draw(r, box.x0 + pad, y, ink(r, 0.7), 0);
+    }
+}
+
+/* Inset locator: the inset layers drawn in the map's projection over a
+ * wider box, the map frame outlined in red. */
+static void
+draw_inset(renderer *r, rect box)
+{
+    const bm_render_opts *o = r->opts;
+    if (!o || !o->inset || o->ninset == 0)
+        return;
+    cairo_t *cr = r->cr;
+    /* area shown: the inset layers' reach */
+    double a = HUGE_VAL, b = HUGE_VAL, c = -HUGE_VAL, d = -HUGE_VAL;
+    for (size_t i = 0; i < o->ninset; i++) {
+        const bm_layer *l = o->inset[i];
+        for (size_t k = 0; l && k < l->nvert; k++) {
+            a = fmin(a, l->xy[2 * k]);
+            c = fmax(c, l->xy[2 * k]);
+            b = fmin(b, l->xy[2 * k + 1]);
+            d = fmax(d, l->xy[2 * k + 1]);
+        }
+    }
+    if (!(a < c) || !(b < d))
+        return;
+    /* projected bbox of that area */
+    double X0 = HUGE_VAL, Y0 = HUGE_VAL, X1 = -HUGE_VAL, Y1 = -HUGE_VAL;
+    for (int i = 0; i <= 16; i++)
+        for (int j = 0; j <= 16; j++) {
+            double X, Y;
+            if (view_fwd(&r->v, a + (c - a) * i / 16, b + (d - b) * j / 16, &X, &Y) == 0) {
+                X0 = fmin(X0, X);
+                X1 = fmax(X1, X);
+                Y0 = fmin(Y0, Y);
+                Y1 = fmax(Y1, Y);
+            }
+        }
+    if (!(X0 < X1) || !(Y0 < Y1))
+        return;
+    double bw = box.x1 - box.x0, bh = box.y1 - box.y0;
+    double sc = fmin(bw / (X1 - X0), bh / (Y1 - Y0));
+    double ox = box.x0 + (bw - (X1 - X0) * sc) / 2;
+    double oy = box.y0 + (bh - (Y1 - Y0) * sc) / 2;
+    rect ib = rect_make(ox, oy, (X1 - X0) * sc, (Y1 - Y0) * sc);
+    cairo_save(cr);
+    cairo_rectangle(cr, ib.x0, ib.y0, ib.x1 - ib.x0, ib.y1 - ib.y0);
+    set_rgba(cr, r->style->background.a > 0 ? r->style->background
+                                            : rgba(0.82, 0.89, 0.95, 1));
+    cairo_fill_preserve(cr);
+    cairo_clip(cr);
+    cairo_set_line_join(cr, CAIRO_LINE_JOIN_ROUND);
+    for (size_t i = 0; i < o->ninset; i++) {
+        const bm_layer *l = o->inset[i];
+        if (!l)
+            continue;
+        cairo_new_path(cr);
+        for (size_t p = 0; p < l->nparts; p++) {
+            const bm_part *pt = &l->parts[p];
+            int started = 0;
+            for (size_t k = 0; k < pt->count; k++) {
+                double X, Y;
+                const double *v = &l->xy[2 * (pt->first + k)];
+                if (view_fwd(&r->v, v[0], v[1], &X, &Y) != 0)
+                    continue;
+                double x = ox + (X - X0) * sc, y = oy + (Y1 - Y) * sc;
+                if (!started)
+                    cairo_move_to(cr, x, y);
+                else
+                    cairo_line_to(cr, x, y);
+                started = 1;
+            }
+            if (l->kind == BM_GEOM_POLYGON && started)
+                cairo_close_path(cr);
+        }
+        if (l->kind == BM_GEOM_POLYGON) {
+            cairo_set_fill_rule(cr, CAIRO_FILL_RULE_EVEN_ODD);
+            set_rgba(cr, r->style->land_inset);
+            cairo_fill(cr);
+        } else {
+            set_rgba(cr, ink(r, 0.55));
+            cairo_set_line_width(cr, PT(r, 0.5));
+            cairo_stroke(cr);
+        }
+    }
+    /* the map frame */
+    const rect *f = &r->v.frame;
+    double fx0 = ox + (r->v.px0 - X0) * sc, fx1 = ox + (r->v.px0 + (f->x1 - f->x0) / r->v.s - X0) * sc;
+    double fy0 = oy + (Y1 - r->v.py1) * sc, fy1 = oy + (Y1 - (r->v.py1 - (f->y1 - f->y0) / r->v.s)) * sc;
+    cairo_rectangle(cr, fx0, fy0, fx1 - fx0, fy1 - fy0);
+    cairo_set_source_rgba(cr, 0.85, 0.1, 0.1, 0.18);
+    cairo_fill_preserve(cr);
+    cairo_set_source_rgba(cr, 0.85, 0.1, 0.1, 1);
+    cairo_set_line_width(cr, PT(r, 1.2));
+    cairo_stroke(cr);
+    cairo_restore(cr);
+    cairo_rectangle(cr, ib.x0, ib.y0, ib.x1 - ib.x0, ib.y1 - ib.y0);
+    set_rgba(cr, ink(r, 0.8));
+    cairo_set_line_width(cr, PT(r, 0.6));
+    cairo_stroke(cr);
+    double w, h;
+    text_set(r, "Locator", PT_SCALE - 0.5, 0, 1, 0);
+    text_size(r, &w, &h);
+    text_draw(r, ib.x0 + PT(r, 2), ib.y1 - h - PT(r, 1), ink(r, 0.8), 1);
+}
+
+static void
+draw_banners(renderer *r)
+{
+    const char *cls = r->opts && r->opts->classification
+                          ? r->opts->classification
+                          : r->style->classification;
+    if (!cls || !*cls || r->v.band_h <= 0)
+        return;
+    cairo_t *cr = r->cr;
+    double bh = r->v.band_h, w, h;
+    for (int i = 0; i < 2; i++) {
+        double y = i == 0 ? 0 : r->v.page_h - bh;
+        cairo_rectangle(cr, 0, y, r->v.page_w, bh);
+        set_rgba(cr, r->style->class_bg);
+        cairo_fill(cr);
+        text_set(r, cls, PT_CLASS, 1, 0, r->v.page_w * 0.9);
+        text_size(r, &w, &h);
+        text_draw(r, (r->v.page_w - w) / 2, y + (bh - h) / 2,
+                  r->style->class_fg, 0);
+    }
+}
+
+/* ---- heatmap ------------------------------------------------------------------ */
+
+static bm_rgba
+heat_color(const bm_style *s, double t)
+{
+    bm_rgba a = s->heat_low, b = s->heat_mid, c = s->heat_high, o;
+    double u;
+    if (t < 0.5) {
+        u = t * 2;
+        o.r = a.r + (b.r - a.r) * u; o.g = a.g + (b.g - a.g) * u;
+        o.b = a.b + (b.b - a.b) * u; o.a = a.a + (b.a - a.a) * u;
+    } else {
+        u = (t - 0.5) * 2;
+        o.r = b.r + (c.r - b.r) * u; o.g = b.g + (c.g - b.g) * u;
+        o.b = b.b + (c.b - b.b) * u; o.a = b.a + (c.a - b.a) * u;
+    }
+    return o;
+}
+
+static void
+blur_1d(const float *in, float *out, int n, int stride, const float *k,
+        int rad)
+{
+    for (int i = 0; i < n; i++) {
+        float acc = 0;
+        int j0 = i - rad < 0 ? -i : -rad, j1 = i + rad >= n ? n - 1 - i : rad;
+        for (int j = j0; j <= j1; j++)
+            acc += in[(size_t)(i + j) * (size_t)stride] * k[j + rad];
+        out[(size_t)i * (size_t)stride] = acc;
+    }
+}
+
+/* Kernel density: incidents binned on a grid over the frame (projected in
+ * batches), blurred with a Gaussian of sigma = bandwidth (separable), shown
+ * as a colour ramp scaled to the peak. Sets *peak_per_100km2. */
+static bm_status
+draw_heatmap(renderer *r, const bm_incident *inc, size_t n, double dev_per_km,
+             double *peak_per_100km2)
+{
+    const rect *f = &r->v.frame;
+    double fw = f->x1 - f->x0, fh = f->y1 - f->y0;
+    double bw_dev = r->opts->heat_km * dev_per_km;
+    double cs = fmax(fmax(bw_dev / 3, fw / 900), 1.0);
+    int nx = (int)ceil(fw / cs), ny = (int)ceil(fh / cs);
+    float *g = calloc((size_t)nx * ny, sizeof *g);
+    float *t = calloc((size_t)nx * ny, sizeof *t);
+    PJ_COORD *buf = malloc(4096 * sizeof *buf);
+    if (!g || !t || !buf) {
+        free(g);
+        free(t);
+        free(buf);
+        return BM_ERR_NOMEM;
+    }
+    for (size_t i0 = 0; i0 < n; i0 += 4096) {
+        size_t m = n - i0 < 4096 ? n - i0 : 4096;
+        for (size_t k = 0; k < m; k++)
+            buf[k] = proj_coord(inc[i0 + k].lon, inc[i0 + k].lat, 0, 0);
+        proj_trans_array(r->v.pj, PJ_FWD, m, buf);
+        for (size_t k = 0; k < m; k++) {
+            double x, y;
+            if (!isfinite(buf[k].xy.x) || !isfinite(buf[k].xy.y) ||
+                !isfinite(inc[i0 + k].lon)) {
+                r->outside++;
+                continue;
+            }
+            view_to_dev(&r->v, buf[k].xy.x, buf[k].xy.y, &x, &y);
+            int cx = (int)floor((x - f->x0) / cs), cy = (int)floor((y - f->y0) / cs);
+            if (cx < 0 || cy < 0 || cx >= nx || cy >= ny) {
+                r->outside++;
+                continue;
+            }
+            g[(size_t)cy * nx + cx] += 1;
+            r->shown++;
+        }
+    }
+    free(buf);
+    double sigma = fmax(bw_dev / cs, 0.5);
+    int rad = (int)ceil(3 * sigma);
+    float *k = malloc((size_t)(2 * rad + 1) * sizeof *k);
+    if (!k) {
+        free(g);
+        free(t);
+        return BM_ERR_NOMEM;
+    }
+    double sum = 0;
+    for (int i = -rad; i <= rad; i++)
+        sum += k[i + rad] = (float)exp(-0.5 * i * i / (sigma * sigma));
+    for (int i = 0; i <= 2 * rad; i++)
+        k[i] = (float)(k[i] / sum);
+    for (int y = 0; y < ny; y++)
+        blur_1d(g + (size_t)y * nx, t + (size_t)y * nx, nx, 1, k, rad);
+    for (int x = 0; x < nx; x++)
+        blur_1d(t + x, g + x, ny, nx, k, rad);
+    free(t);
+    free(k);
+    float peak = 0;
+    for (size_t i = 0; i < (size_t)nx * ny; i++)
+        peak = fmaxf(peak, g[i]);
+    double cell_km = cs / dev_per_km;
+    *peak_per_100km2 = peak / (cell_km * cell_km) * 100;
+    cairo_surface_t *img = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, nx, ny);
+    if (cairo_surface_status(img) != CAIRO_STATUS_SUCCESS) {
+        cairo_surface_destroy(img);
+        free(g);
+        return BM_ERR_NOMEM;
+    }
+    cairo_surface_flush(img);
+    unsigned char *data = cairo_image_surface_get_data(img);
+    int stride = cairo_image_surface_get_stride(img);
+    for (int y = 0; y < ny; y++) {
+        uint32_t *row = (uint32_t *)(data + (size_t)y * stride);
+        for (int x = 0; x < nx; x++) {
+            double v = peak > 0 ? g[(size_t)y * nx + x] / peak : 0;
+            if (v < 0.02) {
+                row[x] = 0;
+                continue;
+            }
+            bm_rgba c = heat_color(r->style, v);
+            unsigned A = (unsigned)lround(c.a * 255);
+            row[x] = A << 24 | (unsigned)lround(c.r * A) << 16 |
+                     (unsigned)lround(c.g * A) << 8 | (unsigned)lround(c.b * A);
+        }
+    }
+    cairo_surface_mark_dirty(img);
+    free(g);
+    cairo_t *cr = r->cr;
+    cairo_save(cr);
+    cairo_translate(cr, f->x0, f->y0);
+    cairo_scale(cr, cs, cs);
+    cairo_set_source_surface(cr, img, 0, 0);
+    cairo_pattern_set_filter(cairo_get_source(cr), CAIRO_FILTER_BILINEAR);
+    cairo_rectangle(cr, 0, 0, fw / cs, fh / cs);
+    cairo_fill(cr);
+    cairo_restore(cr);
+    cairo_surface_destroy(img);
+    return BM_OK;
+}
+
+/* Heatmap legend: the ramp, 0 .. peak incidents per 100 km². */
+static double
+draw_heat_legend(renderer *r, double x, double y, double w, double peak)
+{
+    cairo_t *cr = r->cr;
+    double tw, th, pad = PT(r, 7);
+    char buf[160];
+    cairo_rectangle(cr, x, y, w, PT(r, 64));
+    set_rgba(cr, r->style->panel);
+    cairo_fill_preserve(cr);
+    set_rgba(cr, ink(r, 0.6));
+    cairo_set_line_width(cr, PT(r, 0.6));
+    cairo_stroke(cr);
+    snprintf(buf, sizeof buf, "Density (%g km kernel)", r->opts->heat_km);
+    text_set(r, buf, PT_LEGEND_HEAD - 1, 1, 0, w - 2 * pad);
+    text_size(r, &tw, &th);
+    text_draw(r, x + pad, y + pad, ink(r, 1), 0);
+    double ry = y + pad + th + PT(r, 4), rw = w - 2 * pad, rh = PT(r, 10);
+    cairo_pattern_t *pat = cairo_pattern_create_linear(x + pad, 0, x + pad + rw, 0);
+    for (int i = 0; i <= 10; i++) {
+        bm_rgba c = heat_color(r->style, fmax(0.02, i / 10.0));
+        cairo_pattern_add_color_stop_rgba(pat, i / 10.0, c.r, c.g, c.b, c.a);
+    }
+    cairo_rectangle(cr, x + pad, ry, rw, rh);
+    cairo_set_source(cr, pat);
+    cairo_fill_preserve(cr);
+    cairo_pattern_destroy(pat);
+    set_rgba(cr, ink(r, 0.6));
+    cairo_stroke(cr);
+    text_set(r, "0", PT_SCALE, 0, 0, 0);
+    text_size(r, &tw, &th);
+    text_draw(r, x + pad, ry + rh + PT(r, 1), ink(r, 1), 0);
+    snprintf(buf, sizeof buf, "%.3g per 100 km²", peak);
+    text_set(r, buf, PT_SCALE, 0, 0, 0);
+    text_size(r, &tw, &th);
+    text_draw(r, x + pad + rw - tw, ry + rh + PT(r, 1), ink(r, 1), 0);
+    snprintf(buf, sizeof buf, "%zu incidents", r->shown);
+    text_set(r, buf, PT_SCALE, 0, 1, 0);
+    text_draw(r, x + pad, ry + rh + th + PT(r, 2), ink(r, 0.8), 0);
+    return PT(r, 64);
+}
+
 /* ---- the whole map --------------------------------------------------------- */
+
+/* Header (title, subtitle) and footer (credits, projection). */
+static void
+draw_margins(renderer *r)
+{
+    const view *v = &r->v;
+    const bm_style *s = r->style;
+    double mg = PT(r, PT_MARGIN), tw, th;
+    text_set(r, r->title, PT_TITLE, 1, 0, v->page_w - 2 * mg);
+    text_size(r, &tw, &th);
+    text_draw(r, mg, v->header_y, ink(r, 1), 0);
+    if (r->opts && r->opts->subtitle && *r->opts->subtitle) {
+        /* "{count}" is the number of incidents on the map, "{s}" the
+         * plural s that goes with it */
+        bm_buf b = {0};
+        char num[32];
+        snprintf(num, sizeof num, "%zu", r->shown);
+        for (const char *p = r->opts->subtitle; *p;) {
+            if (strncmp(p, "{count}", 7) == 0) {
+                bm_buf_puts(&b, num);
+                p += 7;
+            } else if (strncmp(p, "{s}", 3) == 0) {
+                bm_buf_puts(&b, r->shown == 1 ? "" : "s");
+                p += 3;
+            } else {
+                bm_buf_append(&b, p, 1);
+                p++;
+            }
+        }
+        double y = v->header_y + th;
+        text_set(r, b.data ? b.data : "", PT_SUBTITLE, 0, 0, v->page_w - 2 * mg);
+        text_draw(r, mg, y, ink(r, 0.75), 0);
+        bm_buf_free(&b);
+    }
+    char proj[512];
+    projection_note(r, proj, sizeof proj);
+    text_set(r, proj, PT_ATTRIB, 0, 0, (v->page_w - 2 * mg) * 0.3);
+    text_size(r, &tw, &th);
+    double projw = tw;
+    text_draw(r, v->page_w - mg - tw, v->footer_y, ink(r, 0.7), 0);
+    if (s->attribution && *s->attribution) {
+        text_set(r, s->attribution, PT_ATTRIB, 0, 0,
+                 v->page_w - 2 * mg - projw - PT(r, 16));
+        pango_layout_set_wrap(r->layout, PANGO_WRAP_WORD);
+        pango_layout_set_height(r->layout, -2); /* at most two lines */
+        text_draw(r, mg, v->footer_y, ink(r, 0.7), 0);
+        pango_layout_set_height(r->layout, -1);
+    }
+}
+
+/* Basemap layers, clipped to the frame (caller clips), and the lines the
+ * incident labels avoid. */
+static void
+draw_basemap(renderer *r, bm_layer *const *basemap)
+{
+    const bm_style *s = r->style;
+    set_rgba(r->cr, s->background.a > 0 ? s->background : rgba(0.82, 0.89, 0.95, 1));
+    cairo_paint(r->cr);
+    for (size_t i = 0; i < s->nlayers; i++) {
+        const bm_layer *l = basemap ? basemap[i] : NULL;
+        if (!l)
+            continue;
+        draw_layer(r, &s->layers[i], l);
+        if (s->layers[i].avoid && l->kind != BM_GEOM_POINT)
+            avoid_add_layer(r, &s->layers[i], l);
+    }
+}
 
 static bm_status
 draw_map(renderer *r, bm_layer *const *basemap, const bm_incident *inc,
          size_t ninc)
 {
     cairo_t *cr = r->cr;
-    const bm_style *s = r->style;
     const view *v = &r->v;
     const rect *f = &v->frame;
+    int heat = r->opts && r->opts->heat_km > 0;
 
-    if (collect_incidents(r, inc, ninc) != BM_OK)
-        return BM_ERR_NOMEM;
-    if (r->ntypes > 1)
-        qsort(r->types, r->ntypes, sizeof *r->types, type_count_cmp);
+    if (!heat) {
+        if (collect_incidents(r, inc, ninc) != BM_OK)
+            return BM_ERR_NOMEM;
+        if (r->ntypes > 1)
+            qsort(r->types, r->ntypes, sizeof *r->types, type_count_cmp);
+    }
 
     /* paper */
-    cairo_set_source_rgb(cr, 1, 1, 1);
+    set_rgba(cr, r->style->paper);
     cairo_paint(cr);
 
     /* map body, clipped to the frame */
     cairo_save(cr);
     cairo_rectangle(cr, f->x0, f->y0, f->x1 - f->x0, f->y1 - f->y0);
     cairo_clip(cr);
-    set_rgba(cr, s->background.a > 0 ? s->background : rgba(0.82, 0.89, 0.95, 1));
-    cairo_paint(cr);
-    for (size_t i = 0; i < s->nlayers; i++) {
-        const bm_layer *l = basemap ? basemap[i] : NULL;
-        if (!l)
-            continue;
-        draw_layer(r, &s->layers[i], l);
-    }
+    draw_basemap(r, basemap);
     grat g;
     graticule_setup(r, &g);
     draw_graticule_lines(r, &g);
 
-    draw_incident_markers(r, inc);
+    scale_info si;
+    scale_compute(r, &si);
+    double peak = 0;
+    if (heat) {
+        if (si.dev_per_km <= 0 ||
+            draw_heatmap(r, inc, ninc, si.dev_per_km, &peak) != BM_OK) {
+            cairo_restore(cr);
+            return BM_ERR_NOMEM;
+        }
+    } else {
+        draw_incident_markers(r, inc);
+    }
 
     /* furniture inside the frame: legend (unless in a side panel) and the
      * scale bar; corners chosen where they hide the fewest incidents */
@@ -2267,6 +3191,8 @@ draw_map(renderer *r, bm_layer *const *basemap, const bm_incident *inc,
     double fw = f->x1 - f->x0, fh = f->y1 - f->y0;
     double m = PT(r, 8);
     legend_measure(r, &li, v->side_panel ? v->panel.x1 - v->panel.x0 : fw * 0.45);
+    if (v->side_panel)
+        li.w = v->panel.x1 - v->panel.x0;
     int leg_corner = -1, leg_below = 0;
     rect leg_box = {0, 0, 0, 0};
     if (!v->side_panel && v->panel.y1 - v->panel.y0 >= li.h) {
@@ -2275,54 +3201,266 @@ draw_map(renderer *r, bm_layer *const *basemap, const bm_incident *inc,
         leg_corner = choose_corner(r, basemap, li.w, li.h, m, &leg_box);
         place_rect(r, leg_box);
     }
+    /* without a side panel the inset takes the top-left corner when free */
+    rect inset_box = {0, 0, 0, 0};
+    int inset_in_frame = 0;
+    if (!v->side_panel && r->opts && r->opts->ninset) {
+        double iw = fmin(PT(r, 120), fw * 0.22);
+        inset_box = rect_make(f->x0 + m, f->y0 + m, iw, iw * 0.8);
+        if (!collides(r, &inset_box, 0) && leg_corner != 3) {
+            inset_in_frame = 1;
+            place_rect(r, inset_box);
+        }
+    }
 
     /* labels: incidents first (never dropped), then names */
-    place_incident_labels(r, inc);
+    if (!heat)
+        place_incident_labels(r, inc);
     place_polygon_labels(r, basemap);
     place_line_labels(r, basemap);
     place_town_labels(r, basemap);
 
     if (leg_corner >= 0)
         draw_legend(r, &li, leg_box.x0, leg_box.y0);
+    if (inset_in_frame)
+        draw_inset(r, inset_box);
     cairo_restore(cr); /* frame clip */
 
     /* neat line */
     cairo_rectangle(cr, f->x0, f->y0, fw, fh);
-    cairo_set_source_rgb(cr, 0.1, 0.1, 0.1);
+    set_rgba(cr, ink(r, 1));
     cairo_set_line_width(cr, PT(r, 1.2));
     cairo_set_dash(cr, NULL, 0, 0);
     cairo_stroke(cr);
     draw_graticule_labels(r, &g);
 
-    if (v->side_panel || leg_below)
-        draw_legend(r, &li, v->panel.x0, v->panel.y0);
-
-    /* header */
-    double mg = PT(r, PT_MARGIN), tw, th;
-    text_set(r, r->title, PT_TITLE, 1, 0, v->page_w - 2 * mg);
-    text_size(r, &tw, &th);
-    text_draw(r, mg, v->header_y, rgba(0.05, 0.05, 0.05, 1), 0);
-    if (r->opts && r->opts->subtitle && *r->opts->subtitle) {
-        double y = v->header_y + th;
-        text_set(r, r->opts->subtitle, PT_SUBTITLE, 0, 0, v->page_w - 2 * mg);
-        text_draw(r, mg, y, rgba(0.3, 0.3, 0.3, 1), 0);
+    double gap = PT(r, 8);
+    if (v->side_panel) {
+        double y = v->panel.y0, pw = v->panel.x1 - v->panel.x0;
+        if (heat) {
+            y += draw_heat_legend(r, v->panel.x0, y, pw, peak) + gap;
+            legend_info hl;
+            memset(&hl, 0, sizeof hl);
+            hl.si = si;
+            scale_box_size(r, &si, &hl.scale_w, &hl.scale_h);
+            cairo_rectangle(cr, v->panel.x0, y, pw, hl.scale_h + PT(r, 10));
+            set_rgba(cr, r->style->panel);
+            cairo_fill(cr);
+            draw_scale_and_north(r, &si, rect_make(v->panel.x0 + PT(r, 7), y + PT(r, 5),
+                                                   pw - PT(r, 14), hl.scale_h));
+            y += hl.scale_h + PT(r, 10) + gap;
+        } else {
+            draw_legend(r, &li, v->panel.x0, y);
+            y += li.h + gap;
+        }
+        double ih = fmin(pw * 0.85, (v->panel.y1 - y) * 0.5);
+        if (r->opts && r->opts->ninset && ih > PT(r, 50)) {
+            draw_inset(r, rect_make(v->panel.x0, y, pw, ih));
+            y += ih + gap;
+        }
+        if (r->nlisted) {
+            double lh = side_list_line_h(r);
+            double want = PT(r, 6) * 2 + PT(r, PT_LEGEND) * 1.5 +
+                          lh * 2.2 * (double)(r->nlisted + 1);
+            draw_side_list(r, rect_make(v->panel.x0, y, pw,
+                                        fmin(want, v->panel.y1 - y)));
+        }
+    } else {
+        if (leg_below)
+            draw_legend(r, &li, v->panel.x0, v->panel.y0);
+        if (r->nlisted) {
+            double lh = side_list_line_h(r);
+            double want = PT(r, 6) * 2 + PT(r, PT_LEGEND) * 1.5 +
+                          lh * (double)(r->nlisted + 1);
+            double bw = fmin(PT(r, 220), fw * 0.4);
+            double bh = fmin(want, fh * 0.4);
+            draw_side_list(r, rect_make(f->x0 + m, f->y1 - m - bh, bw, bh));
+        }
     }
 
-    /* footer: attribution left, projection right */
-    char proj[512];
-    projection_note(r, proj, sizeof proj);
-    text_set(r, proj, PT_ATTRIB, 0, 0, (v->page_w - 2 * mg) * 0.3);
-    text_size(r, &tw, &th);
-    double projw = tw;
-    text_draw(r, v->page_w - mg - tw, v->footer_y, rgba(0.35, 0.35, 0.35, 1), 0);
-    if (s->attribution && *s->attribution) {
-        text_set(r, s->attribution, PT_ATTRIB, 0, 0,
-                 v->page_w - 2 * mg - projw - PT(r, 16));
-        pango_layout_set_wrap(r->layout, PANGO_WRAP_WORD);
-        pango_layout_set_height(r->layout, -2); /* at most two lines */
-        text_draw(r, mg, v->footer_y, rgba(0.35, 0.35, 0.35, 1), 0);
-        pango_layout_set_height(r->layout, -1);
+    draw_margins(r);
+    draw_banners(r);
+    r->scale = si;
+    return r->nomem ? BM_ERR_NOMEM : BM_OK;
+}
+
+static void
+fill_result(renderer *r, bm_render_result *res)
+{
+    bm_render_result_clear(res);
+    res->page_w = r->v.page_w;
+    res->page_h = r->v.page_h;
+    res->shown = r->shown;
+    res->outside = r->outside;
+    res->groups = r->ngroups;
+    res->labels_placed = r->labels_placed;
+    res->labels_listed = r->list_fit;
+    res->labels_unlisted = r->nlisted - r->list_fit;
+    res->scale_km = r->scale.km;
+    res->scale_len = r->scale.km * r->scale.dev_per_km;
+    res->scale_lat = r->scale.lat;
+    res->scale_lon = r->scale.lon;
+    if (r->nlabels) {
+        res->boxes = malloc(r->nlabels * 4 * sizeof *res->boxes);
+        if (res->boxes) {
+            for (size_t i = 0; i < r->nlabels; i++) {
+                res->boxes[4 * i] = r->labels[i].x0;
+                res->boxes[4 * i + 1] = r->labels[i].y0;
+                res->boxes[4 * i + 2] = r->labels[i].x1;
+                res->boxes[4 * i + 3] = r->labels[i].y1;
+            }
+            res->nboxes = r->nlabels;
+        }
     }
+}
+
+void
+bm_render_result_clear(bm_render_result *res)
+{
+    if (!res)
+        return;
+    free(res->boxes);
+    memset(res, 0, sizeof *res);
+}
+
+/* ---- small multiples ----------------------------------------------------------- */
+
+/* One panel per opts->panel_names entry on a grid, every panel the same
+ * extent at the same scale; markers only (labels would not fit), panel
+ * name and count in its corner; legend, scale bar and inset beside. */
+static bm_status
+draw_multiples(renderer *r, bm_layer *const *basemap, const bm_incident *inc,
+               size_t ninc)
+{
+    cairo_t *cr = r->cr;
+    const bm_render_opts *o = r->opts;
+    view full = r->v;
+    rect area = full.frame;
+    size_t np = o->npanels;
+    /* the grid whose cells are largest at the map's aspect */
+    double aspect = (full.ex1 - full.ex0) / (full.ey1 - full.ey0);
+    double gap = PT(r, 8), best = 0;
+    int cols = 1, rows = 1;
+    for (int c = 1; c <= (int)np; c++) {
+        int rr = (int)((np + (size_t)c - 1) / (size_t)c);
+        double cw = ((area.x1 - area.x0) - gap * (c - 1)) / c;
+        double ch = ((area.y1 - area.y0) - gap * (rr - 1)) / rr;
+        double w = fmin(cw, ch * aspect);
+        if (w > best) {
+            best = w;
+            cols = c;
+            rows = rr;
+        }
+    }
+    double cw = ((area.x1 - area.x0) - gap * (cols - 1)) / cols;
+    double ch = ((area.y1 - area.y0) - gap * (rows - 1)) / rows;
+    double pw = fmin(cw, ch * aspect), ph = pw / aspect;
+    /* centre the grid in the area */
+    area.x0 += ((area.x1 - area.x0) - (pw * cols + gap * (cols - 1))) / 2;
+    cw = pw;
+    ch = ph;
+    r->marker_scale = fmax(0.5, fmin(1.0, sqrt(pw / (full.frame.x1 - full.frame.x0))));
+
+    set_rgba(cr, r->style->paper);
+    cairo_paint(cr);
+
+    /* shared types for the legend: every incident in some panel */
+    r->types = calloc(ninc ? ninc : 1, sizeof *r->types);
+    bm_incident *sub = malloc((ninc ? ninc : 1) * sizeof *sub);
+    if (!r->types || !sub) {
+        free(sub);
+        return BM_ERR_NOMEM;
+    }
+    size_t tot_shown = 0, tot_out = 0;
+    type_count *all = r->types;
+    size_t nall = 0;
+    for (size_t p = 0; p < np; p++) {
+        int col = (int)(p % (size_t)cols), row = (int)(p / (size_t)cols);
+        rect cell = rect_make(area.x0 + col * (cw + gap), area.y0 + row * (ch + gap), pw, ph);
+        r->v.frame = cell;
+        r->v.px0 = full.ex0;
+        r->v.px1 = full.ex1;
+        r->v.py0 = full.ey0;
+        r->v.py1 = full.ey1;
+        r->v.s = pw / (full.ex1 - full.ex0);
+        size_t ns = 0;
+        for (size_t i = 0; i < ninc; i++)
+            if (o->panel_of && o->panel_of[i] == p)
+                sub[ns++] = inc[i];
+        /* per panel incidents (collect_incidents allocates the panel's
+         * groups and types; groups_free below releases them) */
+        r->types = NULL;
+        r->ntypes = 0;
+        r->shown = r->outside = 0;
+        if (collect_incidents(r, sub, ns) != BM_OK) {
+            free(sub);
+            groups_free(r);
+            r->types = all;
+            return BM_ERR_NOMEM;
+        }
+        cairo_save(cr);
+        cairo_rectangle(cr, cell.x0, cell.y0, pw, ph);
+        cairo_clip(cr);
+        draw_basemap(r, basemap);
+        draw_incident_markers(r, sub);
+        char buf[128];
+        snprintf(buf, sizeof buf, "%s · %zu", o->panel_names[p], r->shown);
+        text_set(r, buf, PT_LEGEND_HEAD, 1, 0, pw * 0.9);
+        double tw, th;
+        text_size(r, &tw, &th);
+        cairo_rectangle(cr, cell.x0, cell.y0, tw + PT(r, 8), th + PT(r, 4));
+        set_rgba(cr, r->style->panel);
+        cairo_fill(cr);
+        text_draw(r, cell.x0 + PT(r, 4), cell.y0 + PT(r, 2), ink(r, 1), 0);
+        cairo_restore(cr);
+        cairo_rectangle(cr, cell.x0, cell.y0, pw, ph);
+        set_rgba(cr, ink(r, 1));
+        cairo_set_line_width(cr, PT(r, 0.8));
+        cairo_stroke(cr);
+        /* merge the panel's types into the shared list */
+        for (size_t k = 0; k < r->ntypes; k++) {
+            size_t j;
+            for (j = 0; j < nall; j++)
+                if (strcmp(all[j].type, r->types[k].type) == 0)
+                    break;
+            if (j == nall) {
+                all[j].type = r->types[k].type;
+                all[j].first = j;
+                nall++;
+            }
+            all[j].shown += r->types[k].shown;
+        }
+        tot_shown += r->shown;
+        tot_out += r->outside;
+        groups_free(r); /* frees r->types (the panel's) too */
+    }
+    free(sub);
+    r->types = all;
+    r->ntypes = nall;
+    r->shown = tot_shown;
+    r->outside = tot_out;
+    if (nall > 1)
+        qsort(r->types, nall, sizeof *r->types, type_count_cmp);
+    /* the first panel's view for the scale bar: all panels share it */
+    r->v.frame = rect_make(area.x0, area.y0, pw, ph);
+    legend_info li;
+    memset(&li, 0, sizeof li);
+    double panel_w = full.side_panel ? full.panel.x1 - full.panel.x0 : PT(r, 170);
+    legend_measure(r, &li, panel_w);
+    if (full.side_panel)
+        li.w = panel_w;
+    double lx = full.side_panel ? full.panel.x0 : area.x1 - li.w;
+    double ly = full.side_panel ? full.panel.y0 : area.y1 - li.h;
+    draw_legend(r, &li, lx, ly);
+    if (full.side_panel && o->ninset) {
+        double ih = panel_w * 0.85;
+        if (ly + li.h + gap + ih <= full.panel.y1)
+            draw_inset(r, rect_make(lx, ly + li.h + gap, panel_w, ih));
+    }
+    r->scale = li.si;
+    r->v = full;
+    draw_margins(r);
+    draw_banners(r);
     return r->nomem ? BM_ERR_NOMEM : BM_OK;
 }
 
@@ -2351,6 +3489,13 @@ bm_render_map(bm_ctx *ctx, const bm_style *style, bm_layer *const *basemap,
                            "%s: unknown image format (use .png, .pdf or .svg)",
                            path);
 
+    bm_render_opts o;
+    if (opts)
+        o = *opts;
+    else
+        memset(&o, 0, sizeof o);
+    o.format = fmt;
+    opts = &o;
     renderer r;
     memset(&r, 0, sizeof r);
     r.ctx = ctx;
@@ -2427,7 +3572,21 @@ bm_render_map(bm_ctx *ctx, const bm_style *style, bm_layer *const *basemap,
         pango_layout_context_changed(r.layout);
         cairo_font_options_destroy(fo);
 
-        st = draw_map(&r, basemap, incidents, nincidents);
+        double fa, fb, fc, fdd;
+        view_frame_bounds(&r.v, &fa, &fb, &fc, &fdd);
+        if (isfinite(fa) && fc > fa)
+            r.rank_bonus = floor(clampd(log2(7.2 / (fc - fa)), 0, 4));
+        double cell = PT(&r, 24);
+        if (sindex_init(&r.placed_ix, W, H, cell) != 0 ||
+            sindex_init(&r.leader_ix, W, H, cell) != 0 ||
+            sindex_init(&r.avoid_ix, W, H, cell) != 0)
+            st = BM_ERR_NOMEM;
+        else if (opts->npanels > 0)
+            st = draw_multiples(&r, basemap, incidents, nincidents);
+        else
+            st = draw_map(&r, basemap, incidents, nincidents);
+        if (st == BM_OK && opts->result)
+            fill_result(&r, opts->result);
         cst = cairo_status(r.cr);
         g_object_unref(r.layout);
         cairo_destroy(r.cr);
@@ -2446,6 +3605,14 @@ bm_render_map(bm_ctx *ctx, const bm_style *style, bm_layer *const *basemap,
     groups_free(&r);
     free(r.placed);
     free(r.leaders);
+    free(r.avoid);
+    free(r.labels);
+    for (size_t i = 0; i < r.nlisted; i++)
+        free(r.listed[i]);
+    free(r.listed);
+    sindex_free(&r.placed_ix);
+    sindex_free(&r.leader_ix);
+    sindex_free(&r.avoid_ix);
     view_free(&r.v);
 
     int werr = 0;

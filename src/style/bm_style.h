@@ -36,6 +36,9 @@ typedef struct bm_style_layer {
     bm_rgba label_color;
     int label_italic;
     double symbol_size; /* pt, for points */
+    int avoid;          /* incident labels keep off these lines */
+    double avoid_max_rank; /* ... only features with rank <= this (<0 or
+                              0 with no rank field: all drawn ones) */
 } bm_style_layer;
 
 /* How incidents of one type are marked. type "*" is the fallback. */
@@ -64,6 +67,20 @@ typedef struct bm_style {
     double incident_label_size; /* pt */
     bm_rgba incident_stroke;
     char *attribution;          /* drawn at the foot of the map */
+    /* Page. page_w_pt > 0: the map is laid out on a paper page of that
+     * size in points (A4, A3, Letter; landscape or portrait) and PNGs are
+     * rasterised at dpi. 0: no page; width_px x height_px is the size. */
+    char *page;                 /* "A4", "A3", "Letter" or NULL */
+    int landscape;
+    double page_w_pt, page_h_pt;
+    double dpi;                 /* PNG resolution on a page (default 150) */
+    bm_rgba paper;              /* page around the map frame */
+    bm_rgba ink;                /* furniture text and lines */
+    bm_rgba panel;              /* legend/inset/side-list box fill */
+    bm_rgba land_inset;         /* land in the inset locator */
+    char *classification;       /* banner text at top and bottom, or NULL */
+    bm_rgba class_fg, class_bg;
+    bm_rgba heat_low, heat_mid, heat_high; /* heatmap colour ramp */
 } bm_style;
 
 /* Loads a style file. Caller owns *out (bm_style_free()). */
@@ -74,6 +91,10 @@ void bm_style_free(bm_style *s);
  * grey circle). Borrowed from s. */
 const bm_style_incident *bm_style_for_incident(const bm_style *s,
                                                const char *type);
+
+/* Paper sizes in points: "A4", "A3", "Letter" (case-insensitive), portrait
+ * (width < height). 0 on success, -1 when the name is unknown. */
+int bm_style_paper_size(const char *name, double *w_pt, double *h_pt);
 
 /* Parses "#rrggbb"/"#rrggbbaa". 0 on success. */
 int bm_style_parse_color(const char *text, bm_rgba *out);

@@ -103,6 +103,8 @@ void bm_style_free(bm_style *s)
     free(s->projection);
     free(s->font);
     free(s->attribution);
+    free(s->page);
+    free(s->classification);
     for (size_t i = 0; i < s->nlayers; i++)
         layer_clear(&s->layers[i]);
     free(s->layers);
@@ -471,7 +473,7 @@ static bm_status halo_key(parser *p, int i, const char *key, yaml_node_t *v,
 static const char *const layer_keys[] = {
     "source", "kind", "fill", "stroke", "width", "dash", "label_field",
     "rank_field", "max_rank", "label_size", "label_color", "label_italic",
-    "symbol_size", NULL};
+    "symbol_size", "avoid", "avoid_max_rank", NULL};
 
 static bm_status layer_key(parser *p, int i, const char *key, yaml_node_t *v,
                            void *user)
@@ -505,7 +507,9 @@ static bm_status layer_key(parser *p, int i, const char *key, yaml_node_t *v,
     case 9: return get_number(p, v, key, 0.5, 500, &l->label_size);
     case 10: return get_color(p, v, key, &l->label_color, NULL);
     case 11: return get_bool(p, v, key, &l->label_italic);
-    default: return get_number(p, v, key, 0, 500, &l->symbol_size);
+    case 12: return get_number(p, v, key, 0, 500, &l->symbol_size);
+    case 13: return get_bool(p, v, key, &l->avoid);
+    default: return get_number(p, v, key, -1e300, 1e300, &l->avoid_max_rank);
     }
 }
 
@@ -523,6 +527,7 @@ static bm_status parse_layer(parser *p, yaml_node_t *n, size_t index)
     l->kind = BM_GEOM_POLYGON;
     l->width = 0.5;
     l->max_rank = -1;
+    l->avoid_max_rank = -1;
     l->label_size = 8;
     l->label_color = DEF_LABEL;
     l->symbol_size = 3;
@@ -629,9 +634,86 @@ static bm_status incident_key(parser *p, int i, const char *key,
     }
 }
 
+int bm_style_paper_size(const char *name, double *w_pt, double *h_pt)
+{
+    static const struct {
+        const char *name;
+        double w, h;
+    } sizes[] = {{"A4", 595.276, 841.89},
+                 {"A3", 841.89, 1190.551},
+                 {"Letter", 612, 792}};
+    for (size_t i = 0; name && i < sizeof sizes / sizeof sizes[0]; i++)
+        if (strcasecmp(name, sizes[i].name) == 0) {
+            *w_pt = sizes[i].w;
+            *h_pt = sizes[i].h;
+            return 0;
+        }
+    return -1;
+}
+
+static const char *const page_keys[] = {"size", "orientation", "dpi", NULL};
+
+static bm_status page_key(parser *p, int i, const char *key, yaml_node_t *v,
+                          void *user)
+{
+    (void)user;
+    bm_style *s = p->s;
+    bm_status rc;
+    if (i == 2)
+        return get_number(p, v, key, 18, 2400, &s->dpi);
+    if ((rc = need_scalar(p, v, key)) != BM_OK)
+        return rc;
+    const char *val = scalar(v);
+    if (i == 0) {
+        double w, h;
+        if (bm_style_paper_size(val, &w, &h) != 0)
+            return fail_at(p, v, "'%s' is '%s'; it must be A4, A3 or Letter",
+                           key, val);
+        return get_string(p, v, key, 0, &s->page);
+    }
+    if (strcmp(val, "landscape") == 0)
+        s->landscape = 1;
+    else if (strcmp(val, "portrait") == 0)
+        s->landscape = 0;
+    else
+        return fail_at(p, v, "'%s' is '%s'; it must be landscape or portrait",
+                       key, val);
+    return BM_OK;
+}
+
+static const char *const class_keys[] = {"text", "color", "background",
+                                          NULL};
+
+static bm_status class_key(parser *p, int i, const char *key, yaml_node_t *v,
+                           void *user)
+{
+    (void)user;
+    bm_style *s = p->s;
+    switch (i) {
+    case 0: return get_string(p, v, key, 1, &s->classification);
+    case 1: return get_color(p, v, key, &s->class_fg, NULL);
+    default: return get_color(p, v, key, &s->class_bg, NULL);
+    }
+}
+
+static const char *const colors_keys[] = {"paper", "ink", "panel",
+                                          "inset_land", "heat_low",
+                                          "heat_mid", "heat_high", NULL};
+
+static bm_status colors_key(parser *p, int i, const char *key,
+                            yaml_node_t *v, void *user)
+{
+    (void)user;
+    bm_style *s = p->s;
+    bm_rgba *dst[] = {&s->paper, &s->ink, &s->panel, &s->land_inset,
+                      &s->heat_low, &s->heat_mid, &s->heat_high};
+    return get_color(p, v, key, dst[i], NULL);
+}
+
 static const char *const top_keys[] = {
     "name", "title", "projection", "extent", "size", "font", "background",
-    "halo", "incidents", "layers", "attribution", NULL};
+    "halo", "incidents", "layers", "attribution", "page", "classification",
+    "colors", NULL};
 
 static bm_status top_key(parser *p, int i, const char *key, yaml_node_t *v,
                          void *user)
@@ -665,7 +747,12 @@ static bm_status top_key(parser *p, int i, const char *key, yaml_node_t *v,
         }
         return BM_OK;
     }
-    default: return get_string(p, v, key, 1, &s->attribution);
+    case 10: return get_string(p, v, key, 1, &s->attribution);
+    case 11: return walk_mapping(p, v, "'page'", page_keys, page_key, NULL);
+    case 12: return walk_mapping(p, v, "'classification'", class_keys,
+                                 class_key, NULL);
+    default: return walk_mapping(p, v, "'colors'", colors_keys, colors_key,
+                                 NULL);
     }
 }
 
@@ -721,6 +808,17 @@ static bm_style *style_defaults(const char *path)
     s->incident_size = 7.0;
     s->incident_label_size = 8.0;
     s->incident_stroke = DEF_INCIDENT_STROKE;
+    s->dpi = 150;
+    s->landscape = 1;
+    s->paper = (bm_rgba){1, 1, 1, 1};
+    s->ink = (bm_rgba){0.07, 0.07, 0.07, 1};
+    s->panel = (bm_rgba){1, 1, 1, 0.92};
+    s->land_inset = (bm_rgba){0.80, 0.78, 0.72, 1};
+    s->class_fg = (bm_rgba){1, 1, 1, 1};
+    s->class_bg = (bm_rgba){0.0, 0.48, 0.2, 1}; /* green: unclassified */
+    s->heat_low = (bm_rgba){1.0, 0.93, 0.63, 0.0};
+    s->heat_mid = (bm_rgba){0.99, 0.55, 0.24, 0.6};
+    s->heat_high = (bm_rgba){0.74, 0.0, 0.15, 0.85};
     if (oom) {
         bm_style_free(s);
         return NULL;
@@ -803,6 +901,13 @@ bm_status bm_style_load(bm_ctx *ctx, const char *path, bm_style **out)
     rc = walk_mapping(&p, root, "the style", top_keys, top_key, NULL);
     if (rc != BM_OK)
         goto done;
+    if (s->page && bm_style_paper_size(s->page, &s->page_w_pt,
+                                       &s->page_h_pt) == 0 &&
+        s->landscape) {
+        double t = s->page_w_pt;
+        s->page_w_pt = s->page_h_pt;
+        s->page_h_pt = t;
+    }
 
     if (!s->name) {
         int oom = 0;

@@ -57,6 +57,34 @@ static void test_colors(void)
     CHECK(bm_style_parse_color(NULL, &c) != 0);
 }
 
+/* The dark screen style: Lambert conformal conic 39.5/42.5 N, pixels. */
+static void test_screen(bm_ctx *ctx)
+{
+    bm_style *s = NULL;
+    CHECK(bm_style_load(ctx, BM_TEST_DATA_DIR "/styles/screen.yaml", &s) ==
+          BM_OK);
+    if (!s)
+        return;
+    CHECK_STR(s->name, "screen");
+    CHECK(s->projection && strstr(s->projection, "+lat_1=39.5") &&
+          strstr(s->projection, "+lat_2=42.5"));
+    CHECK(s->page == NULL && s->page_w_pt == 0);
+    CHECK(s->width_px == 1920 && s->height_px == 1080);
+    CHECK(same_color(s->paper, "#0b1118"));
+    CHECK(same_color(s->ink, "#e8edf2"));
+    CHECK(s->nincidents >= 10);
+    bm_style_free(s);
+
+    /* page sizes */
+    double w, h;
+    CHECK(bm_style_paper_size("a3", &w, &h) == 0);
+    CHECK_NEAR(w, 841.89, 0.01);
+    CHECK_NEAR(h, 1190.55, 0.01);
+    CHECK(bm_style_paper_size("Letter", &w, &h) == 0);
+    CHECK_NEAR(w, 612, 1e-9);
+    CHECK(bm_style_paper_size("B5", &w, &h) != 0);
+}
+
 static void test_briefing(bm_ctx *ctx)
 {
     bm_style *s = NULL;
@@ -70,7 +98,14 @@ static void test_briefing(bm_ctx *ctx)
     CHECK_STR(s->path, path);
     CHECK_STR(s->name, "briefing");
     CHECK(s->title && strstr(s->title, "{date}") != NULL);
-    CHECK(s->projection && strstr(s->projection, "+proj=lcc") != NULL);
+    CHECK_STR(s->projection, "EPSG:5179");
+    /* A4 landscape at 150 dpi */
+    CHECK_STR(s->page, "A4");
+    CHECK(s->landscape == 1);
+    CHECK_NEAR(s->page_w_pt, 841.89, 0.01);
+    CHECK_NEAR(s->page_h_pt, 595.276, 0.01);
+    CHECK_NEAR(s->dpi, 150, 1e-9);
+    CHECK(s->classification == NULL);
     CHECK_NEAR(s->min_lon, 124.0, 1e-9);
     CHECK_NEAR(s->min_lat, 39.6, 1e-9);
     CHECK_NEAR(s->max_lon, 131.2, 1e-9);
@@ -288,6 +323,34 @@ static void test_errors(bm_ctx *ctx)
     expect_error(ctx, "type3.yaml",
                  "extent: [1, 2, 3, 4]\n",
                  BM_ERR_INPUT, "type3.yaml:1:", "extent", NULL);
+    expect_error(ctx, "page.yaml",
+                 "name: p\n"
+                 "page:\n"
+                 "  size: A5\n",
+                 BM_ERR_INPUT, "page.yaml:3:", "size", "A5", NULL);
+    expect_error(ctx, "orient.yaml",
+                 "page:\n"
+                 "  size: A3\n"
+                 "  orientation: sideways\n",
+                 BM_ERR_INPUT, "orient.yaml:3:", "orientation", "sideways",
+                 NULL);
+    expect_error(ctx, "dpi.yaml",
+                 "page:\n"
+                 "  dpi: 5000\n",
+                 BM_ERR_INPUT, "dpi.yaml:2:", "dpi", NULL);
+    expect_error(ctx, "colors.yaml",
+                 "colors:\n"
+                 "  paper: \"#fff\"\n",
+                 BM_ERR_INPUT, "colors.yaml:2:", "paper", NULL);
+    expect_error(ctx, "class.yaml",
+                 "classification:\n"
+                 "  txt: SECRET\n",
+                 BM_ERR_INPUT, "class.yaml:2:", "txt", NULL);
+    expect_error(ctx, "avoid.yaml",
+                 "layers:\n"
+                 "  - source: x\n"
+                 "    avoid: maybe\n",
+                 BM_ERR_INPUT, "avoid.yaml:3:", "avoid", NULL);
     expect_error(ctx, "kind.yaml",
                  "layers:\n"
                  "  - source: x\n"
@@ -355,6 +418,7 @@ int main(void)
         return bm_test_done();
     test_colors();
     test_briefing(ctx);
+    test_screen(ctx);
     test_defaults(ctx);
     test_errors(ctx);
     bm_ctx_free(ctx);

@@ -1,0 +1,97 @@
+#!/bin/bash
+# render: styles, regions, extents, filters, heatmap, small multiples,
+# classification banner, page sizes; town and incident names extractable
+# from the PDF as text (pdftotext); usage errors.
+. "$(dirname "$0")/lib.sh"
+
+DB="$WORK/r.sqlite"
+run "$BM" ingest --db "$DB" "$SRC/samples"
+expect_rc 0 "ingest samples"
+
+# default: briefing on A4 landscape at 150 dpi, extent fitted to incidents
+run "$BM" render --db "$DB" -o "$WORK/map.png"
+expect_rc 0 "render default"
+expect_eq "$(png_size "$WORK/map.png")" "1754x1240" "A4 landscape at 150 dpi"
+run "$BM" render --db "$DB" -o "$WORK/map300.png" --dpi 300
+expect_rc 0 "render at 300 dpi"
+expect_eq "$(png_size "$WORK/map300.png")" "3508x2480" "A4 landscape at 300 dpi"
+
+# PDF keeps text as text: town names, incident labels, furniture
+run "$BM" render --db "$DB" -o "$WORK/map.pdf" --classification "UNCLASSIFIED // TEST"
+expect_rc 0 "render pdf"
+if command -v pdftotext >/dev/null; then
+    pdftotext -layout "$WORK/map.pdf" "$WORK/map.txt"
+    for name in Musan Manpo Kanggye Hamhung Yanji Dandong CHINA; do
+        grep -q "$name" "$WORK/map.txt" && ok || bad "town or country '$name' not text in the PDF"
+    done
+    # country names are letter-spaced
+    tr -d ' ' < "$WORK/map.txt" | grep -q "NORTHKOREA" && ok || bad "NORTH KOREA not text in the PDF"
+    grep -q "Hoeryong" "$WORK/map.txt" && ok || bad "incident label not text in the PDF"
+    grep -q "scale true at" "$WORK/map.txt" && ok || bad "scale note not in the PDF"
+    [ "$(grep -c "UNCLASSIFIED // TEST" "$WORK/map.txt")" -ge 2 ] && ok || bad "banner at top and bottom"
+    grep -q "GeoNames" "$WORK/map.txt" && ok || bad "credits line"
+    grep -q "18 incidents on the map" "$WORK/map.txt" && ok || bad "subtitle with the count"
+    pdfinfo "$WORK/map.pdf" | grep -Eq "Page size: +(841.89|842) x (595.276|595) pts" && ok || bad "PDF page is A4 landscape"
+else
+    bad "pdftotext missing (Debian poppler-utils)"
+fi
+run "$BM" render --db "$DB" -o "$WORK/map.svg"
+expect_rc 0 "render svg"; grep -q '<svg' "$WORK/map.svg" && ok || bad "SVG content"
+
+# styles by name; the dark screen style in pixels
+run "$BM" render --db "$DB" --style screen -o "$WORK/screen.png"
+expect_rc 0 "screen style"
+expect_eq "$(png_size "$WORK/screen.png")" "1920x1080" "screen style size"
+run "$BM" render --db "$DB" --style nosuch -o "$WORK/x.png"
+expect_rc 1 "unknown style name"; expect_err "nosuch" "unknown style named"
+
+# regions, bbox, around
+for region in border tumen yalu ryanggang north-hamgyong; do
+    run "$BM" render --db "$DB" --region "$region" -o "$WORK/r-$region.png" --size 600x400
+    expect_rc 0 "region $region"
+done
+run "$BM" render --db "$DB" --region tumen -o "$WORK/tumen.pdf"
+pdftotext "$WORK/tumen.pdf" - 2>/dev/null | grep -q "Tumen (Musan" && ok || bad "region named in subtitle"
+run "$BM" render --db "$DB" --region atlantis -o "$WORK/x.png"
+expect_rc 2 "unknown region"; expect_err "atlantis" "unknown region named"
+run "$BM" render --db "$DB" --bbox 129.5,42.2,130.2,43.0 -o "$WORK/bbox.png" --size 600x400
+expect_rc 0 "bbox"
+run "$BM" render --db "$DB" --bbox 130,42,129,43 -o "$WORK/x.png"
+expect_rc 2 "bad bbox"
+run "$BM" render --db "$DB" --around Hoeryong --radius 40km -o "$WORK/around.pdf"
+expect_rc 0 "around a place"
+pdftotext "$WORK/around.pdf" - 2>/dev/null | grep -q "40 km around" && ok || bad "around in subtitle"
+run "$BM" render --db "$DB" --around 42.44,129.75 -o "$WORK/around2.png" --size 600x400
+expect_rc 0 "around a point"
+run "$BM" render --db "$DB" --radius 5km -o "$WORK/x.png"
+expect_rc 2 "radius without around"
+run "$BM" render --db "$DB" --region tumen --bbox 1,2,3,4 -o "$WORK/x.png"
+expect_rc 2 "two extents"
+
+# filters
+run "$BM" render --db "$DB" --type arrest,bribery -o "$WORK/types.pdf"
+expect_rc 0 "type filter"
+expect_out "selected of 18" "type filter counts"
+pdftotext "$WORK/types.pdf" - 2>/dev/null | grep -q "crackdown" && bad "filtered type still drawn" || ok
+run "$BM" render --db "$DB" --since 2030-01 -o "$WORK/none.png" --size 600x400
+expect_rc 0 "since in the future: an empty map"
+expect_out "0 incidents selected" "nothing selected"
+run "$BM" render --db "$DB" --since 2024-13 -o "$WORK/x.png"
+expect_rc 2 "bad --since"
+
+# heatmap, small multiples
+run "$BM" render --db "$DB" --heatmap 15 -o "$WORK/heat.png" --size 800x560
+expect_rc 0 "heatmap"
+run "$BM" render --db "$DB" --heatmap 0 -o "$WORK/x.png"
+expect_rc 2 "heatmap bandwidth 0"
+run "$BM" render --db "$DB" --by week -o "$WORK/x.png"
+expect_rc 2 "--by week"
+run "$BM" render --db "$DB" --by month -o "$WORK/x.png"
+expect_rc 1 "--by month with undated samples"; expect_err "dated" "says none is dated"
+
+# an earlier file survives a failed render
+cp "$WORK/map.png" "$WORK/keep.png"
+run "$BM" render --db "$DB" --style "$SRC/tests/data/ref/nosuch.yaml" -o "$WORK/keep.png"
+expect_rc 1 "missing style file"
+cmp -s "$WORK/map.png" "$WORK/keep.png" && ok || bad "earlier file kept"
+finish
