@@ -11,6 +11,7 @@
 #define BM_CLI_H
 
 #include "bm_core.h"
+#include "bm_store.h"
 
 #include <stdio.h>
 
@@ -26,6 +27,45 @@ int cmd_geoparse(bm_ctx *ctx, int argc, char **argv);
 int cmd_near(bm_ctx *ctx, int argc, char **argv);
 int cmd_export(bm_ctx *ctx, int argc, char **argv);
 int cmd_render(bm_ctx *ctx, int argc, char **argv);
+int cmd_incident(bm_ctx *ctx, int argc, char **argv);
+int cmd_stats(bm_ctx *ctx, int argc, char **argv);
+
+/* ---- incident filters and output (cmd_incident.c), for near, incident,
+ * stats ---- */
+/* getopt_long values of the shared filter options. */
+enum {
+    CLI_OPT_SINCE = 1001, CLI_OPT_UNTIL, CLI_OPT_TYPE, CLI_OPT_ACTOR,
+    CLI_OPT_PRECISION, CLI_OPT_STATUS
+};
+/* A store filter plus the storage of its --type list. Zero-initialise;
+ * release with cli_filter_free(). */
+typedef struct cli_filter {
+    bm_store_filter f;
+    char **types;
+    size_t ntypes, cap;
+} cli_filter;
+/* Applies one filter option (--type may be repeated or a comma list).
+ * Returns 0, or an exit code after printing a usage error. */
+int cli_filter_option(cli_filter *cf, int opt, const char *arg,
+                      const char *cmd);
+void cli_filter_free(cli_filter *cf);
+
+enum { CLI_FMT_TABLE, CLI_FMT_JSON, CLI_FMT_GEOJSON, CLI_FMT_CSV };
+/* "table" (or "text"), "json", "geojson", "csv"; -1 when unknown. */
+int cli_parse_incident_format(const char *text);
+/* One incident as a JSON object (caller owns); distance_m may be NULL. */
+struct json_object *cli_incident_json(const bm_incident *in,
+                                      const double *distance_m);
+/* Prints incidents in a format. dist (may be NULL) holds a distance per
+ * incident. json_head (consumed, may be NULL) is the object the json format
+ * adds "count" and "incidents" to. The table format prints one line per
+ * incident (near prints its own table). */
+void cli_print_incidents(FILE *f, int format, struct json_object *json_head,
+                         const bm_incident *const *in, const double *dist,
+                         size_t n);
+/* "42.44,129.75" -> lat, lon in degrees; 0 when it is not a point. */
+int cli_parse_point(const char *s, double *lat, double *lon);
+int cmd_eval(bm_ctx *ctx, int argc, char **argv);
 
 /* Prints "bordermap: <message>" for the context's last error to stderr and
  * returns BM_EXIT_FAIL. */

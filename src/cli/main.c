@@ -15,8 +15,11 @@ static const struct {
     {"geocode", cmd_geocode, "look names up in the gazetteer"},
     {"geoparse", cmd_geoparse, "show the places and incidents found in reports"},
     {"near", cmd_near, "incidents within a radius of a town or point"},
+    {"incident", cmd_incident, "list, show, add, edit or delete incidents"},
+    {"stats", cmd_stats, "count incidents by province, county, type, month"},
     {"export", cmd_export, "write incidents as GeoJSON, GeoPackage, KML or CSV"},
     {"render", cmd_render, "draw a briefing map (PNG, PDF or SVG)"},
+    {"eval", cmd_eval, "score the geoparser against gold annotations"},
 };
 
 static void usage(FILE *f)
@@ -56,6 +59,10 @@ int main(int argc, char **argv)
     for (; i < argc && argv[i][0] == '-'; i++) {
         if (strcmp(argv[i], "--version") == 0) {
             printf("bordermap %s\n", BM_VERSION);
+            printf("Data: place names GeoNames (geonames.org, CC BY 4.0); "
+                   "Natural Earth (public domain);\n"
+                   "GSHHG/WDBII (LGPL-3+); Debian iso-codes (LGPL-2.1+). "
+                   "See gazetteer/ATTRIBUTION.\n");
             return BM_EXIT_OK;
         } else if (strcmp(argv[i], "-h") == 0 ||
                    strcmp(argv[i], "--help") == 0) {

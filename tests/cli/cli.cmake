@@ -1,6 +1,6 @@
 # CLI tests: shell scripts that drive the built program and check its
 # output, exit codes and files (with jq, ogrinfo and the spatialite shell).
-foreach(t help geocode e2e bad_input)
+foreach(t help geocode e2e bad_input review render)
   add_test(NAME cli.${t}
            COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/cli/test_${t}.sh)
   set_tests_properties(cli.${t} PROPERTIES LABELS cli
@@ -14,3 +14,10 @@ add_test(NAME cli.install
                  ${PROJECT_BINARY_DIR})
 set_tests_properties(cli.install PROPERTIES LABELS cli
   ENVIRONMENT "BM=$<TARGET_FILE:bordermap>;SRC=${PROJECT_SOURCE_DIR};WORK=${BM_TEST_TMP}/cli_install")
+
+# The geoparser's evaluation on the development set (../shared/reports/dev)
+# and the documented jsonl format; skipped when the development set is not
+# beside the repository.
+add_test(NAME cli.eval COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/cli/test_eval.sh)
+set_tests_properties(cli.eval PROPERTIES LABELS cli SKIP_RETURN_CODE 77
+  ENVIRONMENT "BM=$<TARGET_FILE:bordermap>;SRC=${PROJECT_SOURCE_DIR};WORK=${BM_TEST_TMP}/cli_eval")
