@@ -16,6 +16,7 @@
 #include "bm_geoparse.h"
 
 #include <ctype.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -80,6 +81,24 @@ typedef struct sent_list {
     size_t last_b, last_cp;
 } sent_list;
 
+/* bm_utf8_codepoints(): the bytes that do not continue a character,
+ * counted eight at a time. */
+static size_t count_codepoints(const char *s, size_t n)
+{
+    size_t cont = 0, i = 0;
+    for (; i + 8 <= n; i += 8) {
+        uint64_t x;
+        memcpy(&x, s + i, 8);
+        /* continuation bytes are 10xxxxxx */
+        uint64_t m = x & ~(x << 1) & 0x8080808080808080ull;
+        if (m)
+            cont += (size_t)__builtin_popcountll(m);
+    }
+    for (; i < n; i++)
+        cont += ((unsigned char)s[i] & 0xC0) == 0x80;
+    return n - cont;
+}
+
 static int sent_push(sent_list *L, const char *text, size_t b0, size_t b1,
                      size_t para)
 {
@@ -94,14 +113,16 @@ static int sent_push(sent_list *L, const char *text, size_t b0, size_t b1,
         return 0;
     L->v = nv;
     bm_sentence *s = &L->v[L->n++];
-    /* code points, counted incrementally (sentences come in order) */
-    L->last_cp += bm_utf8_codepoints(text + L->last_b, b0 - L->last_b);
-    L->last_b = b0;
+    /* code points, counted incrementally (sentences come in order), each
+     * byte once */
+    L->last_cp += count_codepoints(text + L->last_b, b0 - L->last_b);
     s->byte_start = b0;
     s->byte_end = b1;
     s->start = L->last_cp;
-    s->end = L->last_cp + bm_utf8_codepoints(text + b0, b1 - b0);
+    s->end = L->last_cp + count_codepoints(text + b0, b1 - b0);
     s->paragraph = para;
+    L->last_b = b1;
+    L->last_cp = s->end;
     return 1;
 }
 
@@ -115,6 +136,12 @@ bm_status bm_split_sentences(const char *text, size_t len, bm_sentence **out,
     sent_list L = {0};
     size_t start = 0, para = 0;
     for (size_t i = 0; i < len; i++) {
+        /* skip to the next line end or sentence punctuation */
+        while (i < len && text[i] != '\n' && text[i] != '.' &&
+               text[i] != '!' && text[i] != '?')
+            i++;
+        if (i == len)
+            break;
         char c = text[i];
         if (c == '\n') {
             if (!sent_push(&L, text, start, i, para))
@@ -258,37 +285,11 @@ static const char *const negators[] = {
     "would", "will", "could", "might", "may", "risk", "risks", "face",
     "facing", "unless", "lest", "escape", NULL};
 
-static int is_wchar(unsigned char c)
+static inline int is_wchar(unsigned char c)
 {
-    return isalnum(c) || c >= 0x80;
-}
-
-/* Finds phrase in the lower-cased sentence lc[0..n) at a word boundary,
- * from position from. Returns the position or (size_t)-1. *mlen gets the
- * matched length. */
-static size_t find_phrase(const char *lc, size_t n, const char *phrase,
-                          size_t from, size_t *mlen)
-{
-    size_t pl = strlen(phrase);
-    int prefix = pl && phrase[pl - 1] == '*';
-    if (prefix)
-        pl--;
-    for (size_t i = from; i + pl <= n; i++) {
-        if (memcmp(lc + i, phrase, pl) != 0)
-            continue;
-        if (i > 0 && is_wchar((unsigned char)lc[i - 1]))
-            continue;
-        size_t e = i + pl;
-        if (prefix) {
-            while (e < n && (isalpha((unsigned char)lc[e]) || lc[e] == '-'))
-                e++;
-        } else if (e < n && is_wchar((unsigned char)lc[e])) {
-            continue;
-        }
-        *mlen = e - i;
-        return i;
-    }
-    return (size_t)-1;
+    /* isalnum() in the C locale the program runs in, without its table */
+    return c >= 0x80 || (unsigned)((c | 32) - 'a') < 26u ||
+           (unsigned)(c - '0') < 10u;
 }
 
 /* Is one of the (up to) three words before lc[pos] a negator? */
@@ -316,47 +317,111 @@ static int negated(const char *lc, size_t pos)
         if (k > 3 && strcmp(word + k - 3, "n't") == 0)
             return 1;
         for (size_t j = 0; negators[j]; j++)
-            if (strcmp(word, negators[j]) == 0)
+            if (negators[j][0] == word[0] && strcmp(word, negators[j]) == 0)
                 return 1;
     }
     return 0;
 }
 
-/* "defectors" is a group of people, not an event: "defect*" triggers are
- * listed explicitly above. Returns the best trigger in the sentence. */
-static const trigger *best_trigger(const char *lc, size_t n)
+/* Phrase tables indexed by first (lower-case) byte, each bucket in table
+ * order, so that a scan tries at each word start only the few phrases that
+ * can begin there. Built per report (a few hundred operations) rather than
+ * kept in a global. */
+#define PH_NONE 0xFFu
+#define NTRIGGERS (sizeof triggers / sizeof triggers[0] - 1)
+
+typedef struct phrase_ix {
+    unsigned char thead[256], tnext[NTRIGGERS];
+    unsigned char tlen[NTRIGGERS], tprefix[NTRIGGERS], tspecial[NTRIGGERS];
+    unsigned char ahead[256], anext[64];
+    unsigned char alen[64], aprefix[64];
+    /* second byte of the phrase (0 when it has only one): tested before
+     * the whole phrase is compared */
+    unsigned char t1[NTRIGGERS], a1[64];
+} phrase_ix;
+
+/* Does the phrase (length pl without its '*', prefix when it had one)
+ * match lc[i..n) at position i, the left boundary already checked? Sets
+ * *mlen like find_phrase did. */
+static inline int phrase_at(const char *lc, size_t n, size_t i,
+                            const char *phrase, size_t pl, int prefix,
+                            size_t *mlen)
 {
-    const trigger *best = NULL;
-    int best_prio = 0;
-    for (size_t t = 0; triggers[t].type; t++) {
-        size_t from = 0, ml;
-        size_t p;
-        while ((p = find_phrase(lc, n, triggers[t].phrase, from, &ml)) !=
-               (size_t)-1) {
-            from = p + 1;
-            if (negated(lc, p))
+    if (i + pl > n || memcmp(lc + i, phrase, pl) != 0)
+        return 0;
+    size_t e = i + pl;
+    if (prefix) {
+        while (e < n && (isalpha((unsigned char)lc[e]) || lc[e] == '-'))
+            e++;
+    } else if (e < n && is_wchar((unsigned char)lc[e])) {
+        return 0;
+    }
+    *mlen = e - i;
+    return 1;
+}
+
+/* "defectors" is a group of people, not an event: "defect*" triggers are
+ * listed explicitly above. Returns the best trigger in the sentence: for
+ * each trigger its first occurrence that is not negated, the highest
+ * priority winning, the earlier listed on a tie. One pass over the word
+ * starts of the sentence. */
+static const trigger *best_trigger(const phrase_ix *ix, const char *lc,
+                                   size_t n)
+{
+    int prio[NTRIGGERS];
+    unsigned char found[NTRIGGERS];
+    memset(found, 0, sizeof found);
+    for (size_t i = 0; i < n; i++) {
+        unsigned t = ix->thead[(unsigned char)lc[i]];
+        if (t == PH_NONE || (i > 0 && is_wchar((unsigned char)lc[i - 1])))
+            continue;
+        unsigned char c1 = (unsigned char)lc[i + 1]; /* lc[n] is readable */
+        for (; t != PH_NONE; t = ix->tnext[t]) {
+            size_t ml;
+            if (found[t] || (ix->t1[t] && ix->t1[t] != c1) ||
+                !phrase_at(lc, n, i, triggers[t].phrase,
+                                       ix->tlen[t], ix->tprefix[t], &ml))
                 continue;
-            int prio = triggers[t].priority;
+            if (negated(lc, i))
+                continue;
+            found[t] = 1;
+            int pr = triggers[t].priority;
             /* "a crackdown on smuggling": the crackdown is the event and
              * smuggling its target */
-            if (strcmp(triggers[t].type, "crackdown") == 0 ||
-                strcmp(triggers[t].type, "inspection") == 0 ||
-                strcmp(triggers[t].type, "surveillance") == 0) {
-                size_t e = p + ml;
+            if (ix->tspecial[t]) {
+                size_t e = i + ml;
                 while (e < n && lc[e] == ' ')
                     e++;
                 if ((n - e >= 3 && memcmp(lc + e, "on ", 3) == 0) ||
                     (n - e >= 8 && memcmp(lc + e, "against ", 8) == 0))
-                    prio = 87;
+                    pr = 87;
             }
-            if (!best || prio > best_prio) {
-                best = &triggers[t];
-                best_prio = prio;
-            }
-            break;
+            prio[t] = pr;
         }
     }
+    const trigger *best = NULL;
+    int best_prio = 0;
+    for (size_t t = 0; t < NTRIGGERS; t++)
+        if (found[t] && (!best || prio[t] > best_prio)) {
+            best = &triggers[t];
+            best_prio = prio[t];
+        }
     return best;
+}
+
+/* The best trigger of sentence si, computed once: T[si] caches it
+ * (TRIGGER_UNKNOWN until then, -1 for none). */
+#define TRIGGER_UNKNOWN (-2)
+static const trigger *sentence_trigger(const phrase_ix *ix, const char *lc,
+                                       const bm_sentence *S, int *T,
+                                       size_t si)
+{
+    if (T[si] == TRIGGER_UNKNOWN) {
+        const trigger *t = best_trigger(ix, lc + S[si].byte_start,
+                                        S[si].byte_end - S[si].byte_start);
+        T[si] = t ? (int)(t - triggers) : -1;
+    }
+    return T[si] < 0 ? NULL : &triggers[T[si]];
 }
 
 /* ---- actors ------------------------------------------------------------ */
@@ -411,74 +476,95 @@ static const actor_pat actors[] = {
     {"policem*", 0, "Ministry of Social Security"},
     {NULL, 0, NULL}};
 
-/* First actor named in text[0..n) (lc is its lower-case copy); NULL if
- * none. *pos gets the position. */
-static const char *first_actor(const char *text, const char *lc, size_t n,
+#define NACTORS (sizeof actors / sizeof actors[0] - 1)
+_Static_assert(NTRIGGERS < PH_NONE, "trigger indices fit a byte");
+_Static_assert(NACTORS <= 64, "actor indices fit phrase_ix");
+
+static void phrase_ix_init(phrase_ix *ix)
+{
+    memset(ix->thead, PH_NONE, sizeof ix->thead);
+    memset(ix->ahead, PH_NONE, sizeof ix->ahead);
+    for (size_t t = NTRIGGERS; t-- > 0;) {
+        const char *ph = triggers[t].phrase;
+        size_t pl = strlen(ph);
+        ix->tprefix[t] = pl && ph[pl - 1] == '*';
+        ix->tlen[t] = (unsigned char)(pl - ix->tprefix[t]);
+        ix->tspecial[t] = strcmp(triggers[t].type, "crackdown") == 0 ||
+                          strcmp(triggers[t].type, "inspection") == 0 ||
+                          strcmp(triggers[t].type, "surveillance") == 0;
+        unsigned char c = (unsigned char)ph[0];
+        ix->t1[t] = ix->tlen[t] > 1 ? (unsigned char)ph[1] : 0;
+        ix->tnext[t] = ix->thead[c];
+        ix->thead[c] = (unsigned char)t;
+    }
+    for (size_t a = NACTORS; a-- > 0;) {
+        const char *ph = actors[a].phrase;
+        size_t pl = strlen(ph);
+        ix->aprefix[a] = !actors[a].cs && pl && ph[pl - 1] == '*';
+        ix->alen[a] = (unsigned char)(pl - ix->aprefix[a]);
+        unsigned char c = (unsigned char)tolower((unsigned char)ph[0]);
+        ix->a1[a] = ix->alen[a] > 1 ? (unsigned char)ph[1] : 0;
+        ix->anext[a] = ix->ahead[c];
+        ix->ahead[c] = (unsigned char)a;
+    }
+}
+
+/* First actor named in text[from..n) (lc is its lower-case copy), as if
+ * text+from were the whole text (no word boundary is needed at from);
+ * NULL if none. *pos gets the (absolute) position. Earlier wins; at the
+ * same place the more specific (listed first) wins. */
+static const char *first_actor(const phrase_ix *ix, const char *text,
+                               const char *lc, size_t n, size_t from,
                                size_t *pos)
 {
-    const char *best = NULL;
-    size_t bp = (size_t)-1;
-    for (size_t a = 0; actors[a].phrase; a++) {
-        size_t ml, p;
-        if (actors[a].cs) {
-            size_t pl = strlen(actors[a].phrase);
-            p = (size_t)-1;
-            for (size_t i = 0; i + pl <= n; i++) {
-                if (memcmp(text + i, actors[a].phrase, pl) != 0)
-                    continue;
-                if (i > 0 && is_wchar((unsigned char)text[i - 1]))
+    for (size_t i = from; i < n; i++) {
+        unsigned a = ix->ahead[(unsigned char)lc[i]];
+        /* lower-casing keeps word characters word characters, so one
+         * boundary test serves both the exact and the folded phrases */
+        if (a == PH_NONE ||
+            (i > from && is_wchar((unsigned char)lc[i - 1])))
+            continue;
+        for (; a != PH_NONE; a = ix->anext[a]) {
+            size_t pl = ix->alen[a], ml;
+            if (actors[a].cs) {
+                if (i + pl > n ||
+                    (ix->a1[a] && ix->a1[a] != (unsigned char)text[i + 1]) ||
+                    memcmp(text + i, actors[a].phrase, pl) != 0)
                     continue;
                 if (i + pl < n && is_wchar((unsigned char)text[i + pl]))
                     continue;
-                p = i;
-                break;
+            } else if ((ix->a1[a] && ix->a1[a] != (unsigned char)lc[i + 1]) ||
+                       !phrase_at(lc, n, i, actors[a].phrase, pl,
+                                  ix->aprefix[a], &ml)) {
+                continue;
             }
-        } else {
-            p = find_phrase(lc, n, actors[a].phrase, 0, &ml);
-        }
-        /* earlier wins; at the same place the more specific (listed
-         * first) wins */
-        if (p != (size_t)-1 && (bp == (size_t)-1 || p < bp)) {
-            bp = p;
-            best = actors[a].name;
+            *pos = i;
+            return actors[a].name;
         }
     }
-    if (pos)
-        *pos = bp;
-    return best;
-}
-
-/* Last actor named in text[0..n). */
-static const char *last_actor(const char *text, const char *lc, size_t n)
-{
-    const char *found = NULL;
-    size_t off = 0;
-    while (off < n) {
-        size_t p;
-        const char *a = first_actor(text + off, lc + off, n - off, &p);
-        if (!a)
-            break;
-        found = a;
-        off += p + 1;
-    }
-    return found;
+    return NULL;
 }
 
 /* Every actor named in text[0..n), canonical names in order of first
- * appearance, joined with "; " into buf (always NUL-terminated). Returns
- * the number of distinct actors. */
-static int all_actors(const char *text, const char *lc, size_t n, char *buf,
-                      size_t size)
+ * appearance, joined with "; " into buf (always NUL-terminated); *last
+ * gets the last one named (NULL if none). Returns the number of distinct
+ * actors listed. */
+static int all_actors(const phrase_ix *ix, const char *text, const char *lc,
+                      size_t n, char *buf, size_t size, const char **last)
 {
-    int count = 0;
+    int count = 0, full = 0;
     size_t off = 0;
     buf[0] = '\0';
+    *last = NULL;
     while (off < n) {
         size_t p;
-        const char *a = first_actor(text + off, lc + off, n - off, &p);
+        const char *a = first_actor(ix, text, lc, n, off, &p);
         if (!a)
             break;
-        off += p + 1;
+        off = p + 1;
+        *last = a;
+        if (full)
+            continue;
         /* already listed? (names never contain "; ") */
         int seen = 0;
         for (const char *q = buf; (q = strstr(q, a)) != NULL; q++) {
@@ -492,8 +578,10 @@ static int all_actors(const char *text, const char *lc, size_t n, char *buf,
         if (seen)
             continue;
         size_t bl = strlen(buf);
-        if (bl + strlen(a) + 3 > size)
-            break;
+        if (bl + strlen(a) + 3 > size) {
+            full = 1;
+            continue;
+        }
         snprintf(buf + bl, size - bl, "%s%s", bl ? "; " : "", a);
         count++;
     }
@@ -681,6 +769,9 @@ static int sentence_date(const char *lc, size_t n, const rdate *rd,
         }
         if (!isalpha((unsigned char)lc[j]))
             continue;
+        /* month names start with one of these (a cheap test first) */
+        if (!strchr("jfmasond", lc[j]))
+            continue;
         size_t wl = word_at(lc, n, j);
         int mon = bm_month_from_word(lc + j, wl);
         if (!mon)
@@ -857,6 +948,17 @@ static int cmp_cand(const void *a, const void *b)
     return x->order < y->order ? -1 : x->order > y->order;
 }
 
+typedef struct place_ref {
+    uintptr_t place;
+    size_t index;
+} place_ref;
+
+static int cmp_place_ref(const void *a, const void *b)
+{
+    const place_ref *x = a, *y = b;
+    return x->place < y->place ? -1 : x->place > y->place;
+}
+
 static int type_weight(const char *type)
 {
     static const struct {
@@ -891,19 +993,29 @@ bm_status bm_geoparse_incidents(bm_ctx *ctx, const bm_gazetteer *gz,
     char *lc = NULL;
     mctx *M = NULL;
     cand_inc *C = NULL;
+    int *T = NULL;
+    size_t *pcount = NULL;
     size_t nc = 0;
+    phrase_ix ix;
+    phrase_ix_init(&ix);
     bm_status st = bm_split_sentences(body, len, &S, &ns);
     if (st != BM_OK)
         goto fail;
     lc = malloc(len + 1);
     M = calloc(m->count ? m->count : 1, sizeof *M);
     C = calloc(ns ? ns : 1, sizeof *C);
-    if (!lc || !M || !C) {
+    T = malloc((ns ? ns : 1) * sizeof *T);
+    if (!lc || !M || !C || !T) {
         st = BM_ERR_NOMEM;
         goto fail;
     }
-    for (size_t i = 0; i < len; i++)
-        lc[i] = (char)tolower((unsigned char)body[i]);
+    for (size_t i = 0; i < ns; i++)
+        T[i] = TRIGGER_UNKNOWN;
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c = (unsigned char)body[i];
+        /* tolower() of the C locale the program runs in */
+        lc[i] = (char)((unsigned)(c - 'A') < 26u ? c + 32 : c);
+    }
     lc[len] = '\0';
 
     /* Mentions usable as places, and whether the doc has a region place. */
@@ -925,6 +1037,30 @@ bm_status bm_geoparse_incidents(bm_ctx *ctx, const bm_gazetteer *gz,
             doc_has_region = 1;
     }
 
+    /* How often each mention's place is mentioned: sorted by place, counted
+     * per run (a report of many mentions must not compare each with each). */
+    {
+        place_ref *pr = malloc((m->count ? m->count : 1) * sizeof *pr);
+        pcount = malloc((m->count ? m->count : 1) * sizeof *pcount);
+        if (!pr || !pcount) {
+            free(pr);
+            st = BM_ERR_NOMEM;
+            goto fail;
+        }
+        for (size_t i = 0; i < m->count; i++) {
+            pr[i].place = (uintptr_t)m->items[i].place;
+            pr[i].index = i;
+        }
+        qsort(pr, m->count, sizeof *pr, cmp_place_ref);
+        for (size_t a = 0, b; a < m->count; a = b) {
+            for (b = a + 1; b < m->count && pr[b].place == pr[a].place; b++)
+                ;
+            for (size_t k = a; k < b; k++)
+                pcount[pr[k].index] = b - a;
+        }
+        free(pr);
+    }
+
     /* Dominant place: the most-mentioned border place, towns and counties
      * before provinces; then region places; then anything with a point. */
     const mctx *dominant = NULL;
@@ -940,10 +1076,7 @@ bm_status bm_geoparse_incidents(bm_ctx *ctx, const bm_gazetteer *gz,
                 level += 3;
             if (!M[i].in_region)
                 level += 3;
-            int count = 0;
-            for (size_t j = 0; j < m->count; j++)
-                if (M[j].m->place == a->place)
-                    count++;
+            int count = (int)pcount[i];
             if (level < best_level ||
                 (level == best_level && count > best_count)) {
                 best_level = level;
@@ -969,14 +1102,15 @@ bm_status bm_geoparse_incidents(bm_ctx *ctx, const bm_gazetteer *gz,
         if (si == 0 || s->paragraph != S[si - 1].paragraph)
             para_actor = NULL;
         char actors_here[256];
-        int actor_here = all_actors(body + s->byte_start, slc, sn,
-                                    actors_here, sizeof actors_here) > 0;
+        const char *last = NULL;
+        int actor_here = all_actors(&ix, body + s->byte_start, slc, sn,
+                                    actors_here, sizeof actors_here,
+                                    &last) > 0;
         const char *actor = actor_here ? actors_here
                             : para_actor ? para_actor
                                          : doc_actor;
         if (actor_here)
-            para_actor = doc_actor =
-                last_actor(body + s->byte_start, slc, sn);
+            para_actor = doc_actor = last;
 
         /* tag lines ("russia, north korea, surveillance,") are not prose */
         int upper = 0;
@@ -986,7 +1120,7 @@ bm_status bm_geoparse_incidents(bm_ctx *ctx, const bm_gazetteer *gz,
                 upper = 1;
         if (!upper)
             continue;
-        const trigger *tr = best_trigger(slc, sn);
+        const trigger *tr = sentence_trigger(&ix, lc, S, T, si);
         if (!tr)
             continue;
 
@@ -1095,7 +1229,7 @@ bm_status bm_geoparse_incidents(bm_ctx *ctx, const bm_gazetteer *gz,
             const bm_sentence *t2 = &S[sj];
             const char *tlc = lc + t2->byte_start;
             size_t tn = t2->byte_end - t2->byte_start;
-            const trigger *tt = best_trigger(tlc, tn);
+            const trigger *tt = sentence_trigger(&ix, lc, S, T, sj);
             int same = tt && strcmp(tt->type, tr->type) == 0;
             if (same && sentence_date(tlc, tn, &rd, &fd))
                 has_text_date = 1;
@@ -1171,6 +1305,8 @@ bm_status bm_geoparse_incidents(bm_ctx *ctx, const bm_gazetteer *gz,
         else
             bm_incident_clear(&C[k].inc);
     }
+    free(pcount);
+    free(T);
     free(C);
     free(M);
     free(lc);
@@ -1180,6 +1316,8 @@ bm_status bm_geoparse_incidents(bm_ctx *ctx, const bm_gazetteer *gz,
 fail:
     for (size_t k = 0; C && k < nc; k++)
         bm_incident_clear(&C[k].inc);
+    free(pcount);
+    free(T);
     free(C);
     free(M);
     free(lc);

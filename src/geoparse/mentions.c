@@ -42,6 +42,7 @@
 #include "bm_geoparse.h"
 
 #include <ctype.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -52,22 +53,52 @@
 typedef struct tok {
     size_t bs, be;   /* bytes [bs, be) in the body */
     size_t cs, ce;   /* code points */
-    int cap;         /* first letter upper/title case */
-    int hangul;      /* first character is Hangul */
-    int allcaps;     /* every letter upper case, 2+ letters */
-    int contig;      /* joined to the previous word by spaces, a hyphen or
-                        an initial's dot only, on the same line */
-    int hyph;        /* joined to the previous word by a hyphen */
-    int sent_start;  /* first word of a sentence or a line */
     int para;        /* line number (paragraph) */
-    int possessive;  /* followed by 's */
-    int alpha;       /* starts with a letter */
+    unsigned char cap;        /* first letter upper/title case */
+    unsigned char hangul;     /* first character is Hangul */
+    unsigned char allcaps;    /* every letter upper case, 2+ letters */
+    unsigned char contig;     /* joined to the previous word by spaces, a
+                                 hyphen or an initial's dot only, on the
+                                 same line */
+    unsigned char hyph;       /* joined to the previous word by a hyphen */
+    unsigned char sent_start; /* first word of a sentence or a line */
+    unsigned char possessive; /* followed by 's */
+    unsigned char alpha;      /* starts with a letter */
+    /* the word's folded form (bm_fold), computed on first use: fold_state
+     * FOLD_NONE until then; FOLD_CLEAN when folding a run of words equals
+     * joining their folds with spaces, FOLD_ODD when it may not (a word
+     * starting with a combining mark, or folding to nothing) */
+    unsigned char fold_state;
+    uint32_t fold_off, fold_len; /* in the fold cache's text */
 } tok;
 
 typedef struct toks {
     tok *v;
     size_t n, cap;
 } toks;
+
+/* ASCII classes without the locale tables (the program runs in the C
+ * locale, where these are what isalnum(), isalpha(), isupper() and
+ * tolower() answer). */
+static inline int a_upper(int c)
+{
+    return (unsigned)(c - 'A') < 26u;
+}
+
+static inline int a_alpha(int c)
+{
+    return (unsigned)((c | 32) - 'a') < 26u;
+}
+
+static inline int a_alnum(int c)
+{
+    return a_alpha(c) || (unsigned)(c - '0') < 10u;
+}
+
+static inline int a_lower(int c)
+{
+    return a_upper(c) ? c + 32 : c;
+}
 
 static int is_apos(utf8proc_int32_t c)
 {
@@ -82,6 +113,8 @@ static int is_hyphen(utf8proc_int32_t c)
 
 static int is_wordch(utf8proc_int32_t c)
 {
+    if (c < 0x80) /* ASCII: letters and digits are the word characters */
+        return c >= 0 && a_alnum(c);
     utf8proc_category_t k = utf8proc_category(c);
     return (k >= UTF8PROC_CATEGORY_LU && k <= UTF8PROC_CATEGORY_LO) ||
            (k >= UTF8PROC_CATEGORY_MN && k <= UTF8PROC_CATEGORY_ME) ||
@@ -90,6 +123,8 @@ static int is_wordch(utf8proc_int32_t c)
 
 static int is_letter(utf8proc_int32_t c)
 {
+    if (c < 0x80)
+        return c >= 0 && a_alpha(c);
     utf8proc_category_t k = utf8proc_category(c);
     return k >= UTF8PROC_CATEGORY_LU && k <= UTF8PROC_CATEGORY_LO;
 }
@@ -103,6 +138,10 @@ static int is_hangul(utf8proc_int32_t c)
 static utf8proc_int32_t cp_at(const char *s, size_t len, size_t i,
                               size_t *adv)
 {
+    if ((unsigned char)s[i] < 0x80) {
+        *adv = 1;
+        return (unsigned char)s[i];
+    }
     utf8proc_int32_t c = 0;
     utf8proc_ssize_t k = utf8proc_iterate((const utf8proc_uint8_t *)s + i,
                                           (utf8proc_ssize_t)(len - i), &c);
@@ -116,10 +155,12 @@ static utf8proc_int32_t cp_at(const char *s, size_t len, size_t i,
 
 static int toks_push(toks *t, const tok *w)
 {
-    tok *nv = bm_grow(t->v, &t->cap, t->n + 1, sizeof *nv);
-    if (!nv)
-        return 0;
-    t->v = nv;
+    if (t->n == t->cap) {
+        tok *nv = bm_grow(t->v, &t->cap, t->n + 1, sizeof *nv);
+        if (!nv)
+            return 0;
+        t->v = nv;
+    }
     t->v[t->n++] = *w;
     return 1;
 }
@@ -205,17 +246,32 @@ static int tokenize(const char *s, size_t len, toks *out)
         memset(&w, 0, sizeof w);
         w.bs = i;
         w.cs = cp;
-        w.cap = utf8proc_category(c) == UTF8PROC_CATEGORY_LU ||
-                utf8proc_category(c) == UTF8PROC_CATEGORY_LT;
+        w.cap = c < 0x80 ? a_upper(c)
+                         : utf8proc_category(c) == UTF8PROC_CATEGORY_LU ||
+                               utf8proc_category(c) == UTF8PROC_CATEGORY_LT;
         w.hangul = is_hangul(c);
         w.alpha = is_letter(c);
         int letters = 0, uppers = 0;
         while (i < len) {
+            /* a run of ASCII letters and digits: the common case, byte by
+             * byte without decoding */
+            unsigned char b = (unsigned char)s[i];
+            if (a_alnum(b)) {
+                if (a_alpha(b)) {
+                    letters++;
+                    uppers += a_upper(b);
+                }
+                i++;
+                cp++;
+                continue;
+            }
             c = cp_at(s, len, i, &adv);
             if (is_wordch(c)) {
                 if (is_letter(c)) {
                     letters++;
-                    if (utf8proc_category(c) == UTF8PROC_CATEGORY_LU)
+                    if (c < 0x80 ? a_upper(c)
+                                 : utf8proc_category(c) ==
+                                       UTF8PROC_CATEGORY_LU)
                         uppers++;
                 }
                 i += adv;
@@ -264,7 +320,7 @@ static const char *word_lc(const char *s, const tok *w, char *buf, size_t n)
     if (k >= n)
         k = n - 1;
     for (size_t i = 0; i < k; i++)
-        buf[i] = (char)tolower((unsigned char)s[w->bs + i]);
+        buf[i] = (char)a_lower((unsigned char)s[w->bs + i]);
     buf[k] = '\0';
     return buf;
 }
@@ -272,7 +328,7 @@ static const char *word_lc(const char *s, const tok *w, char *buf, size_t n)
 static int in_list(const char *w, const char *const *list)
 {
     for (size_t i = 0; list[i]; i++)
-        if (strcmp(w, list[i]) == 0)
+        if (list[i][0] == w[0] && strcmp(w, list[i]) == 0)
             return 1;
     return 0;
 }
@@ -314,7 +370,8 @@ static hint designator_hint(const char *s, const tok *w, int need_hyphen_ok)
     char buf[32];
     const char *lc = word_lc(s, w, buf, sizeof buf);
     for (size_t i = 0; designators[i].w; i++) {
-        if (strcmp(lc, designators[i].w) != 0)
+        if (designators[i].w[0] != lc[0] ||
+            strcmp(lc, designators[i].w) != 0)
             continue;
         int english = strcmp(lc, "province") == 0 || strcmp(lc, "county") == 0 ||
                       strcmp(lc, "city") == 0 || strcmp(lc, "district") == 0 ||
@@ -456,12 +513,20 @@ static const char *const connectives[] = {"of", "the", "de", "la", "am",
 
 enum { DROP_NO = 0, DROP_YES = 1, DROP_COUNTRY = 2, DROP_PERSON = 3 };
 
+/* What resolution uses of a gazetteer candidate (bm_candidate carries a
+ * 112-byte reason besides, which made every raw mention 2.3 kB). */
+#define MAX_CAND 16
+typedef struct rcand {
+    const bm_place *place;
+    double score;
+} rcand;
+
 typedef struct raw {
     size_t t0, t1;     /* words [t0, t1) incl. designator */
     size_t name_t1;    /* end of the name words (designator excluded) */
     hint h;
     char *folded_name; /* folded name without designator (cache key) */
-    bm_candidate cand[16];
+    rcand cand[MAX_CAND];
     size_t ncand;
     const bm_place *chosen;
     const char *reason; /* static */
@@ -499,7 +564,7 @@ typedef struct docctx {
 #define SC_DOC_PROVINCE 15.0
 #define SC_NO_POINT (-20.0)
 
-static double cand_score(const bm_gazetteer *gz, const bm_candidate *c,
+static double cand_score(const bm_gazetteer *gz, const rcand *c,
                          const docctx *dc)
 {
     const bm_place *p = c->place;
@@ -582,10 +647,382 @@ static int word_is(const char *s, const tok *w, const char *const *list)
     return in_list(word_lc(s, w, buf, sizeof buf), list);
 }
 
+/* A word list's filter: a 512-bit Bloom filter over its words, built per
+ * report (about 60 words: cheaper than what it saves; no global state),
+ * that rules most words out before the list is searched. */
+typedef struct wordset {
+    const char *const *list;
+    uint64_t bits[8];
+} wordset;
+
+static unsigned ws_hash(const char *w, size_t n)
+{
+    unsigned h = (unsigned)n * 0x9E3779B1u;
+    h ^= (unsigned char)w[0] * 0x85EBCA77u;
+    h ^= (unsigned char)w[n - 1] * 0xC2B2AE3Du;
+    if (n > 1)
+        h ^= (unsigned char)w[1] * 0x27D4EB2Fu;
+    h ^= h >> 15;
+    h *= 0x2C1B3C6Du;
+    return (h >> 23) & 511u;
+}
+
+static void ws_init(wordset *ws, const char *const *list)
+{
+    ws->list = list;
+    memset(ws->bits, 0, sizeof ws->bits);
+    for (size_t i = 0; list[i]; i++) {
+        unsigned b = ws_hash(list[i], strlen(list[i]));
+        ws->bits[b >> 6] |= (uint64_t)1 << (b & 63);
+    }
+}
+
+/* word_is(s, w, ws->list), answered faster. */
+static int word_in(const wordset *ws, const char *s, const tok *w)
+{
+    char buf[32];
+    size_t n = w->be - w->bs;
+    if (n >= sizeof buf)
+        return 0;
+    word_lc(s, w, buf, sizeof buf);
+    unsigned b = ws_hash(buf, n);
+    if (!(ws->bits[b >> 6] >> (b & 63) & 1))
+        return 0;
+    return in_list(buf, ws->list);
+}
+
 /* Folds the body bytes [b0, b1). */
 static char *fold_range(const char *s, size_t b0, size_t b1)
 {
     return bm_fold(s + b0, b1 - b0);
+}
+
+/* ---- per-report memos ------------------------------------------------- */
+
+/* A string-keyed hash map (open addressing) from byte strings to a
+ * uint32_t, living for one report: the gazetteer's lookups are pure
+ * functions of the name asked, and a report names the same places many
+ * times ("Hyesan" ... "Hyesan"). */
+typedef struct strmap {
+    struct sm_slot {
+        uint32_t hash, off, len, val; /* off: in text; len UINT32_MAX: empty */
+    } *slot;
+    size_t cap, n;
+    char *text;
+    size_t tlen, tcap;
+} strmap;
+
+static uint32_t sm_hash(const char *k, size_t n)
+{
+    uint32_t h = 2166136261u; /* FNV-1a */
+    for (size_t i = 0; i < n; i++) {
+        h ^= (unsigned char)k[i];
+        h *= 16777619u;
+    }
+    return h;
+}
+
+static void sm_free(strmap *m)
+{
+    free(m->slot);
+    free(m->text);
+    memset(m, 0, sizeof *m);
+}
+
+/* The slot for key k (hash h): the key's, or the empty one to put it in. */
+static struct sm_slot *sm_find(const strmap *m, const char *k, size_t n,
+                               uint32_t h)
+{
+    size_t mask = m->cap - 1;
+    for (size_t i = h & mask;; i = (i + 1) & mask) {
+        struct sm_slot *e = &m->slot[i];
+        if (e->len == UINT32_MAX)
+            return e;
+        if (e->hash == h && e->len == n && memcmp(m->text + e->off, k, n) == 0)
+            return e;
+    }
+}
+
+/* 1 and *val when k is in the map, else 0. */
+static int sm_get(const strmap *m, const char *k, size_t n, uint32_t h,
+                  uint32_t *val)
+{
+    if (!m->cap)
+        return 0;
+    const struct sm_slot *e = sm_find(m, k, n, h);
+    if (e->len == UINT32_MAX)
+        return 0;
+    *val = e->val;
+    return 1;
+}
+
+static int sm_rehash(strmap *m, size_t cap)
+{
+    struct sm_slot *ns = malloc(cap * sizeof *ns);
+    if (!ns)
+        return 0;
+    for (size_t i = 0; i < cap; i++)
+        ns[i].len = UINT32_MAX;
+    for (size_t i = 0; i < m->cap; i++) {
+        if (m->slot[i].len == UINT32_MAX)
+            continue;
+        size_t j = m->slot[i].hash & (cap - 1);
+        while (ns[j].len != UINT32_MAX)
+            j = (j + 1) & (cap - 1);
+        ns[j] = m->slot[i];
+    }
+    free(m->slot);
+    m->slot = ns;
+    m->cap = cap;
+    return 1;
+}
+
+/* Adds k (not in the map) with val. 0 when out of memory (or past what
+ * 32-bit offsets hold: then the caller just asks the gazetteer). */
+static int sm_put(strmap *m, const char *k, size_t n, uint32_t h,
+                  uint32_t val)
+{
+    if ((m->n + 1) * 2 > m->cap && !sm_rehash(m, m->cap ? m->cap * 2 : 256))
+        return 0;
+    if (m->tlen + n >= UINT32_MAX)
+        return 0;
+    if (m->tlen + n > m->tcap) {
+        size_t c = m->tcap ? m->tcap : 4096;
+        while (c < m->tlen + n)
+            c *= 2;
+        char *t = realloc(m->text, c);
+        if (!t)
+            return 0;
+        m->text = t;
+        m->tcap = c;
+    }
+    memcpy(m->text + m->tlen, k, n);
+    struct sm_slot *e = sm_find(m, k, n, h);
+    e->hash = h;
+    e->off = (uint32_t)m->tlen;
+    e->len = (uint32_t)n;
+    e->val = val;
+    m->tlen += n;
+    m->n++;
+    return 1;
+}
+
+/* bm_gazetteer_lookup() of body bytes name[0..n), remembered for the
+ * report: the status (BM_OK or the failure, whose message is cleared
+ * here) and up to MAX_CAND candidates. Out of memory is returned, never
+ * remembered. */
+typedef struct lookup_res {
+    bm_status st;
+    size_t n;
+    rcand cand[MAX_CAND];
+} lookup_res;
+
+typedef struct lookup_memo {
+    strmap map;
+    lookup_res *v;
+    size_t n, cap;
+} lookup_memo;
+
+static bm_status memo_lookup(lookup_memo *LM, bm_ctx *ctx,
+                             const bm_gazetteer *gz, const char *name,
+                             size_t len, bm_candidate *look, rcand *out,
+                             size_t *nout)
+{
+    uint32_t h = sm_hash(name, len), v;
+    if (!sm_get(&LM->map, name, len, h, &v)) {
+        char *q = strndup(name, len);
+        if (!q)
+            return BM_ERR_NOMEM;
+        size_t n = 0;
+        bm_status ls = bm_gazetteer_lookup(ctx, gz, q, look, MAX_CAND, &n);
+        free(q);
+        if (ls == BM_ERR_NOMEM)
+            return ls;
+        if (ls != BM_OK) {
+            bm_ctx_clear_error(ctx);
+            n = 0;
+        }
+        lookup_res *nv = bm_grow(LM->v, &LM->cap, LM->n + 1, sizeof *nv);
+        if (!nv)
+            return BM_ERR_NOMEM;
+        LM->v = nv;
+        lookup_res *r = &LM->v[LM->n];
+        r->st = ls;
+        r->n = n;
+        for (size_t c = 0; c < n; c++) {
+            r->cand[c].place = look[c].place;
+            r->cand[c].score = look[c].score;
+        }
+        if (LM->n >= UINT32_MAX ||
+            !sm_put(&LM->map, name, len, h, (uint32_t)LM->n)) {
+            /* not remembered: answer this once */
+            *nout = n;
+            memcpy(out, r->cand, n * sizeof *out);
+            return ls;
+        }
+        v = (uint32_t)LM->n++;
+    }
+    const lookup_res *r = &LM->v[v];
+    *nout = r->n;
+    memcpy(out, r->cand, r->n * sizeof *out);
+    return r->st;
+}
+
+/* ---- folded words and windows ------------------------------------------ */
+
+/* The scan looks up runs ("windows") of up to bm_gazetteer_max_words()
+ * words at every word that may start a name. Rather than folding each
+ * window's text from scratch, each word is folded once and a window's
+ * folded form is its words' folds joined by single spaces, built in a
+ * reused buffer. That equals bm_fold() of the window's text because the
+ * words of a window are separated only by spaces, one hyphen or an
+ * initial's dot (tok.contig), which bm_fold() turns into one space, and
+ * nothing folds across them; words for which that could fail (starting
+ * with a combining mark, folding to nothing) are folded with the window's
+ * text as before. fold_agrees() checks the premise against bm_fold() once
+ * per report; if it ever fails, every window is folded from its text. */
+enum { FOLD_NONE = 0, FOLD_CLEAN, FOLD_ODD };
+
+typedef struct foldcache {
+    char *text;        /* the words' folds, back to back */
+    size_t len, cap;
+    char *win;         /* the current window's fold, NUL-terminated */
+    size_t wcap;
+    int joinable;      /* fold_agrees() held */
+} foldcache;
+
+static int fc_reserve(char **p, size_t *cap, size_t need)
+{
+    if (need <= *cap)
+        return 1;
+    size_t c = *cap ? *cap : 256;
+    while (c < need)
+        c *= 2;
+    char *n = realloc(*p, c);
+    if (!n)
+        return 0;
+    *p = n;
+    *cap = c;
+    return 1;
+}
+
+/* ASCII words (letters, digits, inner apostrophes) fold to their lower
+ * case without the apostrophes. Returns the folded length, or
+ * (size_t)-1 at the first byte that is not ASCII (out then holds junk). */
+static size_t fold_ascii_word(const char *w, size_t n, char *out)
+{
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)w[i];
+        if (c >= 0x80)
+            return (size_t)-1;
+        if (c != '\'' && c != '`')
+            out[k++] = (char)a_lower(c);
+    }
+    return k;
+}
+
+/* Does bm_fold() fold ASCII words and the separators between a window's
+ * words as fold_ascii_word() and joining with one space assume? */
+static int fold_agrees(void)
+{
+    static const char probe[] =
+        "Ab'c`D09Z x  y-z.w. v\tu\xC2\xA0t\xE2\x80\xAFs\xE2\x80\x90r"
+        "\xE2\x80\x91q";
+    char *f = bm_fold(probe, sizeof probe - 1);
+    int ok = f && strcmp(f, "abcd09z x y z w v u t s r q") == 0;
+    char w[16];
+    size_t k = fold_ascii_word("Ab'c`D09Z", 9, w);
+    ok = ok && k == 7 && memcmp(w, "abcd09z", 7) == 0;
+    free(f);
+    return ok;
+}
+
+/* Folds word w once into the cache. 0 when out of memory. */
+static int tok_fold(foldcache *F, const char *s, tok *w)
+{
+    if (w->fold_state != FOLD_NONE)
+        return 1;
+    size_t n = w->be - w->bs;
+    if (F->len + n * 18 + 64 > UINT32_MAX) { /* past 4 GB: fold as text */
+        w->fold_state = FOLD_ODD;
+        return 1;
+    }
+    if (!fc_reserve(&F->text, &F->cap, F->len + n))
+        return 0;
+    /* ASCII words (most): folded here, in one pass */
+    size_t k = fold_ascii_word(s + w->bs, n, F->text + F->len);
+    if (k != (size_t)-1) {
+        w->fold_off = (uint32_t)F->len;
+        w->fold_len = (uint32_t)k;
+        F->len += k;
+        w->fold_state = k ? FOLD_CLEAN : FOLD_ODD;
+        return 1;
+    }
+    char *f = bm_fold(s + w->bs, n);
+    if (!f)
+        return 0;
+    size_t fl = strlen(f);
+    if (!fc_reserve(&F->text, &F->cap, F->len + fl)) {
+        free(f);
+        return 0;
+    }
+    if (F->len + fl > UINT32_MAX) {
+        free(f);
+        w->fold_state = FOLD_ODD;
+        return 1;
+    }
+    memcpy(F->text + F->len, f, fl);
+    free(f);
+    w->fold_off = (uint32_t)F->len;
+    w->fold_len = (uint32_t)fl;
+    F->len += fl;
+    size_t adv;
+    utf8proc_int32_t c = cp_at(s, w->be, w->bs, &adv);
+    utf8proc_category_t cat = utf8proc_category(c);
+    int mark = cat >= UTF8PROC_CATEGORY_MN && cat <= UTF8PROC_CATEGORY_ME;
+    w->fold_state = fl && !mark ? FOLD_CLEAN : FOLD_ODD;
+    return 1;
+}
+
+/* The folded form of words [i, i+k) (bm_fold() of their text), in F->win
+ * until the next call. NULL when out of memory. */
+static const char *window_fold(foldcache *F, const char *s, toks *T,
+                               size_t i, size_t k)
+{
+    int join = F->joinable;
+    size_t need = 1;
+    for (size_t j = i; j < i + k && join; j++) {
+        if (!tok_fold(F, s, &T->v[j]))
+            return NULL;
+        if (T->v[j].fold_state != FOLD_CLEAN)
+            join = 0;
+        need += T->v[j].fold_len + 1;
+    }
+    if (!join) {
+        char *f = fold_range(s, T->v[i].bs, T->v[i + k - 1].be);
+        if (!f)
+            return NULL;
+        size_t fl = strlen(f);
+        if (!fc_reserve(&F->win, &F->wcap, fl + 1)) {
+            free(f);
+            return NULL;
+        }
+        memcpy(F->win, f, fl + 1);
+        free(f);
+        return F->win;
+    }
+    if (!fc_reserve(&F->win, &F->wcap, need))
+        return NULL;
+    char *o = F->win;
+    for (size_t j = i; j < i + k; j++) {
+        if (j > i)
+            *o++ = ' ';
+        memcpy(o, F->text + T->v[j].fold_off, T->v[j].fold_len);
+        o += T->v[j].fold_len;
+    }
+    *o = '\0';
+    return F->win;
 }
 
 void bm_mentions_free(bm_mentions *m)
@@ -777,7 +1214,11 @@ bm_status bm_geoparse_mentions(bm_ctx *ctx, const bm_gazetteer *gz,
     size_t len = r->body_len;
     const char *name = r->path ? r->path : "(report)";
     toks T = {0};
-    if (!tokenize(s, len, &T)) {
+    /* about one word in six bytes of English: most reports need no
+     * growing of the array */
+    T.cap = len / 5 + 16;
+    T.v = malloc(T.cap * sizeof *T.v);
+    if (!T.v || !tokenize(s, len, &T)) {
         free(T.v);
         return bm_ctx_fail(ctx, BM_ERR_NOMEM, "%s: out of memory", name);
     }
@@ -790,6 +1231,13 @@ bm_status bm_geoparse_mentions(bm_ctx *ctx, const bm_gazetteer *gz,
     raw *R = NULL;
     size_t nr = 0, capr = 0;
     bm_status st = BM_OK;
+    foldcache F = {0};
+    F.joinable = fold_agrees();
+    bm_candidate look[MAX_CAND];
+    wordset np_set;
+    ws_init(&np_set, not_places);
+    lookup_memo LM = {0};
+    strmap persons = {0}; /* folded names read as a person's */
 
     for (size_t i = 0; i < T.n;) {
         const tok *w0 = &T.v[i];
@@ -800,7 +1248,7 @@ bm_status bm_geoparse_mentions(bm_ctx *ctx, const bm_gazetteer *gz,
             i++;
             continue;
         }
-        if (word_is(s, w0, not_places) ||
+        if (word_in(&np_set, s, w0) ||
             (w0->hyph && designator_hint(s, w0, 1) != HINT_NONE)) {
             i++;
             continue;
@@ -827,40 +1275,43 @@ bm_status bm_geoparse_mentions(bm_ctx *ctx, const bm_gazetteer *gz,
                 break;
             }
         }
-        for (size_t k = lower_start ? 2 : maxw; k >= 1 && !koreas; k--) {
-            if (i + k > T.n)
-                continue;
-            int ok = 1;
-            for (size_t j = i + 1; j < i + k && ok; j++) {
-                const tok *w = &T.v[j];
-                if (!w->contig)
+        /* The windows [i, i+k) worth a look: the words after the first
+         * continue it (joined to the one before; lower case after lower
+         * case, else capitalised, Hangul, a designator or a connective)
+         * and no possessive comes inside ("Namyang's Workers'"). Every
+         * shorter window of a valid one is valid too. */
+        size_t kv = 0;
+        if (!koreas) {
+            size_t kmax = lower_start ? 2 : maxw;
+            kv = 1;
+            while (kv < kmax && i + kv < T.n) {
+                const tok *w = &T.v[i + kv];
+                int ok;
+                if (!w->contig || T.v[i + kv - 1].possessive)
                     ok = 0;
                 else if (lower_start)
                     ok = !w->cap && !w->hangul;
-                else if (!(w->cap || w->hangul ||
-                           designator_hint(s, w, 1) != HINT_NONE ||
-                           word_is(s, w, connectives)))
-                    ok = 0;
+                else
+                    ok = w->cap || w->hangul ||
+                         designator_hint(s, w, 1) != HINT_NONE ||
+                         word_is(s, w, connectives);
+                if (!ok)
+                    break;
+                kv++;
             }
-            if (!ok)
-                continue;
-            /* possessive inside a span ends it: "Namyang's Workers'" */
-            for (size_t j = i; j + 1 < i + k && ok; j++)
-                if (T.v[j].possessive)
-                    ok = 0;
-            if (!ok)
-                continue;
-            char *f = fold_range(s, T.v[i].bs, T.v[i + k - 1].be);
+        }
+        for (size_t k = kv; k >= 1; k--) {
+            const char *f = window_fold(&F, s, &T, i, k);
             if (!f) {
                 st = BM_ERR_NOMEM;
                 break;
             }
             if (*f && bm_gazetteer_knows_folded(gz, f)) {
                 best_k = k;
-                best_fold = f;
+                if (!(best_fold = strdup(f)))
+                    st = BM_ERR_NOMEM;
                 break;
             }
-            free(f);
         }
         if (st != BM_OK)
             break;
@@ -900,12 +1351,13 @@ bm_status bm_geoparse_mentions(bm_ctx *ctx, const bm_gazetteer *gz,
         m->name_t1 = name_t1;
         m->h = h;
         m->koreas = koreas != NULL;
-        m->folded_name =
-            name_t1 == i + best_k
-                ? best_fold
-                : fold_range(s, T.v[i].bs, T.v[name_t1 - 1].be);
-        if (m->folded_name != best_fold)
+        if (name_t1 == i + best_k) {
+            m->folded_name = best_fold;
+        } else {
+            const char *nf = window_fold(&F, s, &T, i, name_t1 - i);
+            m->folded_name = nf ? strdup(nf) : NULL;
             free(best_fold);
+        }
         if (!m->folded_name) {
             st = BM_ERR_NOMEM;
             break;
@@ -913,37 +1365,25 @@ bm_status bm_geoparse_mentions(bm_ctx *ctx, const bm_gazetteer *gz,
         nr++;
 
         /* Candidates: look the surface (with designator) up. */
-        char *surface = koreas ? strdup(koreas)
-                               : strndup(s + T.v[i].bs,
-                                         T.v[t1 - 1].be - T.v[i].bs);
-        if (!surface) {
-            st = BM_ERR_NOMEM;
-            break;
-        }
         size_t n = 0;
-        bm_status ls = bm_gazetteer_lookup(ctx, gz, surface, m->cand,
-                                           sizeof m->cand / sizeof m->cand[0],
-                                           &n);
-        if (ls != BM_OK && h != HINT_NONE) {
+        bm_status ls =
+            koreas ? memo_lookup(&LM, ctx, gz, koreas, strlen(koreas), look,
+                                 m->cand, &n)
+                   : memo_lookup(&LM, ctx, gz, s + T.v[i].bs,
+                                 T.v[t1 - 1].be - T.v[i].bs, look, m->cand,
+                                 &n);
+        if (ls != BM_OK && ls != BM_ERR_NOMEM && h != HINT_NONE) {
             /* the designator did not fit any form: the bare name */
-            char *bare =
-                strndup(s + T.v[i].bs, T.v[name_t1 - 1].be - T.v[i].bs);
-            if (bare) {
-                ls = bm_gazetteer_lookup(ctx, gz, bare, m->cand,
-                                         sizeof m->cand / sizeof m->cand[0],
-                                         &n);
-                free(bare);
-            }
+            ls = memo_lookup(&LM, ctx, gz, s + T.v[i].bs,
+                             T.v[name_t1 - 1].be - T.v[i].bs, look, m->cand,
+                             &n);
         }
-        free(surface);
         if (ls == BM_ERR_NOMEM) {
             st = ls;
             break;
         }
-        if (ls != BM_OK) {
-            bm_ctx_clear_error(ctx);
+        if (ls != BM_OK)
             n = 0;
-        }
         m->ncand = n;
         if (n == 0)
             m->drop = 1;
@@ -991,13 +1431,24 @@ bm_status bm_geoparse_mentions(bm_ctx *ctx, const bm_gazetteer *gz,
             m->drop = DROP_PERSON;
         /* a name seen as a person's earlier in the report stays one
          * ("reporter Seol Song Ah ... [Seol]:") */
-        if (!m->drop && single && h == HINT_NONE)
-            for (size_t e = 0; e + 1 < nr; e++)
-                if (R[e].drop == DROP_PERSON &&
-                    strcmp(R[e].folded_name, m->folded_name) == 0) {
-                    m->drop = DROP_PERSON;
-                    break;
-                }
+        if (!m->drop && single && h == HINT_NONE) {
+            size_t fl = strlen(m->folded_name);
+            uint32_t v;
+            if (sm_get(&persons, m->folded_name, fl,
+                       sm_hash(m->folded_name, fl), &v))
+                m->drop = DROP_PERSON;
+        }
+        if (m->drop == DROP_PERSON) {
+            /* remember the name (the set only grows, as the earlier
+             * raw mentions' drops did) */
+            size_t fl = strlen(m->folded_name);
+            uint32_t hh = sm_hash(m->folded_name, fl), v;
+            if (!sm_get(&persons, m->folded_name, fl, hh, &v) &&
+                !sm_put(&persons, m->folded_name, fl, hh, 1)) {
+                st = BM_ERR_NOMEM;
+                break;
+            }
+        }
         if (m->drop) {
             /* let a shorter name inside start at the next word */
             i++;
@@ -1017,6 +1468,7 @@ bm_status bm_geoparse_mentions(bm_ctx *ctx, const bm_gazetteer *gz,
             goto done;
         }
         dc.admin1 = adm;
+        strmap first_of = {0}; /* folded name -> first kept raw mention */
         for (size_t k = 0; k < nr; k++) {
             raw *m = &R[k];
             if (m->drop)
@@ -1036,23 +1488,30 @@ bm_status bm_geoparse_mentions(bm_ctx *ctx, const bm_gazetteer *gz,
             if (m->drop)
                 continue;
             choose(gz, m, &dc);
-            /* same bare name earlier in the document: same referent */
-            if (m->h == HINT_NONE) {
-                for (size_t e = 0; e < k; e++) {
-                    if (R[e].drop || !R[e].chosen ||
-                        strcmp(R[e].folded_name, m->folded_name) != 0)
-                        continue;
-                    for (size_t c = 0; c < m->ncand; c++)
-                        if (m->cand[c].place == R[e].chosen) {
-                            m->chosen = R[e].chosen;
-                            m->margin = R[e].margin;
-                            m->reason = "same name earlier in the report";
-                            break;
-                        }
-                    break;
-                }
+            /* same bare name earlier in the document: same referent (the
+             * first kept mention of the name, found through a map) */
+            size_t fl = strlen(m->folded_name);
+            uint32_t hh = sm_hash(m->folded_name, fl), e;
+            int seen = sm_get(&first_of, m->folded_name, fl, hh, &e);
+            if (m->h == HINT_NONE && seen) {
+                for (size_t c = 0; c < m->ncand; c++)
+                    if (m->cand[c].place == R[e].chosen) {
+                        m->chosen = R[e].chosen;
+                        m->margin = R[e].margin;
+                        m->reason = "same name earlier in the report";
+                        break;
+                    }
+            }
+            if (!seen && m->chosen &&
+                (k >= UINT32_MAX ||
+                 !sm_put(&first_of, m->folded_name, fl, hh, (uint32_t)k))) {
+                sm_free(&first_of);
+                free(adm);
+                st = BM_ERR_NOMEM;
+                goto done;
             }
         }
+        sm_free(&first_of);
         free(adm);
     }
 
@@ -1094,18 +1553,34 @@ bm_status bm_geoparse_mentions(bm_ctx *ctx, const bm_gazetteer *gz,
             break;
         }
     }
+    /* the places some kept mention uses as a place (what is dropped below
+     * never is one: it is not locative) */
+    strmap used = {0};
+    for (size_t e = 0; e < nr; e++) {
+        if (R[e].drop || !R[e].chosen || !R[e].locative)
+            continue;
+        const char *key = (const char *)&R[e].chosen;
+        uint32_t hh = sm_hash(key, sizeof R[e].chosen), v;
+        if (!sm_get(&used, key, sizeof R[e].chosen, hh, &v) &&
+            !sm_put(&used, key, sizeof R[e].chosen, hh, 1)) {
+            sm_free(&used);
+            st = BM_ERR_NOMEM;
+            goto done;
+        }
+    }
     for (size_t k = 0; k < nr; k++) {
         raw *m = &R[k];
         if (m->drop || !m->chosen || m->chosen->kind != BM_KIND_COUNTRY ||
             m->locative)
             continue;
-        int any = 0;
-        for (size_t e = 0; e < nr && !any; e++)
-            if (!R[e].drop && R[e].chosen == m->chosen && R[e].locative)
-                any = 1;
+        const char *key = (const char *)&m->chosen;
+        uint32_t v;
+        int any = sm_get(&used, key, sizeof m->chosen,
+                         sm_hash(key, sizeof m->chosen), &v);
         if (!any)
             m->drop = DROP_COUNTRY; /* never used as a place here */
     }
+    sm_free(&used);
 
     /* Emit. */
     {
@@ -1160,6 +1635,11 @@ bm_status bm_geoparse_mentions(bm_ctx *ctx, const bm_gazetteer *gz,
     }
 
 done:
+    sm_free(&LM.map);
+    sm_free(&persons);
+    free(LM.v);
+    free(F.text);
+    free(F.win);
     for (size_t k = 0; k < nr; k++)
         free(R[k].folded_name);
     free(R);

@@ -24,8 +24,11 @@ int bm_month_from_word(const char *w, size_t n)
     char low[16];
     if (n == 0 || n >= sizeof low)
         return 0;
-    for (size_t i = 0; i < n; i++)
-        low[i] = (char)tolower((unsigned char)w[i]);
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)w[i];
+        /* tolower() of the C locale the program runs in */
+        low[i] = (char)((unsigned)(c - 'A') < 26u ? c + 32 : c);
+    }
     low[n] = '\0';
     if (n && low[n - 1] == '.')
         low[--n] = '\0';
@@ -33,8 +36,12 @@ int bm_month_from_word(const char *w, size_t n)
         return 0;
     if (strcmp(low, "sept") == 0)
         return 9;
+    static const unsigned char month_len[12] = {7, 8, 5, 5, 3, 4,
+                                                4, 6, 9, 7, 8, 8};
     for (int m = 0; m < 12; m++) {
-        size_t full = strlen(month_names[m]);
+        if (low[0] != month_names[m][0])
+            continue;
+        size_t full = month_len[m];
         /* Full name, or an abbreviation of at least three letters. */
         if (n <= full && strncmp(low, month_names[m], n) == 0 &&
             (n == full || n == 3 || (n == 4 && m == 8)))

@@ -392,6 +392,120 @@ static void test_mentions(void)
     }
 }
 
+/* The scan folds each word once and joins the folds of a run of words
+ * with single spaces; that must find what folding the run's text finds,
+ * whatever separates the words (spaces, a tab, no-break spaces, Unicode
+ * hyphens) and however the words are written (diacritics, apostrophes,
+ * Hangul, capitals). A name named many times resolves the same way each
+ * time (the report's lookups are remembered). */
+static void check_same_place(const char *body, const char *surface,
+                             const char *want_id_of)
+{
+    bm_report *r = parse_text(body);
+    if (!r)
+        return;
+    bm_mentions m;
+    CHECK(bm_geoparse_mentions(ctx, gz, r, &m) == BM_OK);
+    const bm_mention *x = find_mention(&m, surface);
+    if (!x)
+        fprintf(stderr, "no mention '%s' in \"%s\"\n", surface, body);
+    CHECK(x != NULL);
+    if (x && want_id_of) {
+        CHECK(x->place != NULL);
+        if (x->place && strcmp(x->place->id, want_id_of) != 0)
+            fprintf(stderr, "'%s' -> %s, expected %s\n", surface,
+                    x->place->id, want_id_of);
+        CHECK(x->place && strcmp(x->place->id, want_id_of) == 0);
+    }
+    bm_mentions_free(&m);
+    bm_report_free(r);
+}
+
+static const char *place_of(const char *body, const char *surface,
+                            char *id, size_t size)
+{
+    id[0] = '\0';
+    bm_report *r = parse_text(body);
+    if (!r)
+        return id;
+    bm_mentions m;
+    if (bm_geoparse_mentions(ctx, gz, r, &m) == BM_OK) {
+        const bm_mention *x = find_mention(&m, surface);
+        if (x && x->place)
+            snprintf(id, size, "%s", x->place->id);
+        bm_mentions_free(&m);
+    }
+    bm_report_free(r);
+    return id;
+}
+
+static void test_scan_windows(void)
+{
+    char county[128], province[128], town[128];
+    place_of("Guards were posted in Musan county last week.\n",
+             "Musan county", county, sizeof county);
+    CHECK(county[0] != '\0');
+    check_same_place("Guards were posted in Musan\xC2\xA0"
+                     "county last week.\n",
+                     "Musan\xC2\xA0"
+                     "county",
+                     county);
+    check_same_place("Guards were posted in Musan  county last week.\n",
+                     "Musan  county", county);
+    check_same_place("Guards were posted in Musan\tcounty last week.\n",
+                     "Musan\tcounty", county);
+    check_same_place("Guards were posted in MUSAN COUNTY last week.\n",
+                     "MUSAN COUNTY", county);
+
+    place_of("Sources in North Hamgyong Province said so.\n",
+             "North Hamgyong Province", province, sizeof province);
+    CHECK(province[0] != '\0');
+    check_same_place("Sources in North\xE2\x80\xAFHamgy\xC5\x8Fng Province "
+                     "said so.\n",
+                     "North\xE2\x80\xAFHamgy\xC5\x8Fng Province", province);
+    check_same_place("Sources in North-Hamgyong Province said so.\n",
+                     "North-Hamgyong Province", province);
+
+    place_of("Guards in Onsong-gun were told.\n", "Onsong-gun", county,
+             sizeof county);
+    CHECK(county[0] != '\0');
+    check_same_place("Guards in Ons\xC5\x8Fng\xE2\x80\x90gun were told.\n",
+                     "Ons\xC5\x8Fng\xE2\x80\x90gun", county);
+    check_same_place("Guards in Onsong\xE2\x80\x91gun were told.\n",
+                     "Onsong\xE2\x80\x91gun", county);
+
+    place_of("Traders in Chongjin said so.\n", "Chongjin", town,
+             sizeof town);
+    CHECK(town[0] != '\0');
+    check_same_place("Traders in Ch'\xC5\x8Fngjin said so.\n",
+                     "Ch'\xC5\x8Fngjin", town);
+    check_same_place("Traders in Ch\xE2\x80\x99ongjin said so.\n",
+                     "Ch\xE2\x80\x99ongjin", town);
+
+    /* the same name many times, and a long Title Case run */
+    bm_report *r = parse_text(
+        "Hyesan Market Traders Say Prices In Hyesan Rose Again\n"
+        "In Hyesan, prices rose. Hyesan traders said Hyesan was calm, and "
+        "Musan too; Hyesan and Musan are border towns.\n");
+    if (r) {
+        bm_mentions m;
+        CHECK(bm_geoparse_mentions(ctx, gz, r, &m) == BM_OK);
+        const bm_place *first = NULL;
+        size_t n = 0;
+        for (size_t i = 0; i < m.count; i++) {
+            if (strcmp(m.items[i].surface, "Hyesan") != 0)
+                continue;
+            if (!first)
+                first = m.items[i].place;
+            CHECK(m.items[i].place == first);
+            n++;
+        }
+        CHECK(n >= 4);
+        bm_mentions_free(&m);
+        bm_report_free(r);
+    }
+}
+
 /* ---- incidents ----------------------------------------------------------- */
 
 static void test_incidents(void)
@@ -590,6 +704,7 @@ int main(void)
         CHECK(!"gazetteer opens");
     } else {
         test_mentions();
+        test_scan_windows();
         test_incidents();
     }
     bm_gazetteer_free(gz);
