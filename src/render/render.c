@@ -2,49 +2,57 @@
  * render.c - briefing maps with cairo (geometry) and pango (all text).
  *
  * Page model. Everything is laid out in device units: pixels for PNG,
- * points for PDF/SVG, the page being width x height of them. Style sizes
- * are points, taken as CSS points: one style point is u device units with
+ * points for PDF/SVG. With a style page (A4, A3, Letter; landscape or
+ * portrait) and no explicit size, one style point is one point on paper:
+ * u = dpi/72 device units per point for PNG, 1 for PDF/SVG, and the page
+ * is the paper's size. With an explicit size (or a style without a page)
+ * the older screen rule holds: one style point is u device units with
  *
  *     u = 4/3 * max(1, min(width / style.width_px, height / style.height_px))
  *
- * so up to the style's default page size a PNG reads like a 96 dpi screen
- * (an 8 pt label is 10.7 px tall), and beyond it everything grows with the
- * page: a PNG at twice the default size is the same map at twice the
- * resolution, not a wider area with tiny text. The rule is the same for
- * every format, so a PDF/SVG of W x H pt is exactly the PNG of W x H px
- * drawn in vectors (text 4/3 of its nominal size on paper), and
- * bm_render_project() holds for all three.
+ * so a PNG reads like a 96 dpi screen and a larger page is the same map at
+ * a higher resolution. bm_render_project() holds for every format.
  *
  *   +--------------------------------------------------------------+
+ *   | classification banner (optional)                              |
  *   | title                                                         |
- *   | subtitle                                                      |
+ *   | subtitle (dates, filters, count)                              |
  *   |      +--------------------------------+  +-----------+        |
- *   | 41N -|  map frame (projected extent)  |  | legend    |        |
- *   |      |  scale bar + north arrow       |  | (panel or |        |
- *   |      +--------------------------------+  | in a map  |        |
- *   |       126E      127E      128E           |  corner)  |        |
- *   | attribution                         projection note          |
+ *   | 41N -|  map frame (projected extent)  |  | legend +  |        |
+ *   |      |                                |  | scale bar |        |
+ *   |      |                                |  | inset     |        |
+ *   |      +--------------------------------+  | side list |        |
+ *   |       126E      127E      128E           +-----------+        |
+ *   | credits                              projection note          |
+ *   | classification banner (optional)                              |
  *   +--------------------------------------------------------------+
  *
  * The frame is the bounding box of the projected style extent (edges
- * sampled, as they curve in a conic projection), fitted to the space left
- * by the bands with its aspect kept. When the page is wider than the map
- * needs, the legend goes into a panel beside the frame; otherwise it sits
- * inside the frame in the corner with the fewest incidents.
+ * sampled, as they curve in a conic projection). With opts.fill the
+ * extent is widened about its centre to the frame's shape and a side
+ * panel holds the legend (with the scale bar, true at the frame's centre,
+ * and the north arrow), the inset locator and the numbered list of labels
+ * that did not fit. Without fill the frame keeps the extent's shape; the
+ * legend goes into a panel when the page has room, else into the frame
+ * corner that hides the fewest incidents.
  *
  * Drawing order: paper, sea, basemap layers (style order), graticule,
- * incident markers, labels (incidents first, then polygon names, line
- * names, towns), furniture, neat line, margins text.
+ * incident markers (or the heatmap), labels (incidents first, then
+ * polygon names, line names, towns), furniture, neat line, margins,
+ * banners. Small multiples draw the same per panel on a shared scale.
  *
- * Label placement is greedy first-fit against a list of placed rectangles
- * (markers, furniture and labels), 8 positions around the point in the
- * order right, left, above, below, then the diagonals. Incident labels are
- * placed first and are never dropped: when all 8 positions collide they
- * try rings further out in 16 directions joined by a leader line (first
- * with leaders that cross nothing, then allowing crossings; leaders become
- * obstacles for later labels), and at worst are forced to the first
- * position. Other labels that collide are skipped; a town label is also
- * left out when an incident label already names the place.
+ * Label placement is greedy first-fit against a grid index of placed
+ * rectangles (markers, furniture, labels) and leader lines. Incident
+ * labels go biggest group first, into the first free position of: 8
+ * around the symbol (right, left, above, below, then the diagonals) clear
+ * of the lines the style marks `avoid` (borders, major rivers); the same 8
+ * crossing them; rings further out in 16 directions with a leader line.
+ * A label that fits nowhere is never forced over another: it gets a
+ * number at its symbol and its text goes into the side list; if the list
+ * is full, a line says how many more there are. Basemap labels that
+ * collide are skipped; a town label is also left out when an incident
+ * label already names the place. Zoomed-in maps show more ranked features
+ * (rank_bonus).
  */
 #include "bm_render.h"
 
@@ -713,6 +721,16 @@ typedef struct renderer {
 #define PT(r, x) ((x) * (r)->v.u)
 static bm_rgba ink(const renderer *r, double fade);
 
+/* The colour of side-list numbers: dark red on light paper, light red on
+ * dark paper. */
+static bm_rgba
+alert(const renderer *r)
+{
+    bm_rgba p = r->style->paper;
+    double lum = 0.2126 * p.r + 0.7152 * p.g + 0.0722 * p.b;
+    return lum < 0.5 ? (bm_rgba){1.0, 0.55, 0.55, 1} : (bm_rgba){0.55, 0.0, 0.0, 1};
+}
+
 static void
 set_rgba(cairo_t *cr, bm_rgba c)
 {
@@ -911,9 +929,11 @@ text_size(renderer *r, double *w, double *h)
     *h = (double)logical.height / PANGO_SCALE;
 }
 
-/* Draws the current layout with its logical box's top-left at (x, y). */
+/* Draws the current layout with its logical box's top-left at (x, y):
+ * what 1 = the halo only, 2 = the glyphs only, 3 = both (halo if asked). */
 static void
-text_draw(renderer *r, double x, double y, bm_rgba color, int halo)
+text_draw_part(renderer *r, double x, double y, bm_rgba color, int halo,
+               int what)
 {
     cairo_t *cr = r->cr;
     PangoRectangle logical;
@@ -921,7 +941,7 @@ text_draw(renderer *r, double x, double y, bm_rgba color, int halo)
     double ox = x - (double)logical.x / PANGO_SCALE;
     double oy = y - (double)logical.y / PANGO_SCALE;
     pango_cairo_update_layout(cr, r->layout);
-    if (halo && r->style->halo_width > 0 && r->style->halo.a > 0) {
+    if ((what & 1) && halo && r->style->halo_width > 0 && r->style->halo.a > 0) {
         cairo_new_path(cr);
         cairo_move_to(cr, ox, oy);
         pango_cairo_layout_path(cr, r->layout);
@@ -930,6 +950,8 @@ text_draw(renderer *r, double x, double y, bm_rgba color, int halo)
         cairo_set_line_join(cr, CAIRO_LINE_JOIN_ROUND);
         cairo_stroke(cr);
     }
+    if (!(what & 2))
+        return;
     /* The glyphs themselves go out as text (searchable in PDF), over the
      * halo stroked from the same glyph run. */
     cairo_new_path(cr);
@@ -937,6 +959,12 @@ text_draw(renderer *r, double x, double y, bm_rgba color, int halo)
     set_rgba(cr, color);
     pango_cairo_show_layout(cr, r->layout);
     cairo_new_path(cr);
+}
+
+static void
+text_draw(renderer *r, double x, double y, bm_rgba color, int halo)
+{
+    text_draw_part(r, x, y, color, halo, 3);
 }
 
 /* ---- geometry -------------------------------------------------------------- */
@@ -1603,7 +1631,7 @@ draw_incident_markers(renderer *r, const bm_incident *inc)
             double w, h;
             text_size(r, &w, &h);
             text_draw(r, g->cx + dx - w / 2, g->cy + dy - h / 2,
-                      rgba(0.05, 0.05, 0.05, 1), 1);
+                      ink(r, 1), 1);
         } else {
             for (size_t k = 0; k < g->n; k++) {
                 double dx, dy, ring;
@@ -1879,7 +1907,7 @@ place_incident_labels(renderer *r, const bm_incident *inc)
         text_set(r, nb, fs, 1, 0, 0);
         text_size(r, &w, &h);
         if (try_positions(r, x, y, d, w, h, PT(r, 0.5), 0, 0, &box)) {
-            text_draw(r, box.x0, box.y0, rgba(0.55, 0.0, 0.0, 1), 1);
+            text_draw(r, box.x0, box.y0, alert(r), 1);
             place_label(r, box);
             r->numbers_shown++;
         }
@@ -2013,11 +2041,155 @@ place_town_labels(renderer *r, bm_layer *const *basemap)
 
 /* Line labels (rivers): along the longest visible run of each named
  * feature, horizontal text rotated to the run's direction, kept upright. */
+/* The point and direction at arc length t along a part (device units). */
+static int
+part_at(const double *dev, const bm_part *p, double t, double *x, double *y,
+        double *ang)
+{
+    double acc = 0;
+    for (size_t k = 1; k < p->count; k++) {
+        double x0 = dev[2 * (p->first + k - 1)], y0 = dev[2 * (p->first + k - 1) + 1];
+        double x1 = dev[2 * (p->first + k)], y1 = dev[2 * (p->first + k) + 1];
+        if (isnan(x0) || isnan(x1))
+            continue;
+        double len = hypot(x1 - x0, y1 - y0);
+        if (len <= 0)
+            continue;
+        if (acc + len >= t || k + 1 == p->count) {
+            double u = clampd((t - acc) / len, 0, 1);
+            *x = x0 + u * (x1 - x0);
+            *y = y0 + u * (y1 - y0);
+            *ang = atan2(y1 - y0, x1 - x0);
+            return 0;
+        }
+        acc += len;
+    }
+    return -1;
+}
+
+/* A line label set along the line's course, one character at a time,
+ * centred at arc length `at`, on the line's upper side, reading left to
+ * right. Fails (draws nothing) where the line bends too sharply under the
+ * label, runs too steeply, leaves the frame or meets another label. */
+static int
+curved_label(renderer *r, const bm_style_layer *sl, const char *name,
+             double fs, const double *dev, const bm_part *p, double total,
+             double at, double w, double h)
+{
+    enum { MAXC = 64 };
+    const char *starts[MAXC + 1];
+    double adv[MAXC], pos[MAXC], cx[MAXC], cy[MAXC], ca[MAXC];
+    size_t n = 0;
+    for (const char *c = name; *c && n < MAXC; c = g_utf8_next_char(c))
+        starts[n++] = c;
+    if (n == 0 || n == MAXC)
+        return 0;
+    starts[n] = name + strlen(name);
+    double sum = 0;
+    char buf[16];
+    for (size_t i = 0; i < n; i++) {
+        size_t len = (size_t)(starts[i + 1] - starts[i]);
+        if (len >= sizeof buf)
+            return 0;
+        memcpy(buf, starts[i], len);
+        buf[len] = '\0';
+        text_set(r, buf, fs, 0, sl->label_italic, 0);
+        double cw, chh;
+        text_size(r, &cw, &chh);
+        adv[i] = cw;
+        pos[i] = sum;
+        sum += cw;
+    }
+    (void)w;
+    double t0 = at - sum / 2;
+    if (t0 < 0 || t0 + sum > total)
+        return 0;
+    /* reading direction: left to right on the page */
+    double xa, ya, xb, yb, aa, ab;
+    if (part_at(dev, p, t0, &xa, &ya, &aa) != 0 ||
+        part_at(dev, p, t0 + sum, &xb, &yb, &ab) != 0)
+        return 0;
+    int rev = xb < xa;
+    double chord_ang = atan2(rev ? ya - yb : yb - ya, rev ? xa - xb : xb - xa);
+    if (fabs(chord_ang) > M_PI / 3)
+        return 0; /* too steep to read */
+    double off = h / 2 + PT(r, 1);
+    rect boxes[MAXC];
+    double prev = 0;
+    for (size_t i = 0; i < n; i++) {
+        double mid = pos[i] + adv[i] / 2;
+        double t = rev ? t0 + sum - mid : t0 + mid, x, y, ang;
+        if (part_at(dev, p, t, &x, &y, &ang) != 0)
+            return 0;
+        if (rev)
+            ang += M_PI;
+        while (ang > M_PI)
+            ang -= 2 * M_PI;
+        while (ang < -M_PI)
+            ang += 2 * M_PI;
+        if (i > 0) {
+            double d = ang - prev;
+            while (d > M_PI)
+                d -= 2 * M_PI;
+            while (d < -M_PI)
+                d += 2 * M_PI;
+            if (fabs(d) > M_PI / 9)
+                return 0; /* a bend too sharp for the text */
+        }
+        prev = ang;
+        /* the character's centre, lifted off the line */
+        cx[i] = x + sin(ang) * off;
+        cy[i] = y - cos(ang) * off;
+        ca[i] = ang;
+        /* lifted off the inner side of a bend, characters crowd */
+        if (i > 0 && hypot(cx[i] - cx[i - 1], cy[i] - cy[i - 1]) <
+                         0.92 * (adv[i] + adv[i - 1]) / 2)
+            return 0;
+        double s2 = fabs(sin(ang)), c2 = fabs(cos(ang));
+        double bw = adv[i] * c2 + h * s2, bh = adv[i] * s2 + h * c2;
+        boxes[i] = rect_make(cx[i] - bw / 2, cy[i] - bh / 2, bw, bh);
+        if (!rect_inside(&boxes[i], &r->v.frame, PT(r, 2)))
+            return 0;
+    }
+    /* the label's box (all its characters) must be free: conservative on
+     * a bend, and the same box every other label then avoids */
+    rect u = boxes[0];
+    for (size_t i = 1; i < n; i++) {
+        u.x0 = fmin(u.x0, boxes[i].x0);
+        u.y0 = fmin(u.y0, boxes[i].y0);
+        u.x1 = fmax(u.x1, boxes[i].x1);
+        u.y1 = fmax(u.y1, boxes[i].y1);
+    }
+    if (collides(r, &u, PT(r, 1)))
+        return 0;
+    bm_rgba col = sl->label_color.a > 0 ? sl->label_color : rgba(0.2, 0.35, 0.6, 1);
+    cairo_t *cr = r->cr;
+    /* all halos first, then all glyphs: a character's halo must not
+     * cover its neighbour */
+    for (int pass = 1; pass <= 2; pass++) {
+        for (size_t i = 0; i < n; i++) {
+            size_t len = (size_t)(starts[i + 1] - starts[i]);
+            memcpy(buf, starts[i], len);
+            buf[len] = '\0';
+            text_set(r, buf, fs, 0, sl->label_italic, 0);
+            double cw, chh;
+            text_size(r, &cw, &chh);
+            cairo_save(cr);
+            cairo_translate(cr, cx[i], cy[i]);
+            cairo_rotate(cr, ca[i]);
+            text_draw_part(r, -cw / 2, -chh / 2, col, 1, pass);
+            cairo_restore(cr);
+            pango_cairo_update_layout(cr, r->layout);
+        }
+    }
+    place_label(r, u);
+    return 1;
+}
+
 static void
 place_line_labels(renderer *r, bm_layer *const *basemap)
 {
     const bm_style *s = r->style;
-    cairo_t *cr = r->cr;
     for (size_t li = 0; li < s->nlayers; li++) {
         const bm_style_layer *sl = &s->layers[li];
         const bm_layer *l = basemap ? basemap[li] : NULL;
@@ -2062,68 +2234,20 @@ place_line_labels(renderer *r, bm_layer *const *basemap)
                 }
                 if (total < w * 1.5)
                     continue;
-                /* try positions at fractions of the length */
-                static const double fr[] = {0.5, 0.35, 0.65, 0.2, 0.8};
-                for (size_t fi = 0; fi < 5 && !placed; fi++) {
-                    double want = total * fr[fi], acc = 0;
-                    double ax = NAN, ay = NAN, bx = NAN, by = NAN;
-                    /* the chord of length w centred at `want` */
-                    double t0 = want - w / 2, t1 = want + w / 2;
-                    for (size_t k = 1; k < p->count; k++) {
-                        double x0 = dev[2 * (p->first + k - 1)], y0 = dev[2 * (p->first + k - 1) + 1];
-                        double x1 = dev[2 * (p->first + k)], y1 = dev[2 * (p->first + k) + 1];
-                        if (isnan(x0) || isnan(x1))
-                            continue;
-                        double sl_len = hypot(x1 - x0, y1 - y0);
-                        if (sl_len <= 0)
-                            continue;
-                        if (isnan(ax) && acc + sl_len >= t0) {
-                            double t = (t0 - acc) / sl_len;
-                            t = clampd(t, 0, 1);
-                            ax = x0 + t * (x1 - x0);
-                            ay = y0 + t * (y1 - y0);
-                        }
-                        if (isnan(bx) && acc + sl_len >= t1) {
-                            double t = (t1 - acc) / sl_len;
-                            t = clampd(t, 0, 1);
-                            bx = x0 + t * (x1 - x0);
-                            by = y0 + t * (y1 - y0);
-                        }
-                        acc += sl_len;
+                /* try positions at fractions of the length; a long river
+                 * is named twice, far apart */
+                static const double fr[] = {0.5, 0.3, 0.7, 0.15, 0.85, 0.4, 0.6};
+                double first_at = -1;
+                for (size_t fi = 0; fi < 7 && placed < 2; fi++) {
+                    double want = total * fr[fi];
+                    if (first_at >= 0 &&
+                        (fabs(want - first_at) < fmax(total / 3, 6 * w)))
+                        continue;
+                    if (curved_label(r, sl, name, fs, dev, p, total, want, w, h)) {
+                        if (first_at < 0)
+                            first_at = want;
+                        placed++;
                     }
-                    if (isnan(ax) || isnan(bx))
-                        continue;
-                    double chord = hypot(bx - ax, by - ay);
-                    if (chord < w * 0.8)
-                        continue; /* too curvy here */
-                    double ang = atan2(by - ay, bx - ax);
-                    if (ang > M_PI / 2)
-                        ang -= M_PI;
-                    else if (ang < -M_PI / 2)
-                        ang += M_PI;
-                    if (fabs(ang) > M_PI / 3)
-                        continue; /* too steep to read */
-                    double cx = (ax + bx) / 2, cy = (ay + by) / 2;
-                    /* offset the text off the line, to its upper side */
-                    double off = h / 2 + PT(r, 1);
-                    double nx = sin(ang) * off, ny = -cos(ang) * off;
-                    double lx = cx + nx, ly = cy + ny;
-                    double ca = fabs(cos(ang)), sa = fabs(sin(ang));
-                    double bw = w * ca + h * sa, bh = w * sa + h * ca;
-                    rect box = rect_make(lx - bw / 2, ly - bh / 2, bw, bh);
-                    if (!rect_inside(&box, &r->v.frame, PT(r, 2)) ||
-                        collides(r, &box, PT(r, 1)))
-                        continue;
-                    cairo_save(cr);
-                    cairo_translate(cr, lx, ly);
-                    cairo_rotate(cr, ang);
-                    bm_rgba col = sl->label_color.a > 0 ? sl->label_color
-                                                        : rgba(0.2, 0.35, 0.6, 1);
-                    text_draw(r, -w / 2, -h / 2, col, 1);
-                    cairo_restore(cr);
-                    pango_cairo_update_layout(cr, r->layout);
-                    place_label(r, box);
-                    placed = 1;
                 }
             }
         }
@@ -2756,7 +2880,7 @@ draw_side_list(renderer *r, rect box)
         double nw, nh;
         text_size(r, &nw, &nh);
         text_draw(r, box.x0 + pad + numw - PT(r, 4) - nw, y,
-                  rgba(0.55, 0.0, 0.0, 1), 0);
+                  alert(r), 0);
         y += eh + lh * 0.15;
         fit++;
     }
