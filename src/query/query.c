@@ -14,6 +14,7 @@
 #include "bm_query.h"
 
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -163,58 +164,114 @@ void bm_geodesic_box(double lon, double lat, double radius_m, double *min_lon,
 
 /* ---- near --------------------------------------------------------------- */
 
+/* Geocoded incidents pile up on a town's exact point: distances are
+ * memoised per point (exact bit patterns of lon and lat) in a small
+ * open-addressing table, so each distinct point costs one geod_inverse. */
+#define MEMO_SLOTS 4096 /* power of two */
+
+typedef struct point_memo {
+    double lon, lat, d;
+    int used;
+} point_memo;
+
 typedef struct near_state {
     struct geod_geodesic g;
     double lon, lat, radius_m;
-    bm_near_hit *hits;
-    size_t count, cap;
-    int nomem;
-    /* Geocoded incidents pile up on a town's exact point: remember the
-     * last point's distance. */
-    int have_last;
-    double last_lon, last_lat, last_d;
+    point_memo *memo; /* MEMO_SLOTS entries, or NULL (no memo) */
+    size_t memo_used;
 } near_state;
 
-static int near_visit(void *user, const bm_incident *inc)
+static size_t point_hash(double lon, double lat)
 {
-    near_state *ns = user;
-    double d;
-    if (ns->have_last && inc->lon == ns->last_lon && inc->lat == ns->last_lat) {
-        d = ns->last_d;
-    } else {
-        d = distance_on(&ns->g, ns->lon, ns->lat, inc->lon, inc->lat);
-        ns->have_last = 1;
-        ns->last_lon = inc->lon;
-        ns->last_lat = inc->lat;
-        ns->last_d = d;
-    }
-    if (!(d <= ns->radius_m))
-        return 0;
-    bm_near_hit *h = bm_grow(ns->hits, &ns->cap, ns->count + 1, sizeof *h);
-    if (!h) {
-        ns->nomem = 1;
-        return 1;
-    }
-    ns->hits = h;
-    bm_near_hit *hit = &ns->hits[ns->count];
-    memset(hit, 0, sizeof *hit);
-    if (bm_incident_copy(&hit->incident, inc) != BM_OK) {
-        ns->nomem = 1;
-        return 1;
-    }
-    hit->distance_m = d;
-    ns->count++;
-    return 0;
+    uint64_t a, b;
+    memcpy(&a, &lon, sizeof a);
+    memcpy(&b, &lat, sizeof b);
+    uint64_t h = a * 0x9E3779B97F4A7C15ull ^ (b + 0x632BE59BD9B4E019ull);
+    h ^= h >> 29;
+    h *= 0xBF58476D1CE4E5B9ull;
+    h ^= h >> 32;
+    return (size_t)h & (MEMO_SLOTS - 1);
 }
 
-static int hit_cmp(const void *a, const void *b)
+static double near_distance(near_state *ns, double lon, double lat)
 {
-    const bm_near_hit *x = a, *y = b;
-    if (x->distance_m < y->distance_m)
+    if (!ns->memo)
+        return distance_on(&ns->g, ns->lon, ns->lat, lon, lat);
+    size_t i = point_hash(lon, lat);
+    for (size_t probe = 0; probe < 8; probe++, i = (i + 1) & (MEMO_SLOTS - 1)) {
+        point_memo *m = &ns->memo[i];
+        if (!m->used) {
+            double d = distance_on(&ns->g, ns->lon, ns->lat, lon, lat);
+            /* keep the table at most half full; past that, just compute */
+            if (ns->memo_used < MEMO_SLOTS / 2) {
+                m->used = 1;
+                m->lon = lon;
+                m->lat = lat;
+                m->d = d;
+                ns->memo_used++;
+            }
+            return d;
+        }
+        if (m->lon == lon && m->lat == lat)
+            return m->d;
+    }
+    return distance_on(&ns->g, ns->lon, ns->lat, lon, lat);
+}
+
+/* The exact test, on the stored doubles (the spatial index's float32
+ * boxes only narrow the candidates). */
+static int near_keep(void *user, double lon, double lat, double *value)
+{
+    near_state *ns = user;
+    double d = near_distance(ns, lon, lat);
+    *value = d;
+    return d <= ns->radius_m;
+}
+
+/* Sorting keys, not the ~200-byte incidents: then one move per hit. */
+typedef struct hit_key {
+    double d;
+    int64_t id;
+    size_t at;
+} hit_key;
+
+static int key_cmp(const void *a, const void *b)
+{
+    const hit_key *x = a, *y = b;
+    if (x->d < y->d)
         return -1;
-    if (x->distance_m > y->distance_m)
+    if (x->d > y->d)
         return 1;
-    return (x->incident.id > y->incident.id) - (x->incident.id < y->incident.id);
+    return (x->id > y->id) - (x->id < y->id);
+}
+
+/* Moves the kept incidents into hits ordered by distance, then incident id
+ * (their strings change owner, nothing is copied). Frees kept's array
+ * (not its incidents) on success. */
+static bm_status to_sorted_hits(bm_store_kept *kept, size_t n,
+                                bm_near_hit **out)
+{
+    hit_key *k = malloc(n * sizeof *k);
+    bm_near_hit *hits = malloc(n * sizeof *hits);
+    if (!k || !hits) {
+        free(k);
+        free(hits);
+        return BM_ERR_NOMEM;
+    }
+    for (size_t i = 0; i < n; i++) {
+        k[i].d = kept[i].value;
+        k[i].id = kept[i].incident.id;
+        k[i].at = i;
+    }
+    qsort(k, n, sizeof *k, key_cmp);
+    for (size_t i = 0; i < n; i++) {
+        hits[i].incident = kept[k[i].at].incident;
+        hits[i].distance_m = k[i].d;
+    }
+    free(k);
+    free(kept);
+    *out = hits;
+    return BM_OK;
 }
 
 bm_status bm_query_near(bm_ctx *ctx, bm_store *st, double lon, double lat,
@@ -246,6 +303,7 @@ bm_status bm_query_near_filtered(bm_ctx *ctx, bm_store *st, double lon,
     ns.lon = lon;
     ns.lat = lat;
     ns.radius_m = radius_m;
+    ns.memo = calloc(MEMO_SLOTS, sizeof *ns.memo); /* NULL: no memo, fine */
 
     bm_store_filter f;
     if (filter)
@@ -255,23 +313,26 @@ bm_status bm_query_near_filtered(bm_ctx *ctx, bm_store *st, double lon,
     f.has_box = 1;
     bm_geodesic_box(lon, lat, radius_m, &f.min_lon, &f.min_lat, &f.max_lon,
                     &f.max_lat);
-    bm_status status = bm_store_find(st, &f, near_visit, &ns);
-    bm_near_result r = {ns.hits, ns.count};
-    if (status == BM_OK && ns.nomem)
-        status = bm_ctx_fail(ctx, BM_ERR_NOMEM,
-                             "near: out of memory collecting incidents");
+    bm_store_kept *kept = NULL;
+    size_t n = 0;
+    bm_status status = bm_store_find_kept(st, &f, near_keep, &ns, &kept, &n);
+    free(ns.memo);
+    bm_near_hit *hits = NULL;
+    if (status == BM_OK && n > 0 && to_sorted_hits(kept, n, &hits) != BM_OK) {
+        bm_store_kept_free(kept, n);
+        return bm_ctx_fail(ctx, BM_ERR_NOMEM,
+                           "near: out of memory collecting incidents");
+    }
     if (status != BM_OK) {
         /* The store reports into the ctx it was opened with; pass the
          * message on when that is not ours. */
         bm_ctx *sctx = bm_store_ctx(st);
         if (sctx && sctx != ctx && bm_ctx_error(sctx)[0])
             bm_ctx_fail(ctx, status, "%s", bm_ctx_error(sctx));
-        bm_near_result_free(&r);
         return status;
     }
-    if (r.count > 1)
-        qsort(r.hits, r.count, sizeof r.hits[0], hit_cmp);
-    *out = r;
+    out->hits = hits;
+    out->count = n;
     return BM_OK;
 }
 

@@ -201,8 +201,9 @@ typedef struct bm_store_kept {
 /* The incidents matching filter that keep() accepts, read in full only
  * once kept: the fast path of radius queries (bm_query_near), where the
  * filter's box surrounds the circle and keep() measures the distance.
- * Ordered by id. Caller owns *out (bm_store_kept_free(*out, *n)); *out is
- * NULL when nothing was kept. */
+ * In no particular order (the SpatiaLite backend walks the R*Tree). Caller
+ * owns *out (bm_store_kept_free(*out, *n)); *out is NULL when nothing was
+ * kept. */
 bm_status bm_store_find_kept(bm_store *st, const bm_store_filter *filter,
                              bm_store_keep_fn keep, void *user,
                              bm_store_kept **out, size_t *n);

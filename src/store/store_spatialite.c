@@ -84,7 +84,17 @@ enum {
     Q_INSERT_INCIDENT,
     Q_INSERT_MENTION,
     Q_ORIGIN_TAKEN,
+    Q_INDEX_POINT,
     Q_COUNT
+};
+
+/* SpatiaLite's per-row insert triggers on incidents, which a batch sets
+ * aside inside its own transaction (see batch_fast_begin). */
+#define N_ROW_TRIGGERS 3
+static const char *const row_triggers[N_ROW_TRIGGERS] = {
+    "ggi_incidents_geom", /* geometry type and SRID check */
+    "tmi_incidents_geom", /* geometry_columns_time.last_insert */
+    "gii_incidents_geom", /* R*Tree insert through RTreeAlign() */
 };
 
 typedef struct sl_store {
@@ -97,8 +107,13 @@ typedef struct sl_store {
      * outer transaction, committed every BM_STORE_BATCH_ROWS rows. */
     int batch;
     size_t pending_reports, pending_rows; /* since the last commit */
+    /* The CREATE TRIGGER text of row_triggers while the batch's open
+     * transaction has them dropped (NULL when they are in place). */
+    char *trigger_sql[N_ROW_TRIGGERS];
 } sl_store;
 static const bm_store_ops sl_ops;
+static void forget_trigger_sql(sl_store *s);
+static int batch_commit(sl_store *s);
 
 /* ---- errors ------------------------------------------------------------- */
 
@@ -549,6 +564,7 @@ static void sl_free(sl_store *s)
         return;
     for (int i = 0; i < Q_COUNT; i++)
         sqlite3_finalize(s->q[i]);
+    forget_trigger_sql(s);
     if (s->db)
         sqlite3_close(s->db); /* all statements are finalised by now */
     if (s->cache)
@@ -561,8 +577,8 @@ static void sl_close(bm_store *st)
 {
     sl_store *s = bm_store_data(st);
     /* Reports added in a batch were answered "stored": keep them. */
-    if (s && s->batch && s->db && !sqlite3_get_autocommit(s->db) &&
-        exec_sql(s->db, "COMMIT") != SQLITE_OK)
+    if (s && s->batch && s->db && batch_commit(s) != SQLITE_OK &&
+        !sqlite3_get_autocommit(s->db))
         exec_sql(s->db, "ROLLBACK");
     sl_free(s);
 }
@@ -626,15 +642,30 @@ bm_status bm_store_spatialite_open(bm_ctx *ctx, const char *path, int create,
     }
     made_empty = !existed && tables == 0;
 
-    s->cache = spatialite_alloc_connection();
-    if (!s->cache) {
-        st = bm_ctx_fail(ctx, BM_ERR_NOMEM, "%s: out of memory", path);
-        goto fail;
+    /* SpatiaLite's SQL functions are needed to write (its triggers call
+     * them) and to create or migrate the schema, never to read: bordermap
+     * reads plain columns and SQLite's own R*Tree. A read-only connection
+     * skips loading them (a noticeable part of a short command's start). */
+    if (!readonly) {
+        s->cache = spatialite_alloc_connection();
+        if (!s->cache) {
+            st = bm_ctx_fail(ctx, BM_ERR_NOMEM, "%s: out of memory", path);
+            goto fail;
+        }
+        spatialite_init_ex(s->db, s->cache, 0);
+        spatialite_set_silent_mode(s->cache);
     }
-    spatialite_init_ex(s->db, s->cache, 0);
-    spatialite_set_silent_mode(s->cache);
 
     rc = exec_sql(s->db, "PRAGMA foreign_keys = ON");
+    /* A reader reads straight from the file mapping (SQLite caps the size
+     * at its compile-time maximum): a radius query over a large store
+     * spends most of its time copying pages through read() otherwise. The
+     * mapping is file-backed memory the kernel may drop at any time. A
+     * writer keeps a bounded page cache instead (64 MB), so that its memory
+     * stays flat however large the store grows. */
+    if (rc == SQLITE_OK)
+        rc = exec_sql(s->db, readonly ? "PRAGMA mmap_size = 1099511627776"
+                                      : "PRAGMA cache_size = -65536");
     if (rc == SQLITE_OK && !readonly) {
         /* WAL lets readers go on while one writer writes; NORMAL sync is
          * still atomic and consistent after a crash (a power cut may lose
@@ -810,6 +841,10 @@ static int bind_point(sqlite3_stmt *q, int i, double lon, double lat)
     return sqlite3_bind_blob(q, i, b, POINT_BLOB_SIZE, SQLITE_TRANSIENT);
 }
 
+static const char index_point_sql[] =
+    "INSERT OR REPLACE INTO idx_incidents_geom(pkid, xmin, xmax, ymin, ymax) "
+    "VALUES (?1, ?2, ?2, ?3, ?3)";
+
 static const char insert_mention_sql[] =
     "INSERT INTO mentions(report_id, start, \"end\", surface, place_id, "
     "place_name, lon, lat, confidence, reason) "
@@ -870,15 +905,99 @@ static int exec_id(sqlite3 *db, const char *sql, sqlite3_int64 id,
  * COMMIT). In a batch, each report is a savepoint inside an outer
  * transaction that is committed every BM_STORE_BATCH_ROWS rows. */
 
+/* Profiling showed SpatiaLite's three per-row insert triggers on incidents
+ * costing ~90% of an ingest: gii_ calls RTreeAlign(), which formats,
+ * parses and runs an INSERT into the R*Tree for every row; ggi_ checks the
+ * geometry against geometry_columns; tmi_ rewrites
+ * geometry_columns_time.last_insert. Inside a batch's transaction (and
+ * only there) they are dropped right after BEGIN, the store does their
+ * work itself (one prepared R*Tree insert per row; the blob it writes is
+ * always a POINT in EPSG:4326; last_insert once), and they are created
+ * again, from their own CREATE TRIGGER text, before COMMIT. DDL is
+ * transactional: no other connection ever sees the table without them,
+ * and a rollback or a crash brings them back with everything else. */
+static void forget_trigger_sql(sl_store *s)
+{
+    for (int i = 0; i < N_ROW_TRIGGERS; i++) {
+        sqlite3_free(s->trigger_sql[i]);
+        s->trigger_sql[i] = NULL;
+    }
+}
+
+static int batch_fast_begin(sl_store *s)
+{
+    int rc = SQLITE_OK;
+    for (int i = 0; i < N_ROW_TRIGGERS && rc == SQLITE_OK; i++) {
+        sqlite3_stmt *q = NULL;
+        rc = sqlite3_prepare_v2(s->db,
+                                "SELECT sql FROM sqlite_master WHERE "
+                                "type = 'trigger' AND tbl_name = 'incidents' "
+                                "AND name = ?1",
+                                -1, &q, NULL);
+        if (rc != SQLITE_OK)
+            break;
+        sqlite3_bind_text(q, 1, row_triggers[i], -1, SQLITE_STATIC);
+        rc = sqlite3_step(q);
+        if (rc == SQLITE_ROW && sqlite3_column_text(q, 0)) {
+            s->trigger_sql[i] =
+                sqlite3_mprintf("%s", (const char *)sqlite3_column_text(q, 0));
+            rc = s->trigger_sql[i] ? SQLITE_OK : SQLITE_NOMEM;
+        } else if (rc == SQLITE_DONE || rc == SQLITE_ROW) {
+            rc = SQLITE_OK; /* not there: nothing to set aside */
+        }
+        sqlite3_finalize(q);
+        if (rc == SQLITE_OK && s->trigger_sql[i]) {
+            char *drop = sqlite3_mprintf("DROP TRIGGER \"%w\"",
+                                         row_triggers[i]);
+            rc = drop ? exec_sql(s->db, drop) : SQLITE_NOMEM;
+            sqlite3_free(drop);
+        }
+    }
+    return rc;
+}
+
+/* Puts the triggers back and does tmi_'s work once; before COMMIT. */
+static int batch_fast_end(sl_store *s)
+{
+    int rc = SQLITE_OK, any = 0;
+    for (int i = 0; i < N_ROW_TRIGGERS && rc == SQLITE_OK; i++)
+        if (s->trigger_sql[i]) {
+            rc = exec_sql(s->db, s->trigger_sql[i]);
+            any = 1;
+        }
+    if (rc == SQLITE_OK && any && s->pending_rows > 0)
+        rc = exec_sql(s->db,
+                      "UPDATE geometry_columns_time SET last_insert = "
+                      "strftime('%Y-%m-%dT%H:%M:%fZ', 'now') WHERE "
+                      "Lower(f_table_name) = Lower('incidents') AND "
+                      "Lower(f_geometry_column) = Lower('geom')");
+    if (rc == SQLITE_OK)
+        forget_trigger_sql(s);
+    return rc;
+}
+
+/* True while the batch's transaction has the row triggers set aside. */
+static int batch_fast(const sl_store *s)
+{
+    return s->trigger_sql[N_ROW_TRIGGERS - 1] != NULL;
+}
+
 static int report_begin(sl_store *s)
 {
     if (!s->batch)
         return exec_sql(s->db, "BEGIN IMMEDIATE");
     if (sqlite3_get_autocommit(s->db)) {
+        forget_trigger_sql(s);
         int rc = exec_sql(s->db, "BEGIN IMMEDIATE");
         if (rc != SQLITE_OK)
             return rc;
         s->pending_reports = s->pending_rows = 0;
+        rc = batch_fast_begin(s);
+        if (rc != SQLITE_OK) {
+            exec_sql(s->db, "ROLLBACK");
+            forget_trigger_sql(s);
+            return rc;
+        }
     }
     return exec_sql(s->db, "SAVEPOINT bm_report");
 }
@@ -886,9 +1005,13 @@ static int report_begin(sl_store *s)
 /* Commits the outer transaction of a batch, if one is open. */
 static int batch_commit(sl_store *s)
 {
-    if (sqlite3_get_autocommit(s->db))
+    if (sqlite3_get_autocommit(s->db)) {
+        forget_trigger_sql(s);
         return SQLITE_OK;
-    int rc = exec_sql(s->db, "COMMIT");
+    }
+    int rc = batch_fast_end(s);
+    if (rc == SQLITE_OK)
+        rc = exec_sql(s->db, "COMMIT");
     if (rc == SQLITE_OK)
         s->pending_reports = s->pending_rows = 0;
     return rc;
@@ -928,6 +1051,7 @@ static size_t report_rollback(sl_store *s)
      * must go. */
     if (!sqlite3_get_autocommit(s->db))
         exec_sql(s->db, "ROLLBACK");
+    forget_trigger_sql(s); /* the rollback brought them back */
     lost = s->pending_reports;
     s->pending_reports = s->pending_rows = 0;
     return lost;
@@ -965,6 +1089,7 @@ static bm_status sl_end_batch(bm_store *st)
                               pending, pending == 1 ? "" : "s");
         if (!sqlite3_get_autocommit(s->db))
             exec_sql(s->db, "ROLLBACK");
+        forget_trigger_sql(s);
         s->pending_reports = s->pending_rows = 0;
         return e;
     }
@@ -1146,6 +1271,21 @@ static bm_status sl_add_report(bm_store *st, const bm_store_report *r,
             goto sql_error;
         sqlite3_reset(q);
         q = NULL;
+        if (batch_fast(s)) {
+            /* gii_incidents_geom's work: the R*Tree module rounds the
+             * bounds outwards to float32, as for RTreeAlign(). */
+            rc = cached(s, Q_INDEX_POINT, index_point_sql, &q);
+            if (rc != SQLITE_OK)
+                goto sql_error;
+            sqlite3_bind_int64(q, 1, sqlite3_last_insert_rowid(s->db));
+            sqlite3_bind_double(q, 2, inc[i].lon);
+            sqlite3_bind_double(q, 3, inc[i].lat);
+            rc = sqlite3_step(q);
+            if (rc != SQLITE_DONE)
+                goto sql_error;
+            sqlite3_reset(q);
+            q = NULL;
+        }
         out->added++;
     }
     failed_at = (size_t)-1;
@@ -1492,6 +1632,216 @@ static bm_status sl_find(bm_store *st, const bm_store_filter *f,
     bind_where(q, f, &a);
     free(a.actor_like);
     return visit_rows(st, q, fn, user, what);
+}
+
+/* ---- radius searches ---------------------------------------------------- */
+
+/* The candidates of a radius search: the incident's own columns only (the
+ * report's are looked up once per report, below), lon/lat first so that
+ * keep() decides before any string is read or copied. */
+#define SELECT_KEPT                                                          \
+    "SELECT i.lon, i.lat, i.id, i.report_id, i.type, i.date, "               \
+    "i.date_precision, i.actor, i.place_name, i.place_id, i.country, "      \
+    "i.admin1, i.admin2, i.surface, i.precision, i.sentence, "              \
+    "i.sentence_offset, i.confidence, i.status, i.created, i.updated "
+
+/* The report columns of the last report seen: incidents of one report have
+ * neighbouring ids, so rows in id order hit this nearly always. */
+typedef struct report_memo {
+    sqlite3_stmt *q; /* SELECT title, path, source, url ... */
+    int64_t id;      /* 0 = none yet */
+    char *col[4];    /* title, path, source, url; sqlite3_malloc'd */
+} report_memo;
+
+static void report_memo_clear(report_memo *m)
+{
+    for (int i = 0; i < 4; i++) {
+        sqlite3_free(m->col[i]);
+        m->col[i] = NULL;
+    }
+    m->id = 0;
+}
+
+static int report_memo_get(sl_store *s, report_memo *m, int64_t id)
+{
+    if (m->id == id)
+        return SQLITE_OK;
+    report_memo_clear(m);
+    int rc = SQLITE_OK;
+    if (!m->q)
+        rc = sqlite3_prepare_v2(s->db,
+                                "SELECT title, path, source, url FROM reports "
+                                "WHERE id = ?1",
+                                -1, &m->q, NULL);
+    if (rc != SQLITE_OK)
+        return rc;
+    sqlite3_reset(m->q);
+    sqlite3_bind_int64(m->q, 1, id);
+    rc = sqlite3_step(m->q);
+    if (rc == SQLITE_ROW) {
+        for (int i = 0; i < 4; i++) {
+            const unsigned char *t = sqlite3_column_text(m->q, i);
+            if (t && !(m->col[i] = sqlite3_mprintf("%s", (const char *)t))) {
+                report_memo_clear(m);
+                return SQLITE_NOMEM;
+            }
+        }
+        rc = SQLITE_OK;
+    } else if (rc == SQLITE_DONE) {
+        rc = SQLITE_OK; /* no such report (NULL report_id): no columns */
+    }
+    sqlite3_reset(m->q);
+    if (rc == SQLITE_OK)
+        m->id = id;
+    return rc;
+}
+
+static int dup_text(const char *t, char **out)
+{
+    *out = t ? strdup(t) : NULL;
+    return !t || *out;
+}
+
+/* Fills inc from the current row of a SELECT_KEPT statement (lon/lat were
+ * read already). Answers an SQLite code. */
+static int kept_row(sl_store *s, sqlite3_stmt *q, report_memo *m,
+                    bm_incident *inc)
+{
+    memset(inc, 0, sizeof *inc);
+    inc->lon = sqlite3_column_double(q, 0);
+    inc->lat = sqlite3_column_double(q, 1);
+    inc->id = sqlite3_column_int64(q, 2);
+    inc->report_id = sqlite3_column_int64(q, 3);
+    if (inc->report_id > 0) {
+        int rc = report_memo_get(s, m, inc->report_id);
+        if (rc != SQLITE_OK)
+            return rc;
+    }
+    int ok = 1;
+    if (inc->report_id > 0)
+        ok = dup_text(m->col[0], &inc->report_title) &&
+             dup_text(m->col[1], &inc->report_path) &&
+             dup_text(m->col[2], &inc->report_source) &&
+             dup_text(m->col[3], &inc->report_url);
+    ok = ok && dup_col(q, 4, &inc->type) && dup_col(q, 5, &inc->date) &&
+         dup_col(q, 7, &inc->actor) && dup_col(q, 8, &inc->place_name) &&
+         dup_col(q, 9, &inc->place_id) && dup_col(q, 10, &inc->country) &&
+         dup_col(q, 11, &inc->admin1) && dup_col(q, 12, &inc->admin2) &&
+         dup_col(q, 13, &inc->surface) && dup_col(q, 15, &inc->sentence) &&
+         dup_col(q, 19, &inc->created) && dup_col(q, 20, &inc->updated);
+    if (!ok) {
+        bm_incident_clear(inc);
+        return SQLITE_NOMEM;
+    }
+    inc->date_precision = date_precision_from(sqlite3_column_text(q, 6));
+    inc->precision = sqlite3_column_type(q, 14) == SQLITE_NULL
+                         ? BM_PREC_UNKNOWN
+                         : (bm_precision)sqlite3_column_int(q, 14);
+    sqlite3_int64 off = sqlite3_column_int64(q, 16);
+    inc->sentence_offset = off > 0 ? (size_t)off : 0;
+    inc->confidence = sqlite3_column_type(q, 17) == SQLITE_NULL
+                          ? NAN
+                          : sqlite3_column_double(q, 17);
+    int status = bm_incident_status_parse(
+        (const char *)sqlite3_column_text(q, 18));
+    inc->status = status < 0 ? BM_STATUS_AUTO : (bm_incident_status)status;
+    return SQLITE_OK;
+}
+
+static bm_status sl_find_kept(bm_store *st, const bm_store_filter *f,
+                              bm_store_keep_fn keep, void *user,
+                              bm_store_kept **out, size_t *n)
+{
+    sl_store *s = bm_store_data(st);
+    bm_ctx *ctx = bm_store_ctx(st);
+    const char *what = f->has_box ? "cannot search incidents in a box"
+                                  : "cannot read incidents";
+    bm_buf sql = {0};
+    where_args a;
+    /* A box that does not cross the antimeridian drives the search from
+     * the R*Tree (CROSS JOIN keeps that loop order): each candidate's row
+     * is fetched by rowid, with no temporary index of ids to build and no
+     * ORDER BY; the caller sorts. Other searches use build_where's form. */
+    int drive = f->has_box && f->min_lon <= f->max_lon;
+    bm_store_filter rest = *f;
+    if (drive) {
+        rest.has_box = 0;
+        bm_buf_puts(&sql, SELECT_KEPT "FROM idx_incidents_geom AS x "
+                                      "CROSS JOIN incidents AS i");
+    } else {
+        bm_buf_puts(&sql, SELECT_KEPT "FROM incidents AS i");
+    }
+    bm_status status = build_where(st, &rest, &sql, &a);
+    if (status != BM_OK) {
+        free(a.actor_like);
+        bm_buf_free(&sql);
+        return status;
+    }
+    if (drive)
+        /* The R*Tree keeps float32 bounds rounded outwards: the exact
+         * lon/lat test decides. */
+        bm_buf_puts(&sql, " AND i.id = x.pkid"
+                          " AND x.xmin <= :bx1 AND x.xmax >= :bx0"
+                          " AND x.ymin <= :by1 AND x.ymax >= :by0"
+                          " AND i.lon BETWEEN :bx0 AND :bx1"
+                          " AND i.lat BETWEEN :by0 AND :by1");
+    if (!sql.data) {
+        free(a.actor_like);
+        return bm_ctx_fail(ctx, BM_ERR_NOMEM, "%s: out of memory", s->path);
+    }
+    sqlite3_stmt *q = NULL;
+    int rc = sqlite3_prepare_v2(s->db, sql.data, -1, &q, NULL);
+    bm_buf_free(&sql);
+    if (rc != SQLITE_OK) {
+        free(a.actor_like);
+        return sl_fail(ctx, s->path, s->db, rc, "%s", what);
+    }
+    bind_where(q, &rest, &a);
+    free(a.actor_like);
+    if (drive) {
+        bind_named_double(q, ":bx0", f->min_lon);
+        bind_named_double(q, ":bx1", f->max_lon);
+        bind_named_double(q, ":by0", f->min_lat);
+        bind_named_double(q, ":by1", f->max_lat);
+    }
+
+    report_memo memo;
+    memset(&memo, 0, sizeof memo);
+    bm_store_kept *items = NULL;
+    size_t count = 0, cap = 0;
+    while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+        double value = 0.0;
+        if (!keep(user, sqlite3_column_double(q, 0),
+                  sqlite3_column_double(q, 1), &value))
+            continue;
+        bm_store_kept *k = bm_grow(items, &cap, count + 1, sizeof *k);
+        if (!k) {
+            rc = SQLITE_NOMEM;
+            break;
+        }
+        items = k;
+        rc = kept_row(s, q, &memo, &items[count].incident);
+        if (rc != SQLITE_OK)
+            break;
+        items[count++].value = value;
+    }
+    if (rc == SQLITE_DONE)
+        rc = SQLITE_OK;
+    else if (rc == SQLITE_NOMEM)
+        status = bm_ctx_fail(ctx, BM_ERR_NOMEM, "%s: %s: out of memory",
+                             s->path, what);
+    else
+        status = sl_fail(ctx, s->path, s->db, rc, "%s", what);
+    sqlite3_finalize(q);
+    sqlite3_finalize(memo.q);
+    report_memo_clear(&memo);
+    if (rc != SQLITE_OK) {
+        bm_store_kept_free(items, count);
+        return status;
+    }
+    *out = items;
+    *n = count;
+    return BM_OK;
 }
 
 static int take_first(void *user, const bm_incident *inc)
@@ -1890,4 +2240,5 @@ static const bm_store_ops sl_ops = {
     .close = sl_close,
     .begin_batch = sl_begin_batch,
     .end_batch = sl_end_batch,
+    .find_kept = sl_find_kept,
 };

@@ -20,10 +20,16 @@
  *       (creating) the store and closing it (WAL checkpoint included).
  *       Prints rows, ingest_s, ingest_rps, maxrss_kb.
  *
+ *   bench_store box LON LAT RADIUS_M
+ *       Prints the search box bm_query_near uses (min_lon min_lat max_lon
+ *       max_lat), for the hand-written R*Tree SQL.
+ *
  *   bench_store query DB LON LAT RADIUS_M [RUNS [WARMUP]]
  *       Opens DB read-only once, runs bm_query_near WARMUP times untimed
  *       (default 3), then RUNS times timed (default 30). Prints count,
- *       p50_ms, p95_ms, min_ms, max_ms, maxrss_kb.
+ *       p50_ms, p95_ms, min_ms, max_ms, maxrss_kb, and (Linux) the
+ *       resident memory at the end split into rss_anon_kb (heap) and
+ *       rss_file_kb (database pages mapped with mmap).
  */
 #include "bm_query.h"
 #include "bm_store.h"
@@ -95,6 +101,24 @@ static long maxrss_kb(void)
     struct rusage ru;
     getrusage(RUSAGE_SELF, &ru);
     return ru.ru_maxrss;
+}
+
+/* Resident memory split as /proc/self/status gives it (Linux): anonymous
+ * (heap: what the program allocated) and file-backed (pages of the
+ * database mapped with mmap, which the kernel may drop at will). */
+static void print_rss_split(void)
+{
+    FILE *f = fopen("/proc/self/status", "r");
+    char line[256];
+    while (f && fgets(line, sizeof line, f)) {
+        long kb;
+        if (sscanf(line, "RssAnon: %ld", &kb) == 1)
+            printf("rss_anon_kb=%ld\n", kb);
+        else if (sscanf(line, "RssFile: %ld", &kb) == 1)
+            printf("rss_file_kb=%ld\n", kb);
+    }
+    if (f)
+        fclose(f);
 }
 
 static int cmp_d(const void *a, const void *b)
@@ -299,6 +323,7 @@ static int cmd_query(const char *db, double lon, double lat, double radius,
     printf("count=%zu\np50_ms=%.3f\np95_ms=%.3f\nmin_ms=%.3f\nmax_ms=%.3f\n"
            "maxrss_kb=%ld\n",
            count, ms[p50], ms[p95], ms[0], ms[runs - 1], maxrss_kb());
+    print_rss_split();
     free(ms);
     bm_store_free(st);
     bm_ctx_free(ctx);
@@ -307,6 +332,13 @@ static int cmd_query(const char *db, double lon, double lat, double radius,
 
 int main(int argc, char **argv)
 {
+    if (argc == 5 && strcmp(argv[1], "box") == 0) {
+        double x0, y0, x1, y1;
+        bm_geodesic_box(atof(argv[2]), atof(argv[3]), atof(argv[4]), &x0, &y0,
+                        &x1, &y1);
+        printf("%.17g %.17g %.17g %.17g\n", x0, y0, x1, y1);
+        return 0;
+    }
     if (argc == 4 && strcmp(argv[1], "gen") == 0)
         return cmd_gen(atol(argv[2]), argv[3]);
     if ((argc == 4 || argc == 5) && strcmp(argv[1], "ingest") == 0)
@@ -325,6 +357,7 @@ int main(int argc, char **argv)
     fprintf(stderr,
             "usage: bench_store gen N CSV\n"
             "       bench_store ingest CSV DB [--no-batch]\n"
+            "       bench_store box LON LAT RADIUS_M\n"
             "       bench_store query DB LON LAT RADIUS_M [RUNS [WARMUP]]\n");
     return 2;
 }

@@ -568,6 +568,101 @@ static void test_empty_file(bm_ctx *ctx)
     remove_db(path);
 }
 
+/* Batch mode: reports in savepoints of one transaction; a failing report
+ * rolls back alone; SpatiaLite's triggers are back after the batch and the
+ * spatial index is consistent. */
+static int keep_west(void *user, double lon, double lat, double *value)
+{
+    (void)user;
+    *value = lat;
+    return lon < 129.5;
+}
+
+static void test_batch(bm_ctx *ctx)
+{
+    const char *path = tmp_path("test_store_batch.sqlite");
+    remove_db(path);
+    bm_store *st = NULL;
+    CHECK(bm_store_open(ctx, path, &st) == BM_OK);
+    if (!st)
+        return;
+    CHECK(bm_store_begin_batch(st) == BM_OK);
+    bm_store_report r = report1;
+    bm_incident inc[3];
+    inc[0] = inc_at("arrest", "Hoeryong", 129.746, 42.441);
+    inc[1] = inc_at("bribery", "Hyesan", 128.178, 41.402);
+    inc[2] = inc_at("smuggling", "Sinuiju", 124.40, 40.10);
+    int64_t rid = 0;
+    CHECK(bm_store_add_report(st, &r, inc, 2, &rid) == BM_OK);
+    /* a bad report in the middle of the batch */
+    r.sha256 = "2222222222222222222222222222222222222222222222222222222222222222";
+    inc[2].type = NULL;
+    CHECK(bm_store_add_report(st, &r, inc, 3, &rid) == BM_ERR_DB);
+    CHECK(strstr(bm_ctx_error(ctx), "rolled back too") == NULL);
+    inc[2] = inc_at("arrest", "Off the map", 200.0, 40.0);
+    CHECK(bm_store_add_report(st, &r, inc, 3, &rid) == BM_ERR_DB);
+    /* a duplicate of a report stored earlier in the batch */
+    r.sha256 = report1.sha256;
+    CHECK(bm_store_add_report(st, &r, inc, 1, &rid) == BM_ERR_DUPLICATE);
+    r.sha256 = "3333333333333333333333333333333333333333333333333333333333333333";
+    inc[2] = inc_at("smuggling", "Sinuiju", 124.40, 40.10);
+    CHECK(bm_store_add_report(st, &r, inc + 2, 1, &rid) == BM_OK);
+    size_t nr = 0, ni = 0;
+    CHECK(bm_store_count(st, &nr, &ni) == BM_OK);
+    CHECK(nr == 2 && ni == 3);
+    /* an edit during a batch commits the batch first */
+    bm_incident manual = inc_at("arrest", "Musan", 129.21, 42.23);
+    int64_t mid = 0;
+    CHECK(bm_store_add_incident(st, &manual, "test", &mid) == BM_OK);
+    r.sha256 = "4444444444444444444444444444444444444444444444444444444444444444";
+    CHECK(bm_store_add_report(st, &r, inc, 1, &rid) == BM_OK);
+    CHECK(bm_store_end_batch(st) == BM_OK);
+    /* the radius-query path reads the same rows as find */
+    bm_store_filter f = {0};
+    f.has_box = 1;
+    f.min_lon = 120.0;
+    f.max_lon = 131.0;
+    f.min_lat = 39.0;
+    f.max_lat = 43.0;
+    bm_store_kept *kept = NULL;
+    size_t nk = 0;
+    CHECK(bm_store_find_kept(st, &f, keep_west, NULL, &kept, &nk) == BM_OK);
+    CHECK(nk == 3); /* Hyesan, Sinuiju, Musan */
+    for (size_t i = 0; i < nk; i++) {
+        CHECK(kept[i].incident.lon < 129.5);
+        CHECK(kept[i].value == kept[i].incident.lat);
+        CHECK(kept[i].incident.type != NULL);
+        if (kept[i].incident.report_id > 0)
+            CHECK_STR(kept[i].incident.report_title, report1.title);
+        else
+            CHECK(kept[i].incident.report_title == NULL);
+    }
+    bm_store_kept_free(kept, nk);
+    bm_store_free(st);
+
+    CHECK(sql_int(path, "SELECT count(*) FROM incidents") == 5);
+    CHECK(sql_int(path, "SELECT count(*) FROM idx_incidents_geom") == 5);
+    CHECK(sql_int(path, "SELECT CheckSpatialIndex('incidents', 'geom')") ==
+          1);
+    CHECK(sql_int(path, "SELECT count(*) FROM sqlite_master WHERE type = "
+                        "'trigger' AND name IN ('ggi_incidents_geom', "
+                        "'tmi_incidents_geom', 'gii_incidents_geom')") == 3);
+    CHECK(sql_int(path, "SELECT count(*) FROM incidents WHERE "
+                        "hex(geom) <> hex(MakePoint(lon, lat, 4326))") == 0);
+    CHECK(sql_int(path, "SELECT count(*) FROM geometry_columns_time WHERE "
+                        "f_table_name = 'incidents' AND "
+                        "last_insert > '2000'") == 1);
+    /* Outside a batch the triggers do the work again. */
+    st = NULL;
+    CHECK(bm_store_open(ctx, path, &st) == BM_OK);
+    r.sha256 = "5555555555555555555555555555555555555555555555555555555555555555";
+    CHECK(st && bm_store_add_report(st, &r, inc, 2, &rid) == BM_OK);
+    bm_store_free(st);
+    CHECK(sql_int(path, "SELECT count(*) FROM idx_incidents_geom") == 7);
+    CHECK(sql_int(path, "SELECT CheckSpatialIndex('incidents', 'geom')") ==
+          1);
+}
+
 int main(void)
 {
     bm_ctx *ctx = bm_ctx_new(NULL);
@@ -581,6 +676,7 @@ int main(void)
     test_bad_files(ctx);
     test_schema_version(ctx);
     test_empty_file(ctx);
+    test_batch(ctx);
     bm_ctx_free(ctx);
     return bm_test_done();
 }
