@@ -11,6 +11,7 @@
 #define BM_CLI_H
 
 #include "bm_core.h"
+#include "bm_geoparse.h"
 #include "bm_store.h"
 
 #include <stdio.h>
@@ -87,6 +88,26 @@ void cli_enable_progress(bm_ctx *ctx, int quiet);
 /* Makes the parent folder of path when it is missing (like mkdir -p of
  * dirname). 0 on success; on failure sets the ctx error. */
 int cli_ensure_parent(bm_ctx *ctx, const char *path);
+
+/* What --date and --source say about every report of a command. */
+typedef struct cli_report_overrides {
+    const char *date_arg;   /* NULL: none */
+    char date_iso[11];
+    bm_date_precision date_prec;
+    const char *source;     /* NULL: none */
+} cli_report_overrides;
+
+/* Parses a --date value into ov; on a bad date prints the usage error for
+ * cmd and returns BM_EXIT_USAGE, else 0. */
+int cli_set_date_override(cli_report_overrides *ov, const char *cmd,
+                          const char *text);
+
+/* Loads the report at path, applies the overrides and finds its mentions
+ * and incidents. *r, *m and *inc are the caller's to free (also on
+ * failure, where they may be partly filled). */
+bm_status cli_geoparse_file(bm_ctx *ctx, const bm_gazetteer *gz,
+                            const char *path, const cli_report_overrides *ov,
+                            bm_report **r, bm_mentions *m, bm_incidents *inc);
 
 /* Writes s as a JSON string literal (with quotes) to f. NULL -> null. */
 void cli_json_string(FILE *f, const char *s);

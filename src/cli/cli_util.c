@@ -107,6 +107,31 @@ int cli_ensure_parent(bm_ctx *ctx, const char *path)
     return 0;
 }
 
+int cli_set_date_override(cli_report_overrides *ov, const char *cmd,
+                          const char *text)
+{
+    if (!bm_date_parse(text, strlen(text), ov->date_iso, &ov->date_prec))
+        return cli_usage_error(cmd, "--date '%s' is not a date (2024-01-18, "
+                               "2024-01, \"Jan. 18, 2024\")", text);
+    ov->date_arg = text;
+    return 0;
+}
+
+bm_status cli_geoparse_file(bm_ctx *ctx, const bm_gazetteer *gz,
+                            const char *path, const cli_report_overrides *ov,
+                            bm_report **r, bm_mentions *m, bm_incidents *inc)
+{
+    bm_status s = bm_report_load(ctx, path, r);
+    if (s == BM_OK && ov && (ov->date_arg || ov->source))
+        s = bm_report_override(ctx, *r, ov->date_arg ? ov->date_iso : NULL,
+                               ov->date_prec, ov->source);
+    if (s == BM_OK)
+        s = bm_geoparse_mentions(ctx, gz, *r, m);
+    if (s == BM_OK)
+        s = bm_geoparse_incidents(ctx, gz, *r, m, inc);
+    return s;
+}
+
 void cli_json_string(FILE *f, const char *s)
 {
     if (!s) {

@@ -607,11 +607,7 @@ int cmd_eval(bm_ctx *ctx, int argc, char **argv)
         bm_report *r = NULL;
         bm_mentions m = {0};
         bm_incidents inc = {0};
-        s = bm_report_load(ctx, rp, &r);
-        if (s == BM_OK)
-            s = bm_geoparse_mentions(ctx, gz, r, &m);
-        if (s == BM_OK)
-            s = bm_geoparse_incidents(ctx, gz, r, &m, &inc);
+        s = cli_geoparse_file(ctx, gz, rp, NULL, &r, &m, &inc);
         if (s != BM_OK) {
             fprintf(stderr, "bordermap eval: %s\n", bm_ctx_error(ctx));
             rc = BM_EXIT_FAIL;

@@ -173,9 +173,7 @@ static void print_text(const char *path, const bm_report *r,
 int cmd_geoparse(bm_ctx *ctx, int argc, char **argv)
 {
     int format = CLI_TEXT;
-    const char *date_arg = NULL, *source_arg = NULL;
-    char date_iso[11] = "";
-    bm_date_precision date_prec = BM_DATE_NONE;
+    cli_report_overrides ov = {0};
     static const struct option opts[] = {
         {"format", required_argument, NULL, 'f'},
         {"date", required_argument, NULL, 'd'},
@@ -194,13 +192,10 @@ int cmd_geoparse(bm_ctx *ctx, int argc, char **argv)
                                        "(text or jsonl)", optarg);
             break;
         case 'd':
-            date_arg = optarg;
-            if (!bm_date_parse(optarg, strlen(optarg), date_iso, &date_prec))
-                return cli_usage_error("geoparse", "--date '%s' is not a date "
-                                       "(2024-01-18, 2024-01, \"Jan. 18, "
-                                       "2024\")", optarg);
+            if (cli_set_date_override(&ov, "geoparse", optarg))
+                return BM_EXIT_USAGE;
             break;
-        case 's': source_arg = optarg; break;
+        case 's': ov.source = optarg; break;
         case 'h': help(stdout); return BM_EXIT_OK;
         default:
             return cli_usage_error("geoparse", "unknown option '%s'",
@@ -218,14 +213,7 @@ int cmd_geoparse(bm_ctx *ctx, int argc, char **argv)
         bm_report *r = NULL;
         bm_mentions m = {0};
         bm_incidents inc = {0};
-        bm_status s = bm_report_load(ctx, argv[i], &r);
-        if (s == BM_OK)
-            s = bm_report_override(ctx, r, date_arg ? date_iso : NULL,
-                                   date_prec, source_arg);
-        if (s == BM_OK)
-            s = bm_geoparse_mentions(ctx, gz, r, &m);
-        if (s == BM_OK)
-            s = bm_geoparse_incidents(ctx, gz, r, &m, &inc);
+        bm_status s = cli_geoparse_file(ctx, gz, argv[i], &ov, &r, &m, &inc);
         if (s != BM_OK) {
             fprintf(stderr, "bordermap: %s\n", bm_ctx_error(ctx));
             rc = BM_EXIT_FAIL;

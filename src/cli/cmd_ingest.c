@@ -128,9 +128,7 @@ int cmd_ingest(bm_ctx *ctx, int argc, char **argv)
 {
     const char *db = BM_DEFAULT_DB;
     int format = CLI_TEXT, quiet = 0, force = 0;
-    const char *date_arg = NULL, *source_arg = NULL;
-    char date_iso[11] = "";
-    bm_date_precision date_prec = BM_DATE_NONE;
+    cli_report_overrides ov = {0};
     static const struct option opts[] = {
         {"db", required_argument, NULL, 'd'},
         {"format", required_argument, NULL, 'f'},
@@ -155,13 +153,10 @@ int cmd_ingest(bm_ctx *ctx, int argc, char **argv)
         case 'q': quiet = 1; break;
         case 'F': force = 1; break;
         case 'D':
-            date_arg = optarg;
-            if (!bm_date_parse(optarg, strlen(optarg), date_iso, &date_prec))
-                return cli_usage_error("ingest", "--date '%s' is not a date "
-                                       "(2024-01-18, 2024-01, \"Jan. 18, "
-                                       "2024\")", optarg);
+            if (cli_set_date_override(&ov, "ingest", optarg))
+                return BM_EXIT_USAGE;
             break;
-        case 'S': source_arg = optarg; break;
+        case 'S': ov.source = optarg; break;
         case 'h': help(stdout); return BM_EXIT_OK;
         default:
             return cli_usage_error("ingest", "unknown option '%s'",
@@ -211,14 +206,7 @@ int cmd_ingest(bm_ctx *ctx, int argc, char **argv)
         bm_store_added added;
         memset(&added, 0, sizeof added);
         bm_store_mention *sm = NULL;
-        bm_status s = bm_report_load(ctx, path, &r);
-        if (s == BM_OK && (date_arg || source_arg))
-            s = bm_report_override(ctx, r, date_arg ? date_iso : NULL,
-                                   date_prec, source_arg);
-        if (s == BM_OK)
-            s = bm_geoparse_mentions(ctx, gz, r, &m);
-        if (s == BM_OK)
-            s = bm_geoparse_incidents(ctx, gz, r, &m, &inc);
+        bm_status s = cli_geoparse_file(ctx, gz, path, &ov, &r, &m, &inc);
         if (s == BM_OK) {
             bm_store_report sr = {r->sha256, r->path, r->title, r->source,
                                   r->url, r->date, r->date_precision,

@@ -513,7 +513,10 @@ static bm_status read_version(bm_ctx *ctx, sl_store *s, int *version)
         return st;
     }
     const char *v = (const char *)sqlite3_column_text(q, 0);
-    int meta = v ? atoi(v) : 0;
+    char *end = NULL;
+    long meta_l = v ? strtol(v, &end, 10) : 0;
+    int meta = v && end != v && *end == '\0' && meta_l > 0 && meta_l < 1000
+                   ? (int)meta_l : 0;
     sqlite3_finalize(q);
     *version = uv > 0 ? (int)uv : meta;
     if (*version <= 0)
@@ -1471,10 +1474,17 @@ static int normalise_day(const char *in, int until, char out[11])
         if (dash ? in[i] != '-' : (in[i] < '0' || in[i] > '9'))
             return 0;
     }
-    if (n >= 7 && (atoi(in + 5) < 1 || atoi(in + 5) > 12))
-        return 0;
-    if (n >= 10 && (atoi(in + 8) < 1 || atoi(in + 8) > 31))
-        return 0;
+    /* digits were checked above */
+    if (n >= 7) {
+        int month = (in[5] - '0') * 10 + (in[6] - '0');
+        if (month < 1 || month > 12)
+            return 0;
+    }
+    if (n >= 10) {
+        int day = (in[8] - '0') * 10 + (in[9] - '0');
+        if (day < 1 || day > 31)
+            return 0;
+    }
     if (n == 4)
         snprintf(out, 11, "%.4s-%s", in, until ? "12-31" : "01-01");
     else if (n == 7)
