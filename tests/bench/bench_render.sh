@@ -35,7 +35,8 @@ best() { # best CMD...: prints the best wall time of 3 runs, in seconds
     printf '%.3f\n' "$b"
 }
 
-"$BUILD/tests/make_synthetic" "$OUT/synthetic.sqlite" 10000
+cmake --build "$BUILD" --target make_synthetic bench_heatmap bordermap -j2 >/dev/null
+"$BUILD/tests/bench/make_synthetic" "$OUT/synthetic.sqlite" 10000
 "$BM" export --db "$OUT/synthetic.sqlite" -o "$OUT/synthetic.csv" >/dev/null
 
 t_bm=$(best "$BM" render --db "$OUT/synthetic.sqlite" --dpi 300 -o "$OUT/bordermap_10k_a4_300dpi.png")
@@ -47,7 +48,7 @@ ratio=$(echo "$t_bm / $t_mk" | bc -l)
 printf 'ratio bordermap/mapnik: %.2f (target <= 0.50): %s\n' "$ratio" \
     "$(echo "$ratio <= 0.5" | bc -l | sed 's/1/PASS/;s/0/FAIL/')"
 
-line=$("$BUILD/tests/bench_heatmap" "$OUT/heatmap_1e6.png" 1000000 15)
+line=$("$BUILD/tests/bench/bench_heatmap" "$OUT/heatmap_1e6.png" 1000000 15)
 echo "$line"
 t_heat=$(echo "$line" | sed -n 's/.*render \([0-9.]*\) s.*/\1/p')
 printf 'heatmap 1e6 render: %s s (target < 2 s): %s\n' "$t_heat" \

@@ -8,4 +8,4 @@ build=${1:-$src/build-bench}
 runs=${2:-15}
 cmake -S "$src" -B "$build" -DCMAKE_BUILD_TYPE=Release >/dev/null
 cmake --build "$build" --target bench_gazetteer -j2 >/dev/null
-"$build"/tests/bench_gazetteer "$src" "$runs"
+"$build"/tests/bench/bench_gazetteer "$src" "$runs"

@@ -4,6 +4,3 @@ bm_unit_test(test_gazetteer unit/test_gazetteer.c bm_gazetteer)
 # The spelling table (tests/data/spellings.tsv): >= 150 spellings, each to
 # its expected place within a tolerance in km.
 bm_unit_test(test_spellings unit/test_spellings.c bm_gazetteer)
-# Benchmark program (not a test; run tests/bench/gazetteer.sh).
-add_executable(bench_gazetteer bench/bench_gazetteer.c)
-target_link_libraries(bench_gazetteer PRIVATE bm_gazetteer m)
