@@ -11,6 +11,7 @@
 #define BM_CLI_H
 
 #include "bm_core.h"
+#include "bm_export.h"
 #include "bm_geoparse.h"
 #include "bm_store.h"
 
@@ -108,6 +109,11 @@ int cli_set_date_override(cli_report_overrides *ov, const char *cmd,
 bm_status cli_geoparse_file(bm_ctx *ctx, const bm_gazetteer *gz,
                             const char *path, const cli_report_overrides *ov,
                             bm_report **r, bm_mentions *m, bm_incidents *inc);
+
+/* The GDAL/OGR functions, from the plugin loaded on first use (see
+ * cli_ogr.c). NULL, with the context's error set, when it cannot be
+ * loaded. The table is static. */
+const bm_export_api *cli_ogr(bm_ctx *ctx);
 
 /* Writes s as a JSON string literal (with quotes) to f. NULL -> null. */
 void cli_json_string(FILE *f, const char *s);

@@ -53,11 +53,14 @@ int cmd_export(bm_ctx *ctx, int argc, char **argv)
     if (optind < argc)
         return cli_usage_error("export", "unexpected argument '%s'",
                                argv[optind]);
+    const bm_export_api *ogr = cli_ogr(ctx);
+    if (!ogr)
+        return cli_fail(ctx);
     if (!format)
-        format = bm_export_format_for_path(out);
+        format = ogr->format_for_path(out);
     if (!format)
         format = "GeoJSON";
-    if (!bm_export_driver(format))
+    if (!ogr->driver(format))
         return cli_usage_error("export", "unknown format '%s' (GeoJSON, "
                                "GPKG, KML or CSV)", format);
 
@@ -65,13 +68,13 @@ int cmd_export(bm_ctx *ctx, int argc, char **argv)
     size_t n = 0;
     if (bm_store_open_existing(ctx, db, 1, &st) != BM_OK ||
         cli_ensure_parent(ctx, out) != 0 ||
-        bm_export_incidents(ctx, st, out, format, &n) != BM_OK) {
+        ogr->export_incidents(ctx, st, out, format, &n) != BM_OK) {
         int rc = cli_fail(ctx);
         bm_store_free(st);
         return rc;
     }
     bm_store_free(st);
     printf("wrote %zu incident%s to %s (%s, EPSG:4326)\n", n, n == 1 ? "" : "s",
-           out, bm_export_driver(format));
+           out, ogr->driver(format));
     return BM_EXIT_OK;
 }

@@ -545,6 +545,11 @@ int cmd_render(bm_ctx *ctx, int argc, char **argv)
         rc = cli_fail(ctx);
         goto done;
     }
+    const bm_export_api *ogr = cli_ogr(ctx);
+    if (!ogr) {
+        rc = cli_fail(ctx);
+        goto done;
+    }
     layers = calloc(style->nlayers ? style->nlayers : 1, sizeof *layers);
     if (!layers) {
         rc = BM_EXIT_FAIL;
@@ -553,7 +558,7 @@ int cmd_render(bm_ctx *ctx, int argc, char **argv)
     for (size_t i = 0; i < style->nlayers; i++) {
         const bm_style_layer *sl = &style->layers[i];
         bm_ctx_progress(ctx, "basemap", i, style->nlayers, sl->source);
-        if (bm_export_read_layer(ctx, basemap_path, sl->source,
+        if (ogr->read_layer(ctx, basemap_path, sl->source,
                                  sl->label_field, sl->rank_field, a - 0.3,
                                  b - 0.3, cc + 0.3, d + 0.3,
                                  &layers[i]) != BM_OK) {
@@ -567,7 +572,7 @@ int cmd_render(bm_ctx *ctx, int argc, char **argv)
     static const char *const inset_src[2] = {"ne10m_land",
                                              "ne10m_admin0_boundary_lines"};
     for (int i = 0; i < 2; i++)
-        if (bm_export_read_layer(ctx, basemap_path, inset_src[i], NULL, NULL,
+        if (ogr->read_layer(ctx, basemap_path, inset_src[i], NULL, NULL,
                                  116, 32, 136, 48, &inset[i]) != BM_OK)
             inset[i] = NULL;
     ro.inset = inset;

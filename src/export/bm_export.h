@@ -41,6 +41,28 @@ bm_status bm_export_read_layer(bm_ctx *ctx, const char *path,
                                double min_lat, double max_lon, double max_lat,
                                bm_layer **out);
 
+/* ---- the plugin ------------------------------------------------------------
+ * This module is also built as a plugin (bordermap-ogr.so) that the program
+ * loads only when a command needs GDAL. The plugin exports one function,
+ * bm_export_plugin_api(), returning this table. */
+#define BM_EXPORT_API_VERSION 1
+
+typedef struct bm_export_api {
+    int version; /* BM_EXPORT_API_VERSION */
+    const char *(*driver)(const char *format);
+    const char *(*format_for_path)(const char *path);
+    bm_status (*export_incidents)(bm_ctx *ctx, bm_store *st, const char *path,
+                                  const char *format, size_t *written);
+    bm_status (*read_layer)(bm_ctx *ctx, const char *path, const char *layer,
+                            const char *name_field, const char *rank_field,
+                            double min_lon, double min_lat, double max_lon,
+                            double max_lat, bm_layer **out);
+} bm_export_api;
+
+/* The table (static). */
+__attribute__((visibility("default"))) const bm_export_api *
+bm_export_plugin_api(void);
+
 #ifdef __cplusplus
 }
 #endif

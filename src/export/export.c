@@ -802,3 +802,13 @@ done:
     *out = job.layer;
     return BM_OK;
 }
+
+/* ---- plugin entry ------------------------------------------------------------ */
+
+const bm_export_api *bm_export_plugin_api(void)
+{
+    static const bm_export_api api = {
+        BM_EXPORT_API_VERSION, bm_export_driver, bm_export_format_for_path,
+        bm_export_incidents, bm_export_read_layer};
+    return &api;
+}
