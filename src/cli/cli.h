@@ -28,6 +28,7 @@ int cmd_geocode(bm_ctx *ctx, int argc, char **argv);
 int cmd_geoparse(bm_ctx *ctx, int argc, char **argv);
 int cmd_near(bm_ctx *ctx, int argc, char **argv);
 int cmd_export(bm_ctx *ctx, int argc, char **argv);
+int cmd_import(bm_ctx *ctx, int argc, char **argv);
 int cmd_render(bm_ctx *ctx, int argc, char **argv);
 int cmd_incident(bm_ctx *ctx, int argc, char **argv);
 int cmd_stats(bm_ctx *ctx, int argc, char **argv);

@@ -17,7 +17,8 @@ static const struct {
     {"near", cmd_near, "incidents within a radius of a town or point"},
     {"incident", cmd_incident, "list, show, add, edit or delete incidents"},
     {"stats", cmd_stats, "count incidents by province, county, type, month"},
-    {"export", cmd_export, "write incidents as GeoJSON, GeoPackage, KML or CSV"},
+    {"export", cmd_export, "write incidents as GeoJSON, GPKG, KML, CSV, FlatGeobuf, SHP"},
+    {"import", cmd_import, "read incidents back from a GIS file (GeoJSON, GPKG, ...)"},
     {"render", cmd_render, "draw a briefing map (PNG, PDF or SVG)"},
     {"eval", cmd_eval, "score the geoparser against gold annotations"},
 };

@@ -102,16 +102,24 @@ typedef struct export_format {
     const char *ext;       /* extension for temp files */
 } export_format;
 
-enum { FMT_GEOJSON, FMT_GPKG, FMT_KML, FMT_CSV, FMT_COUNT };
+enum { FMT_GEOJSON, FMT_GPKG, FMT_KML, FMT_CSV, FMT_FGB, FMT_SHP,
+       FMT_COUNT };
 
 static const export_format formats[FMT_COUNT] = {
     [FMT_GEOJSON] = {"GeoJSON", ".geojson"},
     [FMT_GPKG] = {"GPKG", ".gpkg"},
     [FMT_KML] = {"KML", ".kml"},
     [FMT_CSV] = {"CSV", ".csv"},
+    [FMT_FGB] = {"FlatGeobuf", ".fgb"},
+    [FMT_SHP] = {"ESRI Shapefile", ".shp"},
 };
 
-#define ACCEPTED_FORMATS "GeoJSON, GPKG, KML, CSV"
+#define ACCEPTED_FORMATS \
+    "GeoJSON, GPKG, KML, CSV, FlatGeobuf, \"ESRI Shapefile\""
+
+/* The files a shapefile is made of, beside the .shp. */
+static const char *const shp_sidecars[] = {".shx", ".dbf", ".prj", ".cpg"};
+#define N_SHP_SIDECARS (sizeof shp_sidecars / sizeof *shp_sidecars)
 
 static int format_index(const char *format)
 {
@@ -122,6 +130,10 @@ static int format_index(const char *format)
             return i;
     if (strcasecmp(format, "GeoPackage") == 0)
         return FMT_GPKG;
+    if (strcasecmp(format, "FGB") == 0)
+        return FMT_FGB;
+    if (strcasecmp(format, "SHP") == 0)
+        return FMT_SHP;
     return -1;
 }
 
@@ -140,6 +152,8 @@ const char *bm_export_driver(const char *format)
     case FMT_GPKG: return "GPKG";
     case FMT_KML: return kml_driver();
     case FMT_CSV: return "CSV";
+    case FMT_FGB: return "FlatGeobuf";
+    case FMT_SHP: return "ESRI Shapefile";
     default: return NULL;
     }
 }
@@ -162,6 +176,10 @@ const char *bm_export_format_for_path(const char *path)
         return formats[FMT_KML].name;
     if (strcasecmp(dot, "csv") == 0)
         return formats[FMT_CSV].name;
+    if (strcasecmp(dot, "fgb") == 0)
+        return formats[FMT_FGB].name;
+    if (strcasecmp(dot, "shp") == 0)
+        return formats[FMT_SHP].name;
     return NULL;
 }
 
@@ -169,32 +187,33 @@ const char *bm_export_format_for_path(const char *path)
 
 typedef struct field_def {
     const char *name;
+    const char *short_name; /* for shapefiles (dBase names are <= 10 bytes) */
     OGRFieldType type;
+    int redacted;           /* left out by --redact */
 } field_def;
 
-/* The order is the column order of CSV and the attribute table. */
-enum {
-    F_ID, F_REPORT_ID, F_REPORT_TITLE, F_REPORT_PATH, F_TYPE, F_DATE,
-    F_DATE_PRECISION, F_ACTOR, F_PLACE_NAME, F_PLACE_ID, F_SURFACE,
-    F_PRECISION, F_SENTENCE, F_LON, F_LAT, F_COUNT
-};
-
-static const field_def fields[F_COUNT] = {
-    [F_ID] = {"id", OFTInteger64},
-    [F_REPORT_ID] = {"report_id", OFTInteger64},
-    [F_REPORT_TITLE] = {"report_title", OFTString},
-    [F_REPORT_PATH] = {"report_path", OFTString},
-    [F_TYPE] = {"type", OFTString},
-    [F_DATE] = {"date", OFTString},
-    [F_DATE_PRECISION] = {"date_precision", OFTString},
-    [F_ACTOR] = {"actor", OFTString},
-    [F_PLACE_NAME] = {"place_name", OFTString},
-    [F_PLACE_ID] = {"place_id", OFTString},
-    [F_SURFACE] = {"surface", OFTString},
-    [F_PRECISION] = {"precision", OFTString},
-    [F_SENTENCE] = {"sentence", OFTString},
-    [F_LON] = {"lon", OFTReal},
-    [F_LAT] = {"lat", OFTReal},
+/* The order is the column order of CSV and the attribute table. Dates stay
+ * ISO text ("2024-01-07", "2024-01", "2024"): a field has one type, and an
+ * OFTDate cannot hold a month or a year without inventing a day. */
+static const field_def fields[BM_EXPORT_F_COUNT] = {
+    [BM_EXPORT_F_ID] = {"id", "id", OFTInteger64, 0},
+    [BM_EXPORT_F_EVENT_TYPE] = {"event_type", "event_type", OFTString, 0},
+    [BM_EXPORT_F_EVENT_DATE] = {"event_date", "event_date", OFTString, 0},
+    [BM_EXPORT_F_TIME_PRECISION] = {"time_precision", "time_prec", OFTString,
+                                    0},
+    [BM_EXPORT_F_PLACE] = {"place", "place", OFTString, 0},
+    [BM_EXPORT_F_PLACE_ID] = {"place_id", "place_id", OFTString, 0},
+    [BM_EXPORT_F_ADMIN1] = {"admin1", "admin1", OFTString, 0},
+    [BM_EXPORT_F_ADMIN2] = {"admin2", "admin2", OFTString, 0},
+    [BM_EXPORT_F_COUNTRY] = {"country", "country", OFTString, 0},
+    [BM_EXPORT_F_GEO_PRECISION] = {"geo_precision", "geo_prec", OFTString, 0},
+    [BM_EXPORT_F_ACTORS] = {"actors", "actors", OFTString, 0},
+    [BM_EXPORT_F_EVIDENCE] = {"evidence", "evidence", OFTString, 1},
+    [BM_EXPORT_F_REPORT_TITLE] = {"report_title", "rep_title", OFTString, 0},
+    [BM_EXPORT_F_OUTLET] = {"outlet", "outlet", OFTString, 1},
+    [BM_EXPORT_F_URL] = {"url", "url", OFTString, 1},
+    [BM_EXPORT_F_CONFIDENCE] = {"confidence", "confidence", OFTReal, 0},
+    [BM_EXPORT_F_STATUS] = {"status", "status", OFTString, 0},
 };
 
 typedef struct export_job {
@@ -202,7 +221,7 @@ typedef struct export_job {
     const char *path;      /* the destination, for messages */
     gdal_errors *errs;
     OGRLayerH layer;
-    int field_index[F_COUNT];
+    int field_index[BM_EXPORT_F_COUNT]; /* -1: not written */
     size_t written, total;
     bm_status st;          /* first failure inside the visitor */
 } export_job;
@@ -227,24 +246,30 @@ static int write_incident(void *user, const bm_incident *inc)
                             "cannot create a feature");
         return 1;
     }
-    OGR_F_SetFieldInteger64(f, ix[F_ID], (GIntBig)inc->id);
-    OGR_F_SetFieldInteger64(f, ix[F_REPORT_ID], (GIntBig)inc->report_id);
-    set_string(f, ix[F_REPORT_TITLE], inc->report_title);
-    set_string(f, ix[F_REPORT_PATH], inc->report_path);
-    set_string(f, ix[F_TYPE], inc->type);
-    set_string(f, ix[F_DATE], inc->date);
-    set_string(f, ix[F_DATE_PRECISION],
+    if (ix[BM_EXPORT_F_ID] >= 0)
+        OGR_F_SetFieldInteger64(f, ix[BM_EXPORT_F_ID], (GIntBig)inc->id);
+    set_string(f, ix[BM_EXPORT_F_EVENT_TYPE], inc->type);
+    set_string(f, ix[BM_EXPORT_F_EVENT_DATE], inc->date);
+    set_string(f, ix[BM_EXPORT_F_TIME_PRECISION],
                inc->date_precision == BM_DATE_NONE
                    ? NULL
                    : bm_date_precision_name(inc->date_precision));
-    set_string(f, ix[F_ACTOR], inc->actor);
-    set_string(f, ix[F_PLACE_NAME], inc->place_name);
-    set_string(f, ix[F_PLACE_ID], inc->place_id);
-    set_string(f, ix[F_SURFACE], inc->surface);
-    set_string(f, ix[F_PRECISION], bm_precision_name(inc->precision));
-    set_string(f, ix[F_SENTENCE], inc->sentence);
-    OGR_F_SetFieldDouble(f, ix[F_LON], inc->lon);
-    OGR_F_SetFieldDouble(f, ix[F_LAT], inc->lat);
+    set_string(f, ix[BM_EXPORT_F_PLACE], inc->place_name);
+    set_string(f, ix[BM_EXPORT_F_PLACE_ID], inc->place_id);
+    set_string(f, ix[BM_EXPORT_F_ADMIN1], inc->admin1);
+    set_string(f, ix[BM_EXPORT_F_ADMIN2], inc->admin2);
+    set_string(f, ix[BM_EXPORT_F_COUNTRY], inc->country);
+    set_string(f, ix[BM_EXPORT_F_GEO_PRECISION],
+               bm_precision_name(inc->precision));
+    set_string(f, ix[BM_EXPORT_F_ACTORS], inc->actor);
+    set_string(f, ix[BM_EXPORT_F_EVIDENCE], inc->sentence);
+    set_string(f, ix[BM_EXPORT_F_REPORT_TITLE], inc->report_title);
+    set_string(f, ix[BM_EXPORT_F_OUTLET], inc->report_source);
+    set_string(f, ix[BM_EXPORT_F_URL], inc->report_url);
+    if (ix[BM_EXPORT_F_CONFIDENCE] >= 0)
+        OGR_F_SetFieldDouble(f, ix[BM_EXPORT_F_CONFIDENCE], inc->confidence);
+    set_string(f, ix[BM_EXPORT_F_STATUS],
+               bm_incident_status_name(inc->status));
 
     OGRGeometryH pt = OGR_G_CreateGeometry(wkbPoint);
     if (!pt) {
@@ -281,6 +306,15 @@ static void remove_temp(const char *tmp)
             sizeof side)
             unlink(side);
     }
+    size_t len = strlen(tmp);
+    if (len > 4 && strcmp(tmp + len - 4, ".shp") == 0) {
+        for (size_t i = 0; i < N_SHP_SIDECARS; i++) {
+            char side[4096];
+            if ((size_t)snprintf(side, sizeof side, "%.*s%s", (int)(len - 4),
+                                 tmp, shp_sidecars[i]) < sizeof side)
+                unlink(side);
+        }
+    }
 }
 
 /* Makes a fresh, unused name "<path>.tmp-XXXXXX<ext>" in the destination
@@ -308,8 +342,10 @@ static bm_status make_temp_name(bm_ctx *ctx, const char *path, const char *ext,
 }
 
 /* Writes the dataset at tmp. On failure the caller removes tmp. */
-static bm_status write_dataset(bm_ctx *ctx, bm_store *st, const char *path,
-                               const char *tmp, int fmt, gdal_errors *errs,
+static bm_status write_dataset(bm_ctx *ctx, const bm_incident *items,
+                               size_t nitems, const char *path,
+                               const char *tmp, int fmt,
+                               const bm_export_opts *opts, gdal_errors *errs,
                                size_t *written)
 {
     const char *drv_name = bm_export_driver(formats[fmt].name);
@@ -337,9 +373,20 @@ static bm_status write_dataset(bm_ctx *ctx, bm_store *st, const char *path,
     }
     OSRSetAxisMappingStrategy(srs, OAMS_TRADITIONAL_GIS_ORDER);
 
-    if (fmt == FMT_GEOJSON)
+    int redact = opts && opts->redact;
+    const char *description =
+        redact ? "bordermap incidents; BORDERMAP_REDACTED=YES: url, outlet "
+                 "and evidence left out"
+               : "bordermap incidents";
+    if (fmt == FMT_GEOJSON) {
         lco = CSLSetNameValue(lco, "RFC7946", "YES");
-    else if (fmt == FMT_CSV) {
+        lco = CSLSetNameValue(lco, "COORDINATE_PRECISION", "7");
+        lco = CSLSetNameValue(lco, "DESCRIPTION", description);
+    } else if (fmt == FMT_GPKG) {
+        lco = CSLSetNameValue(lco, "DESCRIPTION", description);
+    } else if (fmt == FMT_SHP) {
+        lco = CSLSetNameValue(lco, "ENCODING", "UTF-8");
+    } else if (fmt == FMT_CSV) {
         lco = CSLSetNameValue(lco, "GEOMETRY", "AS_XY");
         /* Quote only values that need it (by default GDAL also quotes the
          * Integer64 ids, as if they were strings). */
@@ -354,30 +401,43 @@ static bm_status write_dataset(bm_ctx *ctx, bm_store *st, const char *path,
         goto done;
     }
 
+    /* Metadata where the driver keeps it (GPKG: gpkg_metadata; GeoJSON
+     * keeps only the DESCRIPTION set above). */
+    if (fmt == FMT_GPKG) {
+        GDALSetMetadataItem((GDALMajorObjectH)layer, "BORDERMAP_REDACTED",
+                            redact ? "YES" : "NO", NULL);
+        if (redact)
+            GDALSetMetadataItem((GDALMajorObjectH)layer,
+                                "BORDERMAP_REDACTED_FIELDS",
+                                "url,outlet,evidence", NULL);
+    }
+
     export_job job = {.ctx = ctx, .path = path, .errs = errs, .layer = layer};
-    for (int i = 0; i < F_COUNT; i++) {
-        OGRFieldDefnH fd = OGR_Fld_Create(fields[i].name, fields[i].type);
+    for (int i = 0; i < BM_EXPORT_F_COUNT; i++) {
+        job.field_index[i] = -1;
+        if (redact && fields[i].redacted)
+            continue;
+        const char *fname =
+            fmt == FMT_SHP ? fields[i].short_name : fields[i].name;
+        OGRFieldDefnH fd = OGR_Fld_Create(fname, fields[i].type);
         OGRErr err = OGR_L_CreateField(layer, fd, TRUE);
         OGR_Fld_Destroy(fd);
         if (err != OGRERR_NONE) {
             char what[96];
-            snprintf(what, sizeof what, "cannot create field '%s'",
-                     fields[i].name);
+            snprintf(what, sizeof what, "cannot create field '%s'", fname);
             rc = gdal_fail(ctx, BM_ERR_GDAL, errs, path, what);
             goto done;
         }
     }
-    /* Drivers may rename fields (launder); look them up as written. */
-    OGRFeatureDefnH defn = OGR_L_GetLayerDefn(layer);
-    for (int i = 0; i < F_COUNT; i++) {
-        job.field_index[i] = OGR_FD_GetFieldIndex(defn, fields[i].name);
-        if (job.field_index[i] < 0)
-            job.field_index[i] = i;
+    /* Drivers may rename fields (launder); the fields are created in
+     * order, so the i-th created is the i-th written. */
+    {
+        int k = 0;
+        for (int i = 0; i < BM_EXPORT_F_COUNT; i++)
+            if (!(redact && fields[i].redacted))
+                job.field_index[i] = k++;
     }
-
-    size_t nreports = 0, nincidents = 0;
-    if (bm_store_count(st, &nreports, &nincidents) == BM_OK)
-        job.total = nincidents;
+    job.total = nitems;
 
     if (GDALDatasetTestCapability(ds, ODsCTransactions)) {
         if (GDALDatasetStartTransaction(ds, FALSE) != OGRERR_NONE) {
@@ -388,9 +448,9 @@ static bm_status write_dataset(bm_ctx *ctx, bm_store *st, const char *path,
         in_transaction = 1;
     }
 
-    rc = bm_store_each_incident(st, write_incident, &job);
-    if (rc == BM_OK && job.st != BM_OK)
-        rc = job.st;
+    for (size_t i = 0; i < nitems && job.st == BM_OK; i++)
+        write_incident(&job, &items[i]);
+    rc = job.st;
     if (rc != BM_OK)
         goto done;
 
@@ -420,14 +480,49 @@ done:
     return rc;
 }
 
-bm_status bm_export_incidents(bm_ctx *ctx, bm_store *st, const char *path,
-                              const char *format, size_t *written)
+/* Moves tmp (and, for a shapefile, its sidecars) to path. */
+static bm_status move_into_place(bm_ctx *ctx, const char *tmp,
+                                 const char *path, int fmt)
+{
+    if (fmt == FMT_SHP) {
+        size_t tl = strlen(tmp), pl = strlen(path);
+        for (size_t i = 0; i < N_SHP_SIDECARS; i++) {
+            char from[4096], to[4096];
+            if ((size_t)snprintf(from, sizeof from, "%.*s%s", (int)(tl - 4),
+                                 tmp, shp_sidecars[i]) >= sizeof from ||
+                (size_t)snprintf(to, sizeof to, "%.*s%s", (int)(pl - 4), path,
+                                 shp_sidecars[i]) >= sizeof to)
+                return bm_ctx_fail(ctx, BM_ERR_IO, "%s: name too long", path);
+            if (access(from, F_OK) != 0) {
+                unlink(to); /* no stale sidecar of an earlier export */
+                continue;
+            }
+            if (rename(from, to) != 0) {
+                int e = errno;
+                return bm_ctx_fail(ctx, BM_ERR_IO,
+                                   "%s: cannot move %s into place: %s", path,
+                                   from, strerror(e));
+            }
+        }
+    }
+    if (rename(tmp, path) != 0) {
+        int e = errno;
+        return bm_ctx_fail(ctx, BM_ERR_IO, "%s: cannot move %s into place: %s",
+                           path, tmp, strerror(e));
+    }
+    return BM_OK;
+}
+
+bm_status bm_export_incident_list(bm_ctx *ctx, const bm_incident *items,
+                                  size_t n, const char *path,
+                                  const char *format,
+                                  const bm_export_opts *opts, size_t *written)
 {
     if (written)
         *written = 0;
-    if (!st || !path || !*path)
+    if ((!items && n) || !path || !*path)
         return bm_ctx_fail(ctx, BM_ERR_USAGE,
-                           "export: a store and an output path are needed");
+                           "export: incidents and an output path are needed");
     if (!format) {
         format = bm_export_format_for_path(path);
         if (!format)
@@ -441,6 +536,13 @@ bm_status bm_export_incidents(bm_ctx *ctx, bm_store *st, const char *path,
         return bm_ctx_fail(ctx, BM_ERR_USAGE,
                            "unknown export format '%s' (accepted: "
                            ACCEPTED_FORMATS ")", format);
+    if (fmt == FMT_SHP) {
+        size_t len = strlen(path);
+        if (len < 5 || strcasecmp(path + len - 4, ".shp") != 0)
+            return bm_ctx_fail(ctx, BM_ERR_USAGE,
+                               "%s: a shapefile's name must end in .shp",
+                               path);
+    }
 
     struct stat sb;
     if (stat(path, &sb) == 0 && S_ISDIR(sb.st_mode))
@@ -453,20 +555,67 @@ bm_status bm_export_incidents(bm_ctx *ctx, bm_store *st, const char *path,
 
     gdal_errors errs;
     errors_begin(&errs);
-    size_t n = 0;
-    rc = write_dataset(ctx, st, path, tmp, fmt, &errs, &n);
+    size_t w = 0;
+    rc = write_dataset(ctx, items, n, path, tmp, fmt, opts, &errs, &w);
     errors_end();
 
-    if (rc == BM_OK && rename(tmp, path) != 0) {
-        int e = errno;
-        rc = bm_ctx_fail(ctx, BM_ERR_IO, "%s: cannot move %s into place: %s",
-                         path, tmp, strerror(e));
-    }
+    if (rc == BM_OK)
+        rc = move_into_place(ctx, tmp, path, fmt);
     if (rc != BM_OK)
         remove_temp(tmp);
     else if (written)
-        *written = n;
+        *written = w;
     free(tmp);
+    return rc;
+}
+
+typedef struct collect_job {
+    bm_incident *items;
+    size_t n, cap;
+    bm_status st;
+} collect_job;
+
+static int collect_incident(void *user, const bm_incident *inc)
+{
+    collect_job *c = user;
+    if (c->n == c->cap) {
+        size_t cap = c->cap ? c->cap * 2 : 64;
+        bm_incident *ni = realloc(c->items, cap * sizeof *ni);
+        if (!ni) {
+            c->st = BM_ERR_NOMEM;
+            return 1;
+        }
+        c->items = ni;
+        c->cap = cap;
+    }
+    memset(&c->items[c->n], 0, sizeof c->items[c->n]);
+    if (bm_incident_copy(&c->items[c->n], inc) != BM_OK) {
+        bm_incident_clear(&c->items[c->n]);
+        c->st = BM_ERR_NOMEM;
+        return 1;
+    }
+    c->n++;
+    return 0;
+}
+
+bm_status bm_export_incidents(bm_ctx *ctx, bm_store *st, const char *path,
+                              const char *format, size_t *written)
+{
+    if (written)
+        *written = 0;
+    if (!st || !path || !*path)
+        return bm_ctx_fail(ctx, BM_ERR_USAGE,
+                           "export: a store and an output path are needed");
+    collect_job c = {0};
+    bm_status rc = bm_store_each_incident(st, collect_incident, &c);
+    if (rc == BM_OK && c.st != BM_OK)
+        rc = bm_ctx_fail(ctx, c.st, "%s: out of memory", path);
+    if (rc == BM_OK)
+        rc = bm_export_incident_list(ctx, c.items, c.n, path, format, NULL,
+                                     written);
+    for (size_t i = 0; i < c.n; i++)
+        bm_incident_clear(&c.items[i]);
+    free(c.items);
     return rc;
 }
 
@@ -803,12 +952,285 @@ done:
     return BM_OK;
 }
 
+/* ---- reading incidents --------------------------------------------------- */
+
+static int find_field(OGRFeatureDefnH defn, int i)
+{
+    int idx = OGR_FD_GetFieldIndex(defn, fields[i].name);
+    if (idx < 0)
+        idx = OGR_FD_GetFieldIndex(defn, fields[i].short_name);
+    return idx;
+}
+
+static char *field_dup(OGRFeatureH f, int idx)
+{
+    if (idx < 0 || !OGR_F_IsFieldSetAndNotNull(f, idx))
+        return NULL;
+    const char *s = OGR_F_GetFieldAsString(f, idx);
+    return s ? strdup(s) : NULL;
+}
+
+static int parse_precision(const char *s, bm_precision *out)
+{
+    static const bm_precision all[] = {BM_PREC_EXACT, BM_PREC_COUNTY,
+                                       BM_PREC_PROVINCE, BM_PREC_COUNTRY,
+                                       BM_PREC_UNKNOWN};
+    for (size_t i = 0; i < sizeof all / sizeof *all; i++)
+        if (strcasecmp(s, bm_precision_name(all[i])) == 0) {
+            *out = all[i];
+            return 1;
+        }
+    return 0;
+}
+
+static int parse_date_precision(const char *s, bm_date_precision *out)
+{
+    for (int p = BM_DATE_DAY; p <= BM_DATE_PERIOD; p++)
+        if (strcasecmp(s, bm_date_precision_name((bm_date_precision)p)) ==
+            0) {
+            *out = (bm_date_precision)p;
+            return 1;
+        }
+    return 0;
+}
+
+/* Fills inc from feature f; 0, or -1 after a warning naming the feature. */
+static int read_feature(bm_ctx *ctx, const char *path, OGRFeatureH f,
+                        const int *ix, OGRCoordinateTransformationH ct,
+                        const char *const *known_types, size_t ntypes,
+                        bm_incident *inc, unsigned *mask)
+{
+    *mask = 0;
+    for (int i = 0; i < BM_EXPORT_F_COUNT; i++)
+        if (ix[i] >= 0 && OGR_F_IsFieldSet(f, ix[i]))
+            *mask |= 1u << i;
+    char label[64];
+    if (ix[BM_EXPORT_F_ID] >= 0 &&
+        OGR_F_IsFieldSetAndNotNull(f, ix[BM_EXPORT_F_ID])) {
+        inc->id = (int64_t)OGR_F_GetFieldAsInteger64(f, ix[BM_EXPORT_F_ID]);
+        snprintf(label, sizeof label, "feature id %lld", (long long)inc->id);
+    } else {
+        snprintf(label, sizeof label, "feature %lld (no id)",
+                 (long long)OGR_F_GetFID(f));
+    }
+    OGRGeometryH g = OGR_F_GetGeometryRef(f);
+    if (!g || OGR_G_IsEmpty(g)) {
+        bm_ctx_warn(ctx, "%s: %s: no geometry; skipped", path, label);
+        return -1;
+    }
+    if (wkbFlatten(OGR_G_GetGeometryType(g)) != wkbPoint) {
+        bm_ctx_warn(ctx, "%s: %s: geometry is a %s, not a point; skipped",
+                    path, label, OGR_G_GetGeometryName(g));
+        return -1;
+    }
+    double x = OGR_G_GetX(g, 0), y = OGR_G_GetY(g, 0);
+    if (ct && !OCTTransform(ct, 1, &x, &y, NULL)) {
+        bm_ctx_warn(ctx, "%s: %s: cannot convert the point to WGS 84; "
+                    "skipped", path, label);
+        return -1;
+    }
+    if (!isfinite(x) || !isfinite(y) || x < -180 || x > 180 || y < -90 ||
+        y > 90) {
+        bm_ctx_warn(ctx, "%s: %s: point (%g, %g) is not a longitude and "
+                    "latitude; skipped", path, label, x, y);
+        return -1;
+    }
+    inc->lon = x;
+    inc->lat = y;
+    inc->type = field_dup(f, ix[BM_EXPORT_F_EVENT_TYPE]);
+    if (!inc->type || !*inc->type) {
+        bm_ctx_warn(ctx, "%s: %s: no event_type; skipped", path, label);
+        return -1;
+    }
+    if (ntypes) {
+        size_t k = 0;
+        while (k < ntypes && strcmp(known_types[k], inc->type) != 0)
+            k++;
+        if (k == ntypes) {
+            bm_ctx_warn(ctx, "%s: %s: unknown event_type '%s'; skipped", path,
+                        label, inc->type);
+            return -1;
+        }
+    }
+    inc->date = field_dup(f, ix[BM_EXPORT_F_EVENT_DATE]);
+    char *tp = field_dup(f, ix[BM_EXPORT_F_TIME_PRECISION]);
+    inc->date_precision = BM_DATE_NONE;
+    if (tp && !parse_date_precision(tp, &inc->date_precision)) {
+        bm_ctx_warn(ctx, "%s: %s: unknown time_precision '%s'; skipped", path,
+                    label, tp);
+        free(tp);
+        return -1;
+    }
+    free(tp);
+    inc->place_name = field_dup(f, ix[BM_EXPORT_F_PLACE]);
+    inc->place_id = field_dup(f, ix[BM_EXPORT_F_PLACE_ID]);
+    inc->admin1 = field_dup(f, ix[BM_EXPORT_F_ADMIN1]);
+    inc->admin2 = field_dup(f, ix[BM_EXPORT_F_ADMIN2]);
+    inc->country = field_dup(f, ix[BM_EXPORT_F_COUNTRY]);
+    char *gp = field_dup(f, ix[BM_EXPORT_F_GEO_PRECISION]);
+    inc->precision = BM_PREC_UNKNOWN;
+    if (gp && !parse_precision(gp, &inc->precision)) {
+        bm_ctx_warn(ctx, "%s: %s: unknown geo_precision '%s'; skipped", path,
+                    label, gp);
+        free(gp);
+        return -1;
+    }
+    free(gp);
+    inc->actor = field_dup(f, ix[BM_EXPORT_F_ACTORS]);
+    inc->sentence = field_dup(f, ix[BM_EXPORT_F_EVIDENCE]);
+    inc->report_title = field_dup(f, ix[BM_EXPORT_F_REPORT_TITLE]);
+    inc->report_source = field_dup(f, ix[BM_EXPORT_F_OUTLET]);
+    inc->report_url = field_dup(f, ix[BM_EXPORT_F_URL]);
+    inc->confidence = 1.0;
+    if (ix[BM_EXPORT_F_CONFIDENCE] >= 0 &&
+        OGR_F_IsFieldSetAndNotNull(f, ix[BM_EXPORT_F_CONFIDENCE]))
+        inc->confidence =
+            OGR_F_GetFieldAsDouble(f, ix[BM_EXPORT_F_CONFIDENCE]);
+    char *stt = field_dup(f, ix[BM_EXPORT_F_STATUS]);
+    inc->status = BM_STATUS_MANUAL;
+    if (stt) {
+        int s = bm_incident_status_parse(stt);
+        if (s < 0) {
+            bm_ctx_warn(ctx, "%s: %s: unknown status '%s'; skipped", path,
+                        label, stt);
+            free(stt);
+            return -1;
+        }
+        inc->status = (bm_incident_status)s;
+    }
+    free(stt);
+    return 0;
+}
+
+bm_status bm_export_read_incidents(bm_ctx *ctx, const char *path,
+                                   const char *const *known_types,
+                                   size_t ntypes, bm_incident **out,
+                                   size_t *n, size_t *skipped,
+                                   unsigned **field_masks)
+{
+    *out = NULL;
+    *n = 0;
+    if (skipped)
+        *skipped = 0;
+    if (field_masks)
+        *field_masks = NULL;
+    unsigned *masks = NULL;
+    if (!path)
+        return bm_ctx_fail(ctx, BM_ERR_USAGE, "import: a file is needed");
+    struct stat sb;
+    if (stat(path, &sb) != 0) {
+        int e = errno;
+        return bm_ctx_fail(ctx, BM_ERR_IO, "%s: %s", path, strerror(e));
+    }
+    if (S_ISDIR(sb.st_mode))
+        return bm_ctx_fail(ctx, BM_ERR_IO, "%s: is a folder", path);
+
+    gdal_errors errs;
+    errors_begin(&errs);
+    bm_status rc = BM_OK;
+    OGRCoordinateTransformationH ct = NULL;
+    OGRSpatialReferenceH wgs84 = NULL;
+    bm_incident *items = NULL;
+    size_t count = 0, cap = 0, bad = 0;
+
+    GDALDatasetH ds = GDALOpenEx(path, GDAL_OF_VECTOR | GDAL_OF_READONLY,
+                                 NULL, NULL, NULL);
+    if (!ds) {
+        rc = gdal_fail(ctx, BM_ERR_GDAL, &errs, path,
+                       "cannot open as a vector dataset");
+        goto done;
+    }
+    OGRLayerH layer = GDALDatasetGetLayerByName(ds, "incidents");
+    if (!layer && GDALDatasetGetLayerCount(ds) > 0)
+        layer = GDALDatasetGetLayer(ds, 0);
+    if (!layer) {
+        rc = bm_ctx_fail(ctx, BM_ERR_INPUT, "%s: no layer to import", path);
+        goto done;
+    }
+    OGRFeatureDefnH defn = OGR_L_GetLayerDefn(layer);
+    int ix[BM_EXPORT_F_COUNT];
+    for (int i = 0; i < BM_EXPORT_F_COUNT; i++)
+        ix[i] = find_field(defn, i);
+    if (ix[BM_EXPORT_F_EVENT_TYPE] < 0) {
+        rc = bm_ctx_fail(ctx, BM_ERR_INPUT,
+                         "%s: layer '%s' has no event_type field", path,
+                         OGR_L_GetName(layer));
+        goto done;
+    }
+    OGRSpatialReferenceH lsrs = OGR_L_GetSpatialRef(layer);
+    ct = to_wgs84(lsrs, &wgs84);
+
+    OGR_L_ResetReading(layer);
+    OGRFeatureH f;
+    while ((f = OGR_L_GetNextFeature(layer)) != NULL) {
+        if (count == cap) {
+            size_t nc = cap ? cap * 2 : 64;
+            bm_incident *ni = realloc(items, nc * sizeof *ni);
+            if (ni)
+                items = ni;
+            unsigned *nm = ni ? realloc(masks, nc * sizeof *nm) : NULL;
+            if (nm)
+                masks = nm;
+            if (!ni || !nm) {
+                OGR_F_Destroy(f);
+                rc = bm_ctx_fail(ctx, BM_ERR_NOMEM, "%s: out of memory", path);
+                goto done;
+            }
+            cap = nc;
+        }
+        bm_incident *inc = &items[count];
+        memset(inc, 0, sizeof *inc);
+        if (read_feature(ctx, path, f, ix, ct, known_types, ntypes, inc,
+                         &masks[count]) == 0)
+            count++;
+        else {
+            bm_incident_clear(inc);
+            bad++;
+        }
+        OGR_F_Destroy(f);
+    }
+    if (errs.failed)
+        rc = gdal_fail(ctx, BM_ERR_GDAL, &errs, path, "cannot read the layer");
+
+done:
+    if (ct)
+        OCTDestroyCoordinateTransformation(ct);
+    if (wgs84)
+        OSRDestroySpatialReference(wgs84);
+    if (ds)
+        GDALClose(ds);
+    errors_end();
+    if (rc != BM_OK) {
+        bm_export_free_incidents(items, count);
+        free(masks);
+        return rc;
+    }
+    if (field_masks)
+        *field_masks = masks;
+    else
+        free(masks);
+    *out = items;
+    *n = count;
+    if (skipped)
+        *skipped = bad;
+    return BM_OK;
+}
+
+void bm_export_free_incidents(bm_incident *items, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        bm_incident_clear(&items[i]);
+    free(items);
+}
+
 /* ---- plugin entry ------------------------------------------------------------ */
 
 const bm_export_api *bm_export_plugin_api(void)
 {
     static const bm_export_api api = {
-        BM_EXPORT_API_VERSION, bm_export_driver, bm_export_format_for_path,
-        bm_export_incidents, bm_export_read_layer};
+        BM_EXPORT_API_VERSION,     bm_export_driver,
+        bm_export_format_for_path, bm_export_incidents,
+        bm_export_read_layer,      bm_export_incident_list,
+        bm_export_read_incidents,  bm_export_free_incidents};
     return &api;
 }

@@ -58,7 +58,7 @@ ogrinfo -ro -al -so "$WORK/incidents.gpkg" >"$WORK/ogr" 2>&1
 if grep -q "Feature Count: $n_db\$" "$WORK/ogr" && grep -q 'ID\["EPSG",4326\]' "$WORK/ogr"; then ok; else bad "GPKG count/SRS"; fi
 # lon/lat order: every exported x is a longitude of the region.
 jq -e '[.features[].geometry.coordinates[0]] | all(. > 120 and . < 135)' "$WORK/incidents.geojson" >/dev/null && ok || bad "GeoJSON x is not longitude"
-jq -e '[.features[].properties | has("type") and has("sentence") and has("report_title")] | all' "$WORK/incidents.geojson" >/dev/null && ok || bad "GeoJSON properties"
+jq -e '[.features[].properties | has("event_type") and has("evidence") and has("report_title")] | all' "$WORK/incidents.geojson" >/dev/null && ok || bad "GeoJSON properties"
 
 # render: PNG of the requested size, plus PDF and SVG.
 run "$BM" render --db "$DB" -o "$WORK/map.png" --size 900x700

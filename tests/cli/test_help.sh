@@ -4,7 +4,7 @@
 
 run "$BM" --version;           expect_rc 0 "--version"; expect_out '^bordermap [0-9]+\.[0-9]+\.[0-9]+$' "--version"
 run "$BM" --help;              expect_rc 0 "--help";    expect_out 'ingest' "--help lists commands"
-for cmd in ingest geocode geoparse near export render; do
+for cmd in ingest geocode geoparse near export import render; do
     run "$BM" "$cmd" --help;   expect_rc 0 "$cmd --help"; expect_out "^usage: bordermap $cmd" "$cmd --help"
     run "$BM" help "$cmd";     expect_rc 0 "help $cmd";   expect_out "^usage: bordermap $cmd" "help $cmd"
 done

@@ -170,25 +170,22 @@ static void check_read_back(const char *path, const char *format)
             CHECK_NEAR(OGR_G_GetX(g, 0), 129.75, 1e-6);
             CHECK_NEAR(OGR_G_GetY(g, 0), 42.4425, 1e-6);
         }
-        CHECK_STR(field(f, "type"), "arrest");
-        CHECK_STR(field(f, "place_name"), "Hoeryŏng");
-        CHECK_STR(field(f, "surface"), "회령");
-        CHECK_STR(field(f, "sentence"), HOERYONG_SENTENCE);
+        CHECK_STR(field(f, "event_type"), "arrest");
+        CHECK_STR(field(f, "place"), "Hoeryŏng");
+        CHECK_STR(field(f, "evidence"), HOERYONG_SENTENCE);
         CHECK_STR(field(f, "report_title"),
                   "Arrests in Hoeryŏng and Hyesan — 회령");
-        CHECK_STR(field(f, "report_path"), "samples/test-report.txt");
-        CHECK_STR(field(f, "date"), "2024-01-07");
-        CHECK_STR(field(f, "date_precision"),
+        CHECK_STR(field(f, "event_date"), "2024-01-07");
+        CHECK_STR(field(f, "time_precision"),
                   bm_date_precision_name(BM_DATE_DAY));
-        CHECK_STR(field(f, "actor"), "Ministry of State Security");
+        CHECK_STR(field(f, "actors"), "Ministry of State Security");
         CHECK_STR(field(f, "place_id"), "gn:2044091");
-        CHECK_STR(field(f, "precision"), bm_precision_name(BM_PREC_EXACT));
+        CHECK_STR(field(f, "geo_precision"), bm_precision_name(BM_PREC_EXACT));
+        CHECK_STR(field(f, "status"), "auto");
         const char *id = field(f, "id");
         CHECK(id && atoll(id) > 0);
-        const char *rid = field(f, "report_id");
-        CHECK(rid && atoll(rid) > 0);
-        const char *lon = field(f, "lon");
-        CHECK(lon && fabs(atof(lon) - 129.75) < 1e-6);
+        const char *conf = field(f, "confidence");
+        CHECK(conf != NULL);
         OGR_F_Destroy(f);
     }
     f = OGR_L_GetNextFeature(l);
@@ -198,8 +195,8 @@ static void check_read_back(const char *path, const char *format)
         CHECK(g && wkbFlatten(OGR_G_GetGeometryType(g)) == wkbPoint);
         if (g)
             CHECK_NEAR(OGR_G_GetX(g, 0), 128.1778, 1e-6);
-        CHECK_STR(field(f, "type"), "smuggling");
-        CHECK(field(f, "actor") == NULL || strcmp(field(f, "actor"), "") == 0);
+        CHECK_STR(field(f, "event_type"), "smuggling");
+        CHECK(field(f, "actors") == NULL || strcmp(field(f, "actors"), "") == 0);
         OGR_F_Destroy(f);
     }
     GDALClose(ds);
@@ -220,7 +217,11 @@ static void test_formats(void)
     CHECK_STR(bm_export_format_for_path("x/y.gpkg"), "GPKG");
     CHECK_STR(bm_export_format_for_path("y.kml"), "KML");
     CHECK_STR(bm_export_format_for_path("y.csv"), "CSV");
-    CHECK(bm_export_format_for_path("y.shp") == NULL);
+    CHECK_STR(bm_export_format_for_path("y.shp"), "ESRI Shapefile");
+    CHECK_STR(bm_export_format_for_path("y.fgb"), "FlatGeobuf");
+    CHECK_STR(bm_export_driver("ESRI Shapefile"), "ESRI Shapefile");
+    CHECK_STR(bm_export_driver("flatgeobuf"), "FlatGeobuf");
+    CHECK(bm_export_format_for_path("y.dxf") == NULL);
     CHECK(bm_export_format_for_path("dir.gpkg/file") == NULL);
     CHECK(bm_export_format_for_path(".csv") == NULL);
 }
@@ -278,7 +279,7 @@ static void test_read_exports(bm_ctx *ctx)
 {
     bm_layer *l = NULL;
     bm_status rc = bm_export_read_layer(ctx, TMP "/incidents.geojson",
-                                        "incidents", "place_name", "id", NAN,
+                                        "incidents", "place", "id", NAN,
                                         NAN, NAN, NAN, &l);
     CHECK(rc == BM_OK);
     if (l) {
@@ -315,7 +316,7 @@ static void test_read_exports(bm_ctx *ctx)
     GDALClose(dst);
 
     /* A box around Hoeryong only. */
-    rc = bm_export_read_layer(ctx, utm, "incidents", "place_name", NULL,
+    rc = bm_export_read_layer(ctx, utm, "incidents", "place", NULL,
                               129.5, 42.2, 130.0, 42.6, &l);
     CHECK(rc == BM_OK);
     if (rc != BM_OK)
@@ -340,9 +341,9 @@ static void test_failures(bm_ctx *ctx, bm_store *st)
     CHECK(rc == BM_ERR_USAGE);
     CHECK(strstr(bm_ctx_error(ctx), "Shapefile") != NULL);
     CHECK(strstr(bm_ctx_error(ctx), "GeoJSON") != NULL);
-    rc = bm_export_incidents(ctx, st, TMP "/x.shp", NULL, NULL);
+    rc = bm_export_incidents(ctx, st, TMP "/x.dxf", NULL, NULL);
     CHECK(rc == BM_ERR_USAGE);
-    CHECK(strstr(bm_ctx_error(ctx), TMP "/x.shp") != NULL);
+    CHECK(strstr(bm_ctx_error(ctx), TMP "/x.dxf") != NULL);
 
     /* A folder that does not exist. */
     const char *missing = TMP "/no-such-folder/out.geojson";
@@ -509,6 +510,89 @@ static void test_read_layer(bm_ctx *ctx)
     unlink(junk);
 }
 
+static int collect(void *user, const bm_incident *inc)
+{
+    bm_incident *items = user;
+    size_t i = 0;
+    while (items[i].type)
+        i++;
+    if (i < 4)
+        CHECK(bm_incident_copy(&items[i], inc) == BM_OK);
+    return 0;
+}
+
+/* The list export (redacted, shapefile and FlatGeobuf) and reading the
+ * incidents back. */
+static void test_list_and_read(bm_ctx *ctx, bm_store *st)
+{
+    bm_incident items[5];
+    memset(items, 0, sizeof items);
+    CHECK(bm_store_each_incident(st, collect, items) == BM_OK);
+    size_t n = 0;
+    while (n < 4 && items[n].type)
+        n++;
+    CHECK(n == 2);
+
+    bm_export_opts redact = {.redact = 1};
+    static const char *const files[] = {TMP "/list.geojson", TMP "/list.gpkg",
+                                        TMP "/list.fgb", TMP "/list.shp"};
+    for (size_t k = 0; k < sizeof files / sizeof *files; k++) {
+        size_t written = 0;
+        bm_status rc = bm_export_incident_list(ctx, items, n, files[k], NULL,
+                                               k == 1 ? &redact : NULL,
+                                               &written);
+        CHECK(rc == BM_OK);
+        if (rc != BM_OK) {
+            fprintf(stderr, "%s: %s\n", files[k], bm_ctx_error(ctx));
+            continue;
+        }
+        CHECK(written == n);
+        bm_incident *back = NULL;
+        unsigned *masks = NULL;
+        size_t nb = 0, skipped = 9;
+        static const char *const known[] = {"arrest", "smuggling"};
+        rc = bm_export_read_incidents(ctx, files[k], known, 2, &back, &nb,
+                                      &skipped, &masks);
+        CHECK(rc == BM_OK);
+        CHECK(nb == n && skipped == 0);
+        for (size_t i = 0; i < nb && i < n; i++) {
+            CHECK(back[i].id == items[i].id);
+            CHECK_STR(back[i].type, items[i].type);
+            CHECK_NEAR(back[i].lon, items[i].lon, 1e-7);
+            CHECK_NEAR(back[i].lat, items[i].lat, 1e-7);
+            CHECK(back[i].precision == items[i].precision);
+            CHECK(back[i].date_precision == items[i].date_precision);
+            if (k == 1) { /* redacted */
+                CHECK(back[i].sentence == NULL);
+                CHECK(!((masks[i] >> BM_EXPORT_F_EVIDENCE) & 1u));
+            } else
+                CHECK((masks[i] >> BM_EXPORT_F_EVIDENCE) & 1u);
+        }
+        bm_export_free_incidents(back, nb);
+        free(masks);
+    }
+    /* The shapefile's sidecars moved with it. */
+    CHECK(access(TMP "/list.dbf", F_OK) == 0);
+    CHECK(access(TMP "/list.prj", F_OK) == 0);
+    CHECK(count_temp_files(TMP) == 0);
+
+    /* Redaction is recorded in the GeoPackage's metadata. */
+    GDALDatasetH ds = GDALOpenEx(TMP "/list.gpkg", GDAL_OF_VECTOR, NULL, NULL,
+                                 NULL);
+    CHECK(ds != NULL);
+    if (ds) {
+        OGRLayerH l = GDALDatasetGetLayerByName(ds, "incidents");
+        const char *v = l ? GDALGetMetadataItem((GDALMajorObjectH)l,
+                                                "BORDERMAP_REDACTED", NULL)
+                          : NULL;
+        CHECK_STR(v, "YES");
+        CHECK(l && OGR_FD_GetFieldIndex(OGR_L_GetLayerDefn(l), "url") < 0);
+        GDALClose(ds);
+    }
+    for (size_t i = 0; i < n; i++)
+        bm_incident_clear(&items[i]);
+}
+
 int main(void)
 {
     mkdir(BM_TEST_TMP, 0755);
@@ -526,6 +610,7 @@ int main(void)
         test_export(ctx, st);
         test_read_exports(ctx);
         test_failures(ctx, st);
+        test_list_and_read(ctx, st);
         bm_store_free(st);
     }
     test_read_layer(ctx);

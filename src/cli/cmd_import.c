@@ -1,0 +1,246 @@
+/*
+ * cmd_import.c - `bordermap import PATH [--db FILE]`: reads incidents back
+ * from an OGR point layer (the fields `export` writes) through the plugin.
+ * Features whose id is stored update that incident (one audit row per
+ * changed field; status reviewed); the others are added as manual
+ * incidents. A feature that cannot be read is named and skipped.
+ */
+#include "bm_export.h"
+#include "bm_store.h"
+#include "cli.h"
+
+#include <getopt.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* The event types the geoparser extracts and the styles know. */
+static const char *const known_types[] = {
+    "arrest",    "bribery",    "crackdown",    "defection", "detention",
+    "execution", "inspection", "killing",      "lecture",   "meeting",
+    "propaganda", "repatriation", "smuggling", "surveillance"};
+#define N_KNOWN_TYPES (sizeof known_types / sizeof *known_types)
+
+static void help(FILE *f)
+{
+    fprintf(f,
+            "usage: bordermap import PATH [--db FILE]\n"
+            "\n"
+            "Reads incidents from a point layer (layer \"incidents\", else\n"
+            "the first) of any file GDAL/OGR reads - GeoJSON, GPKG,\n"
+            "FlatGeobuf, shapefile, ... - with the fields `bordermap export`\n"
+            "writes (event_type is required; shapefile short names are\n"
+            "accepted). Points in another CRS are reprojected to EPSG:4326.\n"
+            "\n"
+            "A feature whose id is stored updates that incident: the fields\n"
+            "a feature sets (event_type, event_date, time_precision, place,\n"
+            "place_id, admin1, admin2, country, geo_precision, actors,\n"
+            "evidence, confidence, status and the point) replace the stored\n"
+            "ones, each change gets an audit row, and an extracted incident\n"
+            "becomes reviewed; an unchanged feature changes nothing. A\n"
+            "feature without id (or with an id not stored) is added as a\n"
+            "manual incident. report_title, outlet and url belong to the\n"
+            "report and are not changed. A feature without a point, without\n"
+            "event_type or with an unknown one is named (file and id) and\n"
+            "skipped; the rest still load, and the exit code is then 1.\n"
+            "\n"
+            "Known event types: arrest, bribery, crackdown, defection,\n"
+            "detention, execution, inspection, killing, lecture, meeting,\n"
+            "propaganda, repatriation, smuggling, surveillance.\n"
+            "\n"
+            "Options:\n"
+            "  --db FILE   database (default " BM_DEFAULT_DB ")\n"
+            "  -h, --help  this help\n");
+}
+
+static int same_str(const char *a, const char *b)
+{
+    if (!a || !*a)
+        return !b || !*b;
+    return b && strcmp(a, b) == 0;
+}
+
+/* A shapefile's text fields hold at most 254 bytes (dBase): a value of
+ * nearly that length that begins the stored one is the stored one cut
+ * short, not an edit. */
+static int cut_short(const char *stored, const char *file)
+{
+    size_t n = file ? strlen(file) : 0;
+    return stored && n >= 240 && n <= 254 && strlen(stored) > n &&
+           strncmp(stored, file, n) == 0;
+}
+
+/* Replaces *dst by a copy of src when they differ; 1 when changed. */
+static int take_str(char **dst, const char *src)
+{
+    if (same_str(*dst, src) || cut_short(*dst, src))
+        return 0;
+    free(*dst);
+    *dst = src ? strdup(src) : NULL;
+    return 1;
+}
+
+#define HAS(mask, f) (((mask) >> (f)) & 1u)
+
+/* Merges the file's fields into the stored incident e; number of fields
+ * that differ. */
+static size_t merge(bm_incident *e, const bm_incident *in, unsigned mask)
+{
+    size_t d = 0;
+    d += take_str(&e->type, in->type);
+    if (HAS(mask, BM_EXPORT_F_EVENT_DATE))
+        d += take_str(&e->date, in->date);
+    if (HAS(mask, BM_EXPORT_F_TIME_PRECISION) &&
+        e->date_precision != in->date_precision) {
+        e->date_precision = in->date_precision;
+        d++;
+    }
+    if (HAS(mask, BM_EXPORT_F_PLACE))
+        d += take_str(&e->place_name, in->place_name);
+    if (HAS(mask, BM_EXPORT_F_PLACE_ID))
+        d += take_str(&e->place_id, in->place_id);
+    if (HAS(mask, BM_EXPORT_F_ADMIN1))
+        d += take_str(&e->admin1, in->admin1);
+    if (HAS(mask, BM_EXPORT_F_ADMIN2))
+        d += take_str(&e->admin2, in->admin2);
+    if (HAS(mask, BM_EXPORT_F_COUNTRY))
+        d += take_str(&e->country, in->country);
+    if (HAS(mask, BM_EXPORT_F_GEO_PRECISION) && e->precision != in->precision) {
+        e->precision = in->precision;
+        d++;
+    }
+    if (HAS(mask, BM_EXPORT_F_ACTORS))
+        d += take_str(&e->actor, in->actor);
+    if (HAS(mask, BM_EXPORT_F_EVIDENCE))
+        d += take_str(&e->sentence, in->sentence);
+    if (HAS(mask, BM_EXPORT_F_CONFIDENCE) &&
+        fabs(e->confidence - in->confidence) > 1e-9) {
+        e->confidence = in->confidence;
+        d++;
+    }
+    /* GeoJSON keeps 7 decimals (about 1 cm): closer than that is the same
+     * point. */
+    if (fabs(e->lon - in->lon) > 5e-7 || fabs(e->lat - in->lat) > 5e-7) {
+        e->lon = in->lon;
+        e->lat = in->lat;
+        d++;
+    }
+    if (HAS(mask, BM_EXPORT_F_STATUS) && e->status != in->status) {
+        e->status = in->status;
+        d++;
+    }
+    return d;
+}
+
+int cmd_import(bm_ctx *ctx, int argc, char **argv)
+{
+    const char *db = BM_DEFAULT_DB;
+    static const struct option opts[] = {
+        {"db", required_argument, NULL, 'd'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0}};
+    optind = 0;
+    opterr = 0;
+    int c;
+    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+        switch (c) {
+        case 'd': db = optarg; break;
+        case 'h': help(stdout); return BM_EXIT_OK;
+        default:
+            return cli_usage_error("import", "unknown option or missing "
+                                   "value: '%s'", argv[optind - 1]);
+        }
+    }
+    if (optind >= argc)
+        return cli_usage_error("import", "no file given");
+    if (optind + 1 < argc)
+        return cli_usage_error("import", "unexpected argument '%s'",
+                               argv[optind + 1]);
+    const char *path = argv[optind];
+
+    const bm_export_api *ogr = cli_ogr(ctx);
+    if (!ogr)
+        return cli_fail(ctx);
+    bm_incident *items = NULL;
+    size_t n = 0, skipped = 0;
+    unsigned *masks = NULL;
+    if (ogr->read_incidents(ctx, path, known_types, N_KNOWN_TYPES, &items, &n,
+                            &skipped, &masks) != BM_OK) {
+        cli_flush_warnings(ctx);
+        return cli_fail(ctx);
+    }
+    cli_flush_warnings(ctx);
+
+    bm_store *st = NULL;
+    int rc = BM_EXIT_OK;
+    size_t updated = 0, unchanged = 0, added = 0, failed = 0;
+    if (bm_store_open_existing(ctx, db, 0, &st) != BM_OK) {
+        rc = cli_fail(ctx);
+        goto done;
+    }
+    for (size_t i = 0; i < n; i++) {
+        const bm_incident *in = &items[i];
+        bm_incident e;
+        memset(&e, 0, sizeof e);
+        int exists = in->id > 0 && bm_store_get_incident(st, in->id, &e) ==
+                                       BM_OK;
+        if (exists) {
+            if (merge(&e, in, masks[i]) == 0) {
+                unchanged++;
+            } else {
+                if (e.status == BM_STATUS_AUTO)
+                    e.status = BM_STATUS_REVIEWED; /* a person changed it */
+                size_t changed = 0;
+                if (bm_store_update_incident(st, &e, "import", &changed) !=
+                    BM_OK) {
+                    fprintf(stderr, "bordermap: %s: feature id %lld: %s\n",
+                            path, (long long)in->id, bm_ctx_error(ctx));
+                    failed++;
+                } else {
+                    printf("updated incident %lld: %zu field%s changed\n",
+                           (long long)in->id, changed,
+                           changed == 1 ? "" : "s");
+                    updated++;
+                }
+            }
+        } else {
+            bm_incident_clear(&e);
+            if (bm_incident_copy(&e, in) != BM_OK) {
+                fprintf(stderr, "bordermap: out of memory\n");
+                failed++;
+                bm_incident_clear(&e);
+                continue;
+            }
+            e.id = 0;
+            e.report_id = 0;
+            e.status = BM_STATUS_MANUAL;
+            int64_t new_id = 0;
+            if (bm_store_add_incident(st, &e, "import", &new_id) != BM_OK) {
+                fprintf(stderr, "bordermap: %s: feature %zu: %s\n", path,
+                        i + 1, bm_ctx_error(ctx));
+                failed++;
+            } else {
+                if (in->id > 0)
+                    printf("added incident %lld (id %lld in the file is not "
+                           "stored)\n", (long long)new_id, (long long)in->id);
+                else
+                    printf("added incident %lld: %s at %s\n",
+                           (long long)new_id, e.type,
+                           e.place_name ? e.place_name : "?");
+                added++;
+            }
+        }
+        bm_incident_clear(&e);
+    }
+    printf("%s: %zu feature%s read, %zu updated, %zu unchanged, %zu added, "
+           "%zu skipped, %zu failed\n", path, n + skipped,
+           n + skipped == 1 ? "" : "s", updated, unchanged, added, skipped,
+           failed);
+    if (skipped || failed)
+        rc = BM_EXIT_FAIL;
+done:
+    bm_store_free(st);
+    ogr->free_incidents(items, n);
+    free(masks);
+    return rc;
+}
