@@ -2,7 +2,7 @@
 # README command (a): install what bordermap needs, build it, and run the
 # main job on the shipped sample reports. Afterwards out/ holds
 #   out/bordermap.sqlite   the SpatiaLite database (reports, incidents)
-#   out/incidents.geojson  every incident, for QGIS
+#   out/incidents.geojson  every incident, for QGIS (+ incidents.qml, its style)
 #   out/map.png, out/map.pdf  the briefing map
 set -euo pipefail
 cd "$(dirname "$0")/.."
