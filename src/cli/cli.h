@@ -42,6 +42,17 @@ enum {
 };
 /* A store filter plus the storage of its --type list. Zero-initialise;
  * release with cli_filter_free(). */
+/* The long options of the shared filters, for a getopt_long table; each
+ * maps to the CLI_OPT_ value cli_filter_option() takes. --status is listed
+ * apart because near does not take it. */
+#define CLI_FILTER_OPTIONS                                                   \
+    {"since", required_argument, NULL, CLI_OPT_SINCE},                       \
+    {"until", required_argument, NULL, CLI_OPT_UNTIL},                       \
+    {"type", required_argument, NULL, CLI_OPT_TYPE},                         \
+    {"actor", required_argument, NULL, CLI_OPT_ACTOR},                       \
+    {"precision", required_argument, NULL, CLI_OPT_PRECISION}
+#define CLI_STATUS_OPTION {"status", required_argument, NULL, CLI_OPT_STATUS}
+
 typedef struct cli_filter {
     bm_store_filter f;
     char **types;

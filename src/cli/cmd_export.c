@@ -325,12 +325,8 @@ int cmd_export(bm_ctx *ctx, int argc, char **argv)
         {"redact", no_argument, NULL, OPT_REDACT},
         {"no-qml", no_argument, NULL, OPT_NO_QML},
         {"style", required_argument, NULL, OPT_STYLE},
-        {"since", required_argument, NULL, CLI_OPT_SINCE},
-        {"until", required_argument, NULL, CLI_OPT_UNTIL},
-        {"type", required_argument, NULL, CLI_OPT_TYPE},
-        {"actor", required_argument, NULL, CLI_OPT_ACTOR},
-        {"precision", required_argument, NULL, CLI_OPT_PRECISION},
-        {"status", required_argument, NULL, CLI_OPT_STATUS},
+        CLI_FILTER_OPTIONS,
+        CLI_STATUS_OPTION,
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0}};
     optind = 0;

@@ -524,12 +524,8 @@ int cmd_incident(bm_ctx *ctx, int argc, char **argv)
         {"evidence", required_argument, NULL, OPT_EVIDENCE},
         {"note", required_argument, NULL, OPT_EVIDENCE},
         {"report", required_argument, NULL, OPT_REPORT},
-        {"type", required_argument, NULL, CLI_OPT_TYPE},
-        {"actor", required_argument, NULL, CLI_OPT_ACTOR},
-        {"status", required_argument, NULL, CLI_OPT_STATUS},
-        {"since", required_argument, NULL, CLI_OPT_SINCE},
-        {"until", required_argument, NULL, CLI_OPT_UNTIL},
-        {"precision", required_argument, NULL, CLI_OPT_PRECISION},
+        CLI_FILTER_OPTIONS,
+        CLI_STATUS_OPTION,
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0}};
     optind = 0;

@@ -55,11 +55,7 @@ int cmd_near(bm_ctx *ctx, int argc, char **argv)
         {"radius", required_argument, NULL, 'r'},
         {"db", required_argument, NULL, 'd'},
         {"format", required_argument, NULL, 'f'},
-        {"since", required_argument, NULL, CLI_OPT_SINCE},
-        {"until", required_argument, NULL, CLI_OPT_UNTIL},
-        {"type", required_argument, NULL, CLI_OPT_TYPE},
-        {"actor", required_argument, NULL, CLI_OPT_ACTOR},
-        {"precision", required_argument, NULL, CLI_OPT_PRECISION},
+        CLI_FILTER_OPTIONS,
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0}};
     optind = 0;

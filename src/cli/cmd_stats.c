@@ -74,12 +74,8 @@ int cmd_stats(bm_ctx *ctx, int argc, char **argv)
     static const struct option opts[] = {
         {"db", required_argument, NULL, 'd'},
         {"format", required_argument, NULL, 'f'},
-        {"since", required_argument, NULL, CLI_OPT_SINCE},
-        {"until", required_argument, NULL, CLI_OPT_UNTIL},
-        {"type", required_argument, NULL, CLI_OPT_TYPE},
-        {"actor", required_argument, NULL, CLI_OPT_ACTOR},
-        {"precision", required_argument, NULL, CLI_OPT_PRECISION},
-        {"status", required_argument, NULL, CLI_OPT_STATUS},
+        CLI_FILTER_OPTIONS,
+        CLI_STATUS_OPTION,
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0}};
     optind = 0;

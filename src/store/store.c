@@ -140,6 +140,19 @@ static bm_status check_box(bm_store *st, double min_lon, double min_lat,
     return BM_OK;
 }
 
+/* A NULL filter becomes the empty one (*none); a box is checked. */
+static bm_status check_filter(bm_store *st, const bm_store_filter **filter,
+                              bm_store_filter *none)
+{
+    memset(none, 0, sizeof *none);
+    if (!*filter)
+        *filter = none;
+    const bm_store_filter *f = *filter;
+    if (f->has_box)
+        return check_box(st, f->min_lon, f->min_lat, f->max_lon, f->max_lat);
+    return BM_OK;
+}
+
 bm_status bm_store_find(bm_store *st, const bm_store_filter *filter,
                         bm_incident_visit_fn fn, void *user)
 {
@@ -148,15 +161,9 @@ bm_status bm_store_find(bm_store *st, const bm_store_filter *filter,
     if (!fn)
         return bm_ctx_fail(st->ctx, BM_ERR_USAGE, "store: no visitor given");
     bm_store_filter none;
-    memset(&none, 0, sizeof none);
-    if (!filter)
-        filter = &none;
-    if (filter->has_box) {
-        bm_status s = check_box(st, filter->min_lon, filter->min_lat,
-                                filter->max_lon, filter->max_lat);
-        if (s != BM_OK)
-            return s;
-    }
+    bm_status fs = check_filter(st, &filter, &none);
+    if (fs != BM_OK)
+        return fs;
     if (filter->ntypes > 0 && !filter->types)
         return bm_ctx_fail(st->ctx, BM_ERR_USAGE, "store: types missing");
     return st->ops->find(st, filter, fn, user);
@@ -209,15 +216,9 @@ bm_status bm_store_find_kept(bm_store *st, const bm_store_filter *filter,
     if (!keep)
         return bm_ctx_fail(st->ctx, BM_ERR_USAGE, "store: no keep function");
     bm_store_filter none;
-    memset(&none, 0, sizeof none);
-    if (!filter)
-        filter = &none;
-    if (filter->has_box) {
-        bm_status s = check_box(st, filter->min_lon, filter->min_lat,
-                                filter->max_lon, filter->max_lat);
-        if (s != BM_OK)
-            return s;
-    }
+    bm_status fs = check_filter(st, &filter, &none);
+    if (fs != BM_OK)
+        return fs;
     if (filter->ntypes > 0 && !filter->types)
         return bm_ctx_fail(st->ctx, BM_ERR_USAGE, "store: types missing");
     if (st->ops->find_kept)
@@ -340,15 +341,9 @@ bm_status bm_store_stats(bm_store *st, const bm_store_filter *filter,
     if (!fn)
         return bm_ctx_fail(st->ctx, BM_ERR_USAGE, "store: no visitor given");
     bm_store_filter none;
-    memset(&none, 0, sizeof none);
-    if (!filter)
-        filter = &none;
-    if (filter->has_box) {
-        bm_status s = check_box(st, filter->min_lon, filter->min_lat,
-                                filter->max_lon, filter->max_lat);
-        if (s != BM_OK)
-            return s;
-    }
+    bm_status fs = check_filter(st, &filter, &none);
+    if (fs != BM_OK)
+        return fs;
     return st->ops->stats(st, filter, fn, user);
 }
 
