@@ -736,6 +736,77 @@ def name_base(s, rx):
     return re.sub(r"['\u2019` -]", "", s).lower()
 
 
+def fold_ascii(s):
+    """Lower case, marks and apostrophes dropped: a key for comparing
+    romanized names (Namp'o = Nampo, Kaesŏng = Kaesong)."""
+    s = unicodedata.normalize("NFKD", s or "")
+    s = "".join(ch for ch in s if not unicodedata.combining(ch))
+    return re.sub(r"[\s'\u2019\u02bc\u2018`-]+", "", s).lower()
+
+
+KP_SPECIAL_CITIES = ("KP.12", "KP.14", "KP.18", "KP.19")
+
+
+def link_capitals(places, st):
+    """Province -> capital (seat_id) for KP, CN and RU: the one GeoNames
+    PPLA town (seat of a first-order division) with the province's admin1
+    code; for North Korea's special cities that GeoNames still files under
+    their old province (Nampo, Kaesong), the one PPLA/PPLA2 town of that
+    name. A province, or a special city's county, without a point of its own
+    takes its capital's, marked as such. ACLED codes province-level events
+    to the capital (geo_precision 3); the geoparser reads seat_id for that."""
+    st["capital"] = []
+    ppla = {}
+    by_name = {}
+    for p in places:
+        if p["kind"] != "town" or not p["lat"] or \
+                p["country"] not in ("KP", "CN", "RU"):
+            continue
+        fc = p.get("feature_code", "")
+        if fc == "PPLA":
+            ppla.setdefault((p["country"], p.get("_a1code", "")), []).append(p)
+        if fc in ("PPLA", "PPLA2") and p["country"] == "KP":
+            for n in (p["ascii_name"], p["name"]):
+                key = fold_ascii(name_base(n, TOWN_SUFFIX_RE))
+                lst = by_name.setdefault(key, [])
+                if p not in lst:
+                    lst.append(p)
+    for p in places:
+        if p["kind"] != "province" or p["country"] not in ("KP", "CN", "RU") \
+                or p["seat_id"]:
+            continue
+        # North Korea's directly governed cities (Pyongyang, Nampo, Rason,
+        # Kaesong) are cities themselves: one with a point keeps its own.
+        if p.get("_a1code", "") in KP_SPECIAL_CITIES and p["lat"]:
+            continue
+        found = ppla.get((p["country"], p.get("_a1code", "")), [])
+        how = "GeoNames PPLA with the province's admin1 code"
+        if len(found) != 1 and p["country"] == "KP":
+            found = by_name.get(fold_ascii(p["ascii_name"] or p["name"]), [])
+            how = "PPLA/PPLA2 town of the same name"
+        if len(found) != 1:
+            continue
+        t = found[0]
+        p["seat_id"] = t["id"]
+        st["capital"].append(p["id"])
+        if not p["lat"]:
+            p["lat"], p["lon"] = t["lat"], t["lon"]
+            p["coord_source"] = ("capital's point (build_gazetteer.py, %s): "
+                                 "%s %s" % (how, t["id"], t["name"]))
+        # The special city's own county (Nampo City, Kaesong-si) shares it.
+        for c in places:
+            if c["kind"] == "county" and not c["lat"] and \
+                    c.get("_a1code", "") == p.get("_a1code", "") and \
+                    fold_ascii(name_base(c["ascii_name"] or c["name"],
+                                         COUNTY_SUFFIX_RE)) == \
+                    fold_ascii(p["ascii_name"] or p["name"]):
+                c["lat"], c["lon"] = t["lat"], t["lon"]
+                c["seat_id"] = t["id"]
+                c["coord_source"] = ("seat town matched by name "
+                                     "(build_gazetteer.py): %s %s"
+                                     % (t["id"], t["name"]))
+
+
 def link_places(places, by_id, names):
     """Seat towns matched by name for counties without a point, then the
     parent chain (country -> province -> county) of every place."""
@@ -769,6 +840,7 @@ def link_places(places, by_id, names):
             st["seat_by_name"].append(p["id"])
         else:
             st["county_no_point"].append(p)
+    link_capitals(places, st)
     for p in places:
         if p["parent_id"]:
             continue

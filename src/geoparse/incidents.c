@@ -195,8 +195,14 @@ typedef struct trigger {
 static const trigger triggers[] = {
     {"execution", "executed", 100},
     {"execution", "execution*", 100},
-    {"crackdown", "public trial*", 88},
-    {"crackdown", "mass trial*", 88},
+    /* A trial is the later, more specific stage of an arrest: "arrested
+     * and tried" reports the trial (a public trial is a crackdown). */
+    {"crackdown", "public trial*", 91},
+    {"crackdown", "mass trial*", 91},
+    {"crackdown", "open trial*", 91},
+    {"crackdown", "tried for", 91},
+    {"crackdown", "stood trial", 91},
+    {"crackdown", "put on trial", 91},
     {"execution", "firing squad", 100},
     {"killing", "shot dead", 95},
     {"killing", "shot and killed", 95},
@@ -975,6 +981,42 @@ static int type_weight(const char *type)
     return 1;
 }
 
+/* The incident's place from the mention that locates it: id, display
+ * name, surface, precision, point and admin names. A province stands for its
+ * capital (ACLED geo_precision 3). Returns 0 when out of memory. */
+static int fill_place(bm_incident *inc, const bm_gazetteer *gz,
+                      const bm_mention *wm)
+{
+    const bm_place *wp = wm->place;
+    char label[256];
+    inc->place_name = strdup(bm_place_display_name(wp, label, sizeof label));
+    inc->place_id = wp->id ? strdup(wp->id) : NULL;
+    inc->surface = wm->surface ? strdup(wm->surface) : NULL;
+    inc->precision = wm->precision;
+    inc->lon = wm->lon;
+    inc->lat = wm->lat;
+    if (wm->precision == BM_PREC_PROVINCE && wp->seat_id && *wp->seat_id) {
+        const bm_place *cap = bm_gazetteer_get(gz, wp->seat_id);
+        double clon, clat;
+        bm_precision pr;
+        if (cap && bm_gazetteer_point(gz, cap, &clon, &clat, &pr) == BM_OK) {
+            inc->lon = clon;
+            inc->lat = clat;
+        }
+    }
+    if (wp->country && *wp->country)
+        inc->country = strdup(wp->country);
+    if (wp->admin1 && *wp->admin1)
+        inc->admin1 = strdup(wp->admin1);
+    if (wp->admin2 && *wp->admin2)
+        inc->admin2 = strdup(wp->admin2);
+    return inc->place_name && (!wp->id || inc->place_id) &&
+           (!wm->surface || inc->surface) &&
+           (!(wp->country && *wp->country) || inc->country) &&
+           (!(wp->admin1 && *wp->admin1) || inc->admin1) &&
+           (!(wp->admin2 && *wp->admin2) || inc->admin2);
+}
+
 bm_status bm_geoparse_incidents(bm_ctx *ctx, const bm_gazetteer *gz,
                                 const bm_report *r, const bm_mentions *m,
                                 bm_incidents *out)
@@ -1181,36 +1223,10 @@ bm_status bm_geoparse_incidents(bm_ctx *ctx, const bm_gazetteer *gz,
         memset(ci, 0, sizeof *ci);
         bm_incident *inc = &ci->inc;
         inc->type = strdup(tr->type);
-        char label[256];
-        inc->place_name = strdup(bm_place_display_name(wp, label,
-                                                       sizeof label));
-        inc->place_id = wp->id ? strdup(wp->id) : NULL;
-        inc->surface = wm->surface ? strdup(wm->surface) : NULL;
-        inc->precision = wm->precision;
-        inc->lon = wm->lon;
-        inc->lat = wm->lat;
-        /* A province stands for its capital (ACLED geo_precision 3). */
-        if (wm->precision == BM_PREC_PROVINCE && wp->seat_id &&
-            *wp->seat_id) {
-            const bm_place *cap = bm_gazetteer_get(gz, wp->seat_id);
-            double clon, clat;
-            bm_precision pr;
-            if (cap &&
-                bm_gazetteer_point(gz, cap, &clon, &clat, &pr) == BM_OK) {
-                inc->lon = clon;
-                inc->lat = clat;
-            }
-        }
-        if (wp->country && *wp->country)
-            inc->country = strdup(wp->country);
-        if (wp->admin1 && *wp->admin1)
-            inc->admin1 = strdup(wp->admin1);
-        if (wp->admin2 && *wp->admin2)
-            inc->admin2 = strdup(wp->admin2);
+        int place_ok = fill_place(inc, gz, wm);
         inc->sentence = dupn(body + s->byte_start, sn);
         inc->sentence_offset = s->start;
-        if (!inc->type || !inc->place_name || !inc->sentence ||
-            (wp->id && !inc->place_id) || (wm->surface && !inc->surface)) {
+        if (!inc->type || !place_ok || !inc->sentence) {
             nc++;
             st = BM_ERR_NOMEM;
             goto fail;
@@ -1290,6 +1306,43 @@ bm_status bm_geoparse_incidents(bm_ctx *ctx, const bm_gazetteer *gz,
                    (nc == 0 ? 2.0 : nc == 1 ? 1.0 : 0.0) -
                    (where->source ? 1.0 : 0.0);
         nc++;
+    }
+
+    /* No sentence names an event of a known kind, yet the report is about
+     * a place in the region: one incident of type "other" at its main
+     * place, in the first sentence that names it, with a low confidence.
+     * Every report about the region yields at least one incident. */
+    if (nc == 0 && ns > 0 && dominant && dominant->in_region &&
+        dominant->m->place) {
+        const bm_mention *wm = dominant->m;
+        const bm_mention *first = wm;
+        for (size_t i = 0; i < m->count; i++)
+            if (m->items[i].place == wm->place) {
+                first = &m->items[i];
+                break;
+            }
+        size_t si = 0;
+        while (si + 1 < ns && S[si].byte_end <= first->byte_start)
+            si++;
+        const bm_sentence *s = &S[si];
+        bm_incident *inc = &C[0].inc;
+        memset(&C[0], 0, sizeof C[0]);
+        nc = 1;
+        inc->type = strdup("other");
+        int place_ok = fill_place(inc, gz, wm);
+        inc->sentence = dupn(body + s->byte_start,
+                             s->byte_end - s->byte_start);
+        inc->sentence_offset = s->start;
+        if (!inc->type || !place_ok || !inc->sentence) {
+            st = BM_ERR_NOMEM;
+            goto fail;
+        }
+        if (doc_actor && !(inc->actor = strdup(doc_actor))) {
+            st = BM_ERR_NOMEM;
+            goto fail;
+        }
+        inc->confidence = 0.2 * (0.6 + 0.4 * wm->confidence);
+        inc->status = BM_STATUS_AUTO;
     }
 
     qsort(C, nc, sizeof *C, cmp_cand);

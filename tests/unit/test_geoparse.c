@@ -573,7 +573,51 @@ static void test_incidents(void)
     if (r) {
         CHECK(bm_geoparse_mentions(ctx, gz, r, &m) == BM_OK);
         CHECK(bm_geoparse_incidents(ctx, gz, r, &m, &in) == BM_OK);
-        CHECK(in.count == 0);
+        /* no arrest, no punishment: at most the low-confidence "other"
+         * that stands for a report about Hyesan naming no event */
+        CHECK(in.count <= 1);
+        for (size_t i = 0; i < in.count; i++) {
+            CHECK_STR(in.items[i].type, "other");
+            CHECK(in.items[i].confidence < 0.3);
+        }
+        bm_incidents_free(&in);
+        bm_mentions_free(&m);
+        bm_report_free(r);
+    }
+
+    /* no known kind of event, yet about a place in the region: one
+     * low-confidence "other" at that place, in its first sentence */
+    r = parse_text("Title: T\n\nAbout 100 workers from Musan left for "
+                   "Russia in January. Musan is quiet.\n");
+    if (r) {
+        CHECK(bm_geoparse_mentions(ctx, gz, r, &m) == BM_OK);
+        CHECK(bm_geoparse_incidents(ctx, gz, r, &m, &in) == BM_OK);
+        CHECK(in.count == 1);
+        if (in.count) {
+            CHECK_STR(in.items[0].type, "other");
+            CHECK(in.items[0].confidence < 0.3);
+            CHECK(in.items[0].sentence &&
+                  strncmp(in.items[0].sentence, "About 100", 9) == 0);
+            CHECK(fabs(in.items[0].lat - 42.23) < 0.1);
+        }
+        bm_incidents_free(&in);
+        bm_mentions_free(&m);
+        bm_report_free(r);
+    }
+
+    /* an event placed only in a province is coded to its capital (ACLED
+     * geo_precision 3): North Pyongan -> Sinuiju */
+    r = parse_text("Title: T\n\nSmugglers were arrested in North Pyongan "
+                   "Province.\n");
+    if (r) {
+        CHECK(bm_geoparse_mentions(ctx, gz, r, &m) == BM_OK);
+        CHECK(bm_geoparse_incidents(ctx, gz, r, &m, &in) == BM_OK);
+        CHECK(in.count == 1);
+        if (in.count) {
+            CHECK(in.items[0].precision == BM_PREC_PROVINCE);
+            CHECK(fabs(in.items[0].lat - 40.10) < 0.05 &&
+                  fabs(in.items[0].lon - 124.40) < 0.05);
+        }
         bm_incidents_free(&in);
         bm_mentions_free(&m);
         bm_report_free(r);
