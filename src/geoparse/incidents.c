@@ -1131,6 +1131,32 @@ bm_status bm_geoparse_incidents(bm_ctx *ctx, const bm_gazetteer *gz,
     rdate rd;
     report_date(r, &rd);
 
+    /* The title's kind of event, when the title is not the body's first
+     * line (the seed layout keeps it in the header). */
+    const trigger *title_tr = NULL;
+    int title_in_body = 0;
+    if (r->title && *r->title) {
+        size_t tl = strlen(r->title);
+        size_t k = tl < 40 ? tl : 40;
+        char head[41];
+        memcpy(head, r->title, k);
+        head[k] = '\0';
+        title_in_body = k >= 12 && strstr(body, head) != NULL;
+        if (!title_in_body) {
+            char *tlc = malloc(tl + 1);
+            if (!tlc) {
+                st = BM_ERR_NOMEM;
+                goto fail;
+            }
+            for (size_t i = 0; i <= tl; i++) {
+                unsigned char c = (unsigned char)r->title[i];
+                tlc[i] = (char)((unsigned)(c - 'A') < 26u ? c + 32 : c);
+            }
+            title_tr = best_trigger(&ix, tlc, tl);
+            free(tlc);
+        }
+    }
+
     size_t lo = 0; /* first mention not before the current sentence */
     const char *para_actor = NULL, *doc_actor = NULL;
     for (size_t si = 0; si < ns; si++) {
@@ -1299,8 +1325,22 @@ bm_status bm_geoparse_incidents(bm_ctx *ctx, const bm_gazetteer *gz,
             inc->confidence = conf > 1 ? 1 : conf;
             inc->status = BM_STATUS_AUTO;
         }
+        /* The headline states the main event (news write it first): the
+         * headline's own sentence, or, when the title is not part of the
+         * body, an event of the headline's kind. */
+        int headline = 0;
+        if (r->title && *r->title) {
+            size_t tl = strlen(r->title);
+            size_t k = sn < tl ? sn : tl;
+            headline = k >= 12 &&
+                       strncmp(body + s->byte_start, r->title, k) == 0;
+        }
+        if (!headline && title_tr && title_tr->type == tr->type &&
+            !title_in_body)
+            headline = 1;
         ci->order = nc;
-        ci->rank = (place_in_sentence ? 1.5 : 0.0) + prec_pts +
+        ci->rank = (headline ? 2.5 : 0.0) +
+                   (place_in_sentence ? 1.5 : 0.0) + prec_pts +
                    (own_date ? 1.5 : 0.0) + (actor_here ? 0.5 : 0.0) +
                    type_weight(tr->type) * 0.25 +
                    (nc == 0 ? 2.0 : nc == 1 ? 1.0 : 0.0) -
