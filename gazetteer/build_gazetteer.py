@@ -840,6 +840,30 @@ def link_places(places, by_id, names):
             st["seat_by_name"].append(p["id"])
         else:
             st["county_no_point"].append(p)
+    # Still without a point: the most populous GeoNames populated place that
+    # GeoNames files under the county (its admin2 code), marked as such -
+    # a place in the county, not necessarily its seat.
+    by_a2 = {}
+    for t in places:
+        if t["kind"] == "town" and t["lat"] and t["country"] == "KP" and \
+                t.get("_a2code", "") and (t["population"] or "0") != "0":
+            by_a2.setdefault(t["_a2code"], []).append(t)
+    still = []
+    for p in st["county_no_point"]:
+        code = p["id"].split(":", 1)[1] if p["id"].startswith("adm2:") else ""
+        found = sorted(by_a2.get(code, []),
+                       key=lambda t: (-int(t["population"]), t["id"]))
+        if not found:
+            still.append(p)
+            continue
+        t = found[0]
+        p["lat"], p["lon"] = t["lat"], t["lon"]
+        p["coord_source"] = ("largest GeoNames populated place filed under "
+                             "the county (not confirmed as its seat): "
+                             "%s %s, population %s"
+                             % (t["id"], t["name"], t["population"]))
+        st.setdefault("county_by_member", []).append(p["id"])
+    st["county_no_point"] = still
     link_capitals(places, st)
     for p in places:
         if p["parent_id"]:
@@ -1064,6 +1088,17 @@ def sources_md(inp, st, basemap_counts):
     w("* county seats matched by name (same province, county name = town "
       "name minus -gun/-si and -up): %d more (%s).\n"
       % (len(mo["seat_by_name"]), ", ".join(mo["seat_by_name"])))
+    w("* counties still without a point that take the most populous "
+      "GeoNames populated place filed under them (admin2 code; a place in "
+      "the county, not necessarily its seat; coord_source says so): %d (%s).\n"
+      % (len(mo.get("county_by_member", [])),
+         ", ".join(mo.get("county_by_member", []))))
+    w("* provinces linked to their capitals (`seat_id`: the one GeoNames "
+      "PPLA town with the province's admin1 code, or for Nampo and Kaesong "
+      "the PPLA/PPLA2 town of that name); province-level incidents are "
+      "coded to the capital, as ACLED does for geo_precision 3; a province "
+      "without a point of its own takes its capital's: %d (%s).\n"
+      % (len(mo.get("capital", [])), ", ".join(mo.get("capital", []))))
     bp = [p for p in mo["county_no_point"] if p.get("_a1code") in
           ("KP.17", "KP.13", "KP.01", "KP.11", "KP.18")]
     w("* border-province counties still without a point (no seat town in "
