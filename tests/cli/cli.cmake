@@ -1,6 +1,6 @@
 # CLI tests: shell scripts that drive the built program and check its
 # output, exit codes and files (with jq, ogrinfo and the spatialite shell).
-foreach(t help geocode e2e bad_input review render export)
+foreach(t help geocode e2e bad_input review render export qgis)
   add_test(NAME cli.${t}
            COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/cli/test_${t}.sh)
   set_tests_properties(cli.${t} PROPERTIES LABELS cli
