@@ -709,6 +709,14 @@ typedef struct renderer {
     int nomem;
     int glyph_warnings;
     char *title;       /* expanded ({date}) */
+    /* SVG: text goes out as <text> elements (searchable, selectable),
+     * collected here and written before </svg>; cairo 1.16's SVG surface
+     * would write glyph outlines. */
+    int svg_text;
+    bm_buf svg_texts;
+    double font_px;    /* the layout's font, as text_set left it */
+    double font_spacing; /* letter spacing in device units, or 0 */
+    int font_bold, font_italic;
     /* incidents */
     inc_group *groups;
     size_t ngroups;
@@ -901,6 +909,10 @@ text_set(renderer *r, const char *text, double size_pt, int bold, int italic,
                                                 : PANGO_STYLE_NORMAL);
     pango_layout_set_font_description(r->layout, fd);
     pango_font_description_free(fd);
+    r->font_px = fmax(1.0, PT(r, size_pt));
+    r->font_spacing = 0;
+    r->font_bold = bold;
+    r->font_italic = italic;
     if (width_limit > 0) {
         pango_layout_set_width(r->layout, (int)(width_limit * PANGO_SCALE));
         pango_layout_set_ellipsize(r->layout, PANGO_ELLIPSIZE_END);
@@ -929,6 +941,96 @@ text_size(renderer *r, double *w, double *h)
     *h = (double)logical.height / PANGO_SCALE;
 }
 
+/* ---- SVG text ------------------------------------------------------------- */
+
+static int svg_escape(bm_buf *b, const char *t, size_t n)
+{
+    int ok = 1;
+    size_t run = 0;
+    for (size_t i = 0; i < n; i++) {
+        const char *e = t[i] == '&'   ? "&amp;"
+                        : t[i] == '<' ? "&lt;"
+                        : t[i] == '>' ? "&gt;"
+                        : t[i] == '"' ? "&quot;"
+                                      : NULL;
+        if (!e)
+            continue;
+        ok &= bm_buf_append(b, t + run, i - run) == BM_OK;
+        ok &= bm_buf_puts(b, e) == BM_OK;
+        run = i + 1;
+    }
+    ok &= bm_buf_append(b, t + run, n - run) == BM_OK;
+    return ok;
+}
+
+static int svg_colour(bm_buf *b, const char *attr, bm_rgba c)
+{
+    int ok = 1;
+    ok &= bm_buf_printf(b, " %s=\"#%02x%02x%02x\"", attr,
+                  (unsigned)lround(clampd(c.r, 0, 1) * 255),
+                  (unsigned)lround(clampd(c.g, 0, 1) * 255),
+                  (unsigned)lround(clampd(c.b, 0, 1) * 255)) == BM_OK;
+    if (c.a < 1)
+        ok &= bm_buf_printf(b, " %s-opacity=\"%.3f\"", attr, clampd(c.a, 0, 1)) == BM_OK;
+    return ok;
+}
+
+/* The current layout as SVG <text>, one element per line, at the layout's
+ * origin (ox, oy) in user space under the current transformation; what as
+ * for text_draw_part (1 halo, 2 glyphs, 3 both: the halo painted first). */
+static void
+svg_text_emit(renderer *r, double ox, double oy, bm_rgba color, int halo,
+              int what)
+{
+    bm_buf *b = &r->svg_texts;
+    int ok = 1;
+    int want_halo = (what & 1) && halo && r->style->halo_width > 0 &&
+                    r->style->halo.a > 0;
+    int want_fill = (what & 2) != 0;
+    if (!want_halo && !want_fill)
+        return;
+    cairo_matrix_t m;
+    cairo_get_matrix(r->cr, &m);
+    const char *text = pango_layout_get_text(r->layout);
+    PangoLayoutIter *it = pango_layout_get_iter(r->layout);
+    do {
+        PangoLayoutLine *line = pango_layout_iter_get_line_readonly(it);
+        if (!line || line->length <= 0)
+            continue;
+        PangoRectangle lr;
+        pango_layout_iter_get_line_extents(it, NULL, &lr);
+        double x = ox + (double)lr.x / PANGO_SCALE;
+        double y = oy + (double)pango_layout_iter_get_baseline(it) / PANGO_SCALE;
+        ok &= bm_buf_printf(b, "<text transform=\"matrix(%.6g %.6g %.6g %.6g %.6g "
+                      "%.6g)\" x=\"%.3f\" y=\"%.3f\" font-family=\"",
+                      m.xx, m.yx, m.xy, m.yy, m.x0, m.y0, x, y) == BM_OK;
+        ok &= svg_escape(b, r->family ? r->family : "Noto Sans",
+                   strlen(r->family ? r->family : "Noto Sans"));
+        if (r->font_spacing > 0)
+            ok &= bm_buf_printf(b, "\" letter-spacing=\"%.3f",
+                                r->font_spacing) == BM_OK;
+        ok &= bm_buf_printf(b, "\" font-size=\"%.3f\"%s%s", r->font_px,
+                      r->font_bold ? " font-weight=\"bold\"" : "",
+                      r->font_italic ? " font-style=\"italic\"" : "") == BM_OK;
+        if (want_fill)
+            ok &= svg_colour(b, "fill", color);
+        else
+            ok &= bm_buf_puts(b, " fill=\"none\"") == BM_OK;
+        if (want_halo) {
+            ok &= svg_colour(b, "stroke", r->style->halo);
+            ok &= bm_buf_printf(b, " stroke-width=\"%.3f\" stroke-linejoin=\"round\""
+                          " paint-order=\"stroke\"",
+                          2 * PT(r, r->style->halo_width)) == BM_OK;
+        }
+        ok &= bm_buf_puts(b, " xml:space=\"preserve\">") == BM_OK;
+        ok &= svg_escape(b, text + line->start_index, (size_t)line->length);
+        ok &= bm_buf_puts(b, "</text>\n") == BM_OK;
+    } while (pango_layout_iter_next_line(it));
+    pango_layout_iter_free(it);
+    if (!ok)
+        r->nomem = 1;
+}
+
 /* Draws the current layout with its logical box's top-left at (x, y):
  * what 1 = the halo only, 2 = the glyphs only, 3 = both (halo if asked). */
 static void
@@ -941,6 +1043,10 @@ text_draw_part(renderer *r, double x, double y, bm_rgba color, int halo,
     double ox = x - (double)logical.x / PANGO_SCALE;
     double oy = y - (double)logical.y / PANGO_SCALE;
     pango_cairo_update_layout(cr, r->layout);
+    if (r->svg_text && !pango_layout_is_ellipsized(r->layout)) {
+        svg_text_emit(r, ox, oy, color, halo, what);
+        return;
+    }
     if ((what & 1) && halo && r->style->halo_width > 0 && r->style->halo.a > 0) {
         cairo_new_path(cr);
         cairo_move_to(cr, ox, oy);
@@ -2345,6 +2451,7 @@ place_polygon_labels(renderer *r, bm_layer *const *basemap)
             pango_attr_list_insert(al, pango_attr_letter_spacing_new(
                                            (int)(PT(r, fs) * 0.18 * PANGO_SCALE)));
             pango_layout_set_attributes(r->layout, al);
+            r->font_spacing = PT(r, fs) * 0.18;
             pango_attr_list_unref(al);
             double w, h;
             text_size(r, &w, &h);
@@ -3598,6 +3705,38 @@ write_cb(void *closure, const unsigned char *data, unsigned int length)
                                                  : CAIRO_STATUS_WRITE_ERROR;
 }
 
+/* SVG: the document is kept in memory, so that the text layer can go in
+ * before its closing tag. */
+static cairo_status_t
+write_buf_cb(void *closure, const unsigned char *data, unsigned int length)
+{
+    return bm_buf_append(closure, (const char *)data, length) == BM_OK
+               ? CAIRO_STATUS_SUCCESS
+               : CAIRO_STATUS_NO_MEMORY;
+}
+
+/* Writes cairo's SVG document with the collected <text> elements as the
+ * top group, just before </svg>. */
+static cairo_status_t
+svg_write(FILE *fp, const bm_buf *doc, const bm_buf *texts)
+{
+    const char *end = NULL;
+    for (const char *p = doc->data; p && (p = strstr(p, "</svg>")) != NULL;
+         p++)
+        end = p;
+    if (!end)
+        return CAIRO_STATUS_WRITE_ERROR;
+    size_t head = (size_t)(end - doc->data);
+    static const char open_g[] = "<g id=\"bordermap-text\">\n";
+    if (fwrite(doc->data, 1, head, fp) != head ||
+        fputs(open_g, fp) == EOF ||
+        (texts->len && fwrite(texts->data, 1, texts->len, fp) != texts->len) ||
+        fputs("</g>\n", fp) == EOF ||
+        fputs(end, fp) == EOF)
+        return CAIRO_STATUS_WRITE_ERROR;
+    return CAIRO_STATUS_SUCCESS;
+}
+
 bm_status
 bm_render_map(bm_ctx *ctx, const bm_style *style, bm_layer *const *basemap,
               const bm_incident *incidents, size_t nincidents,
@@ -3622,6 +3761,7 @@ bm_render_map(bm_ctx *ctx, const bm_style *style, bm_layer *const *basemap,
     opts = &o;
     renderer r;
     memset(&r, 0, sizeof r);
+    bm_buf svgdoc = {0};
     r.ctx = ctx;
     r.style = style;
     r.opts = opts;
@@ -3675,7 +3815,8 @@ bm_render_map(bm_ctx *ctx, const bm_style *style, bm_layer *const *basemap,
                                            "bordermap " BM_VERSION);
         }
     } else {
-        surf = cairo_svg_surface_create_for_stream(write_cb, fp, W, H);
+        r.svg_text = 1;
+        surf = cairo_svg_surface_create_for_stream(write_buf_cb, &svgdoc, W, H);
         if (cairo_surface_status(surf) == CAIRO_STATUS_SUCCESS)
             cairo_svg_surface_set_document_unit(surf, CAIRO_SVG_UNIT_PT);
     }
@@ -3722,9 +3863,13 @@ bm_render_map(bm_ctx *ctx, const bm_style *style, bm_layer *const *basemap,
                 cairo_surface_finish(surf);
             if (cst == CAIRO_STATUS_SUCCESS)
                 cst = cairo_surface_status(surf);
+            if (cst == CAIRO_STATUS_SUCCESS && r.svg_text)
+                cst = svg_write(fp, &svgdoc, &r.svg_texts);
         }
     }
     cairo_surface_destroy(surf);
+    bm_buf_free(&svgdoc);
+    bm_buf_free(&r.svg_texts);
     free(r.title);
     groups_free(&r);
     free(r.placed);
@@ -3756,11 +3901,8 @@ bm_render_map(bm_ctx *ctx, const bm_style *style, bm_layer *const *basemap,
     } else if (st == BM_OK && werr) {
         st = bm_ctx_fail(ctx, BM_ERR_IO, "%s: cannot write: %s", path, strerror(werr));
     }
-    if (st == BM_OK && rename(tmp, path) != 0) {
-        int e = errno;
-        st = bm_ctx_fail(ctx, BM_ERR_IO, "%s: cannot rename %s into place: %s",
-                         path, tmp, strerror(e));
-    }
+    if (st == BM_OK)
+        st = bm_file_commit(ctx, tmp, path);
     if (st != BM_OK)
         unlink(tmp);
     free(tmp);

@@ -37,6 +37,14 @@ else
 fi
 run "$BM" render --db "$DB" -o "$WORK/map.svg"
 expect_rc 0 "render svg"; grep -q '<svg' "$WORK/map.svg" && ok || bad "SVG content"
+# SVG keeps text as text: town names, the title and the credits are <text>
+# elements (not glyph outlines), in a well-formed document
+xmllint --noout "$WORK/map.svg" 2>"$WORK/err" && ok || { bad "SVG not well-formed"; cat "$WORK/err" >&2; }
+svgtext=$(xmllint --xpath '//*[local-name()="text"]/text()' "$WORK/map.svg" 2>/dev/null)
+for t in Hyesan Musan Sinuiju "18 incidents on the map" GeoNames; do
+    grep -q "$t" <<<"$svgtext" && ok || bad "SVG lacks \"$t\" as text"
+done
+grep -q '<symbol' "$WORK/map.svg" && bad "SVG still has glyph outlines" || ok
 
 # styles by name; the dark screen style in pixels
 run "$BM" render --db "$DB" --style screen -o "$WORK/screen.png"
