@@ -67,6 +67,22 @@ BASEMAP_LAYERS = [
     "wdbii_f_rivers",
 ]
 
+# The inset locator's small-scale layers: Natural Earth 1:50m land and
+# country outlines as redistributed by the npm package world-atlas (TopoJSON),
+# clipped to the window below (lon0, lat0, lon1, lat1). The staging basemap
+# stops at 36 N, short of the southern half of the peninsula.
+WORLD_ATLAS = "world-atlas@2.0.2"
+WORLD_ATLAS_SHA256 = ("032e7765f2ce00edaeafec23ff22bc3b77e42987c257da944cc5"
+                      "85b452c05b97")
+LOCATOR_WINDOW = (100, 20, 155, 58)
+LOCATOR_LAYERS = [
+    # (layer written, TopoJSON layer, SQL or None, geometry type)
+    ("ne50m_land", "land", None, "MULTIPOLYGON"),
+    ("ne50m_country_outlines", "countries",
+     "SELECT ST_Boundary(geometry) AS geom, name FROM countries",
+     "MULTILINESTRING"),
+]
+
 GEONAMES_LICENSE = "CC-BY-4.0 (GeoNames, attribution required)"
 WORLD_SOURCE = ("GeoNames cities >= 100,000 people or capitals "
                 "(shared data/world/cities_world_pop100k_or_capital.txt)")
@@ -216,6 +232,10 @@ def main():
                     help="output folder (default: %(default)s)")
     ap.add_argument("--no-basemap", action="store_true",
                     help="do not rebuild basemap.gpkg (needs ogr2ogr)")
+    ap.add_argument("--world-atlas", metavar="DIR|TGZ",
+                    help="the npm package %s (unpacked folder or tarball) "
+                         "for the locator layers; default: fetched with "
+                         "`npm pack`" % WORLD_ATLAS)
     args = ap.parse_args()
     shared = os.path.abspath(args.shared)
     out = os.path.abspath(args.out)
@@ -487,10 +507,15 @@ def main():
             subprocess.run(cmd, check=True)
         except (OSError, subprocess.CalledProcessError) as e:
             die("ogr2ogr failed: %s" % e)
+        import tempfile
+        with tempfile.TemporaryDirectory() as td:
+            wa_json, wa_from = world_atlas_json(args.world_atlas, td)
+            add_locator_layers(ogr2ogr, tmp, wa_json)
+        more["world_atlas_from"] = wa_from
         os.replace(tmp, dst)
         ogrinfo = shutil.which("ogrinfo")
         if ogrinfo:
-            for layer in BASEMAP_LAYERS:
+            for layer in BASEMAP_LAYERS + [l[0] for l in LOCATOR_LAYERS]:
                 res = subprocess.run([ogrinfo, "-so", dst, layer],
                                      stdout=subprocess.PIPE,
                                      universal_newlines=True)
@@ -747,6 +772,58 @@ def fold_ascii(s):
 KP_SPECIAL_CITIES = ("KP.12", "KP.14", "KP.18", "KP.19")
 
 
+def world_atlas_json(arg, tmpdir):
+    """countries-50m.json of world-atlas: from arg (the unpacked package
+    folder or its .tgz), else fetched with `npm pack`; the tarball's
+    SHA-256 is checked against WORLD_ATLAS_SHA256."""
+    import tarfile
+    if arg and os.path.isdir(arg):
+        path = os.path.join(arg, "countries-50m.json")
+        if not os.path.isfile(path):
+            die("%s: no countries-50m.json" % arg)
+        return path, "folder %s" % arg
+    tgz = arg
+    if not tgz:
+        npm = shutil.which("npm")
+        if not npm:
+            die("npm not found: pass --world-atlas DIR|TGZ or --no-basemap")
+        try:
+            res = subprocess.run([npm, "pack", WORLD_ATLAS, "--silent",
+                                  "--pack-destination", tmpdir],
+                                 check=True, stdout=subprocess.PIPE,
+                                 universal_newlines=True)
+        except (OSError, subprocess.CalledProcessError) as e:
+            die("npm pack %s failed: %s" % (WORLD_ATLAS, e))
+        tgz = os.path.join(tmpdir, res.stdout.strip().splitlines()[-1])
+    with open(tgz, "rb") as f:
+        digest = hashlib.sha256(f.read()).hexdigest()
+    if digest != WORLD_ATLAS_SHA256:
+        die("%s: SHA-256 %s, expected %s (%s)" % (tgz, digest,
+                                                   WORLD_ATLAS_SHA256,
+                                                   WORLD_ATLAS))
+    with tarfile.open(tgz, "r:gz") as t:
+        m = t.getmember("package/countries-50m.json")
+        out = os.path.join(tmpdir, "countries-50m.json")
+        with t.extractfile(m) as src, open(out, "wb") as dst:
+            dst.write(src.read())
+    return out, "npm %s (tarball SHA-256 %s)" % (WORLD_ATLAS, digest)
+
+
+def add_locator_layers(ogr2ogr, dst, src):
+    """Appends the locator layers (LOCATOR_LAYERS) to the GeoPackage dst."""
+    x0, y0, x1, y1 = LOCATOR_WINDOW
+    for name, layer, sql, gtype in LOCATOR_LAYERS:
+        cmd = [ogr2ogr, "--config", "OGR_CURRENT_DATE",
+               "2000-01-01T00:00:00.000Z", "-update", "-f", "GPKG", dst, src,
+               "-nln", name, "-nlt", gtype, "-a_srs", "EPSG:4326",
+               "-clipsrc", str(x0), str(y0), str(x1), str(y1)]
+        cmd += ["-dialect", "SQLite", "-sql", sql] if sql else [layer]
+        try:
+            subprocess.run(cmd, check=True)
+        except (OSError, subprocess.CalledProcessError) as e:
+            die("ogr2ogr (%s) failed: %s" % (name, e))
+
+
 def link_capitals(places, st):
     """Province -> capital (seat_id) for KP, CN and RU: the one GeoNames
     PPLA town (seat of a first-order division) with the province's admin1
@@ -921,6 +998,11 @@ Boundaries, coastline, land, lakes, rivers, populated places
 (basemap.gpkg layers ne10m_*), admin-1 interior points in places.tsv:
   Made with Natural Earth (naturalearthdata.com), public domain.
 
+Inset locator land and country outlines (basemap.gpkg layers ne50m_*):
+  Made with Natural Earth 1:50m (naturalearthdata.com), public domain, as
+  redistributed in TopoJSON by the npm package world-atlas 2.0.2 (ISC
+  licence, Mike Bostock).
+
 basemap.gpkg layers gshhg_f_* and wdbii_f_*:
   Derived from GSHHG 2.3.7 (Global Self-consistent, Hierarchical,
   High-resolution Geography Database) by P. Wessel and W.H.F. Smith, as
@@ -979,7 +1061,12 @@ def sources_md(inp, st, basemap_counts):
       % st["extra"])
     w("| `basemap.gpkg` | copy of the staging `region/basemap.gpkg` with the "
       "layers used for drawing (all fields kept), EPSG:4326, "
-      "lon 123-134 E, lat 38-46 N. |\n")
+      "lon 123-134 E, lat 38-46 N; plus the inset locator's `ne50m_land` "
+      "and `ne50m_country_outlines` (country polygons' boundaries): "
+      "Natural Earth 1:50m from %s, clipped to lon %d-%d E, lat %d-%d N. |\n"
+      % ((st["more"].get("world_atlas_from", WORLD_ATLAS),) +
+         (LOCATOR_WINDOW[0], LOCATOR_WINDOW[2], LOCATOR_WINDOW[1],
+          LOCATOR_WINDOW[3])))
     w("| `ATTRIBUTION` | credits that must travel with these files. |\n")
     w("| `build_gazetteer.py` | this build. |\n\n")
 

@@ -567,16 +567,27 @@ int cmd_render(bm_ctx *ctx, int argc, char **argv)
             layers[i] = NULL;
         }
     }
-    /* inset locator: the peninsula and its neighbours, as far as the
-     * basemap reaches */
-    static const char *const inset_src[2] = {"ne10m_land",
-                                             "ne10m_admin0_boundary_lines"};
-    for (int i = 0; i < 2; i++)
-        if (ogr->read_layer(ctx, basemap_path, inset_src[i], NULL, NULL,
-                                 116, 32, 136, 48, &inset[i]) != BM_OK)
-            inset[i] = NULL;
+    /* inset locator: the peninsula and its neighbours (Natural Earth
+     * 1:50m); a basemap without those layers: its 1:10m ones, as far as
+     * they reach */
+    static const char *const inset_src[2][2] = {
+        {"ne50m_land", "ne50m_country_outlines"},
+        {"ne10m_land", "ne10m_admin0_boundary_lines"}};
+    static const double locator[4] = {116, 32.5, 138, 47};
+    for (int k = 0; k < 2; k++) {
+        for (int i = 0; i < 2; i++)
+            if (ogr->read_layer(ctx, basemap_path, inset_src[k][i], NULL,
+                                NULL, locator[0], locator[1], locator[2],
+                                locator[3], &inset[i]) != BM_OK)
+                inset[i] = NULL;
+        if (inset[0])
+            break;
+        bm_layer_free(inset[1]);
+        inset[1] = NULL;
+    }
     ro.inset = inset;
     ro.ninset = 2;
+    memcpy(ro.inset_area, locator, sizeof locator);
 
     if (cli_ensure_parent(ctx, out) != 0 ||
         bm_render_map(ctx, style, layers, sel, nsel, &ro, out) != BM_OK) {

@@ -64,6 +64,9 @@ typedef struct bm_render_opts {
      * outlined: polygons filled as land, lines as borders. Borrowed. */
     bm_layer *const *inset;
     size_t ninset;
+    /* The locator's area (lon0, lat0, lon1, lat1 in degrees); all zero:
+     * as far as the inset layers reach. */
+    double inset_area[4];
     /* Small multiples: npanels > 0 draws one panel per name on a shared
      * extent and scale; incident i goes into panel panel_of[i] (or none
      * when >= npanels). Borrowed. */

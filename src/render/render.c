@@ -3020,6 +3020,13 @@ draw_inset(renderer *r, rect box)
             d = fmax(d, l->xy[2 * k + 1]);
         }
     }
+    if (o->inset_area[0] < o->inset_area[2] &&
+        o->inset_area[1] < o->inset_area[3]) {
+        a = o->inset_area[0];
+        b = o->inset_area[1];
+        c = o->inset_area[2];
+        d = o->inset_area[3];
+    }
     if (!(a < c) || !(b < d))
         return;
     /* projected bbox of that area */
