@@ -234,7 +234,10 @@ static int cmd_ingest(const char *csv, const char *db, int batch)
         fprintf(stderr, "bench_store: %s\n", bm_ctx_error(ctx));
         return 1;
     }
-    static char lines[PER_REPORT][512];
+    /* lines[k] holds row k of the current report, split in place; one slot
+     * more for the first row of the next report, read before the report
+     * is known to be complete. */
+    static char lines[PER_REPORT + 1][512];
     bm_incident inc[PER_REPORT];
     size_t k = 0;
     long total = 0, cur = -1;
@@ -242,6 +245,12 @@ static int cmd_ingest(const char *csv, const char *db, int batch)
     int ok = fgets(line, sizeof line, f) != NULL; /* header */
     while (ok && fgets(line, sizeof line, f)) {
         row r;
+        if (k > PER_REPORT) {
+            fprintf(stderr, "bench_store: %s: more than %d rows in report %ld\n",
+                    csv, PER_REPORT, cur);
+            ok = 0;
+            break;
+        }
         memcpy(lines[k], line, sizeof line);
         if (!split(lines[k], &r)) {
             fprintf(stderr, "bench_store: %s: bad row %ld\n", csv, total + 1);
@@ -251,7 +260,8 @@ static int cmd_ingest(const char *csv, const char *db, int batch)
         if (k > 0 && r.report != cur) {
             /* rows[0..k) belong to report cur; r is the first of the next */
             ok = store_report(ctx, st, cur, inc, k);
-            memcpy(lines[0], lines[k], sizeof lines[0]);
+            /* the raw line again: lines[k] is already split */
+            memcpy(lines[0], line, sizeof line);
             split(lines[0], &r);
             k = 0;
         }

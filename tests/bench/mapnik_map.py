@@ -8,7 +8,8 @@ EPSG:5179, A4 landscape at 300 dpi (3508 x 2480 px). Mapnik has no legend,
 scale bar, graticule or inset, so those are not drawn; labels are placed
 greedily (allow-overlap off) and dropped when they collide.
 
-usage: mapnik_map.py BASEMAP.gpkg INCIDENTS.csv OUT.png
+usage: mapnik_map.py BASEMAP.gpkg INCIDENTS.csv OUT.png [DPI]
+(DPI: default 300; the page stays A4 landscape, sizes scale with it.)
 Prints the seconds taken by mapnik.render + saving, and in total.
 """
 import csv
@@ -21,8 +22,9 @@ t0 = time.monotonic()
 import mapnik  # noqa: E402
 
 basemap, inc_csv, out = sys.argv[1:4]
-W, H = 3508, 2480
-k = 300 / 72.0  # px per pt at 300 dpi
+dpi = float(sys.argv[4]) if len(sys.argv) > 4 else 300.0
+W, H = round(297 / 25.4 * dpi), round(210 / 25.4 * dpi)  # A4 landscape: 3508 x 2480 at 300 dpi
+k = dpi / 72.0  # px per pt
 
 colours = {"arrest": "#882255", "execution": "#332288", "crackdown": "#cc6677",
            "surveillance": "#44aa99", "inspection": "#117733", "bribery": "#ddcc77",
@@ -33,9 +35,17 @@ rows = list(csv.DictReader(open(inc_csv, encoding="utf-8")))
 buf = io.StringIO()
 wr = csv.writer(buf)
 wr.writerow(["lon", "lat", "type", "label"])
+def col(r, *names):  # `bordermap export` CSV (X, Y, event_type, ...) or older names
+    for n in names:
+        if n in r:
+            return r[n]
+    raise KeyError(names[0])
+
+
 for r in rows:
-    wr.writerow([r["lon"], r["lat"], r["type"],
-                 "%s · %s · %s" % (r["date"], r["type"], r["place_name"])])
+    t = col(r, "event_type", "type")
+    wr.writerow([col(r, "X", "lon"), col(r, "Y", "lat"), t,
+                 "%s · %s · %s" % (col(r, "event_date", "date"), t, col(r, "place", "place_name"))])
 points_csv = out + ".incidents.csv"
 open(points_csv, "w", encoding="utf-8").write(buf.getvalue())
 
