@@ -130,6 +130,21 @@ void bm_gazetteer_suggest(const bm_gazetteer *gz, const char *name,
 /* True when the folded text (bm_fold form) is a name or name+designator the
  * gazetteer knows. Used by the geoparser to scan text; cheap. */
 int bm_gazetteer_knows_folded(const bm_gazetteer *gz, const char *folded);
+/* The same for folded[0..n) (need not be NUL-terminated). */
+int bm_gazetteer_knows_folded_n(const bm_gazetteer *gz, const char *folded,
+                                size_t n);
+
+/* For a scan that grows a window of words: what the gazetteer says of the
+ * folded text s[0..n) (bm_fold form, words separated by one space).
+ * BM_GZ_KNOWN: bm_gazetteer_knows_folded_n() is true. BM_GZ_MORE: a
+ * longer text that starts with s and a space may be known; when it is not
+ * set, none is, and the scan can stop growing. (BM_GZ_MORE may be set
+ * needlessly, never left out wrongly.) The first call builds a filter
+ * (about 2 bytes per indexed name; thread-safe). */
+#define BM_GZ_KNOWN 1u
+#define BM_GZ_MORE 2u
+unsigned bm_gazetteer_scan_folded(const bm_gazetteer *gz, const char *s,
+                                  size_t n);
 
 /* The longest number of words any indexed folded name has (incl.
  * designators); bounds the geoparser's window. */

@@ -388,6 +388,24 @@ struct bm_gazetteer {
     gz_index rom;
     atomic_int rom_ready;
     pthread_mutex_t rom_lock;
+
+    /* For the geoparser's scan (bm_gazetteer_scan_folded): a Bloom filter
+     * over the main keys and their word prefixes, built on first use
+     * (under rom_lock, published with scan_ready like rom). */
+    uint64_t *scan_bits;
+    size_t scan_mask; /* words - 1; words a power of two */
+    atomic_int scan_ready;
+    /* the first words of the designators of several words ("korean",
+     * "korean autonomous", ...), each once: a DESIGS text and a length */
+    struct {
+        const char *text;
+        size_t len;
+    } scan_dpfx[16];
+    size_t scan_ndpfx;
+    /* hashes (hash_bytes, 10 bits) of the last words of all designators
+     * and of those first words: a window whose last word is not among
+     * them needs neither list */
+    uint64_t scan_last[16];
 };
 
 static uint32_t hash_bytes(const char *s, size_t n)
@@ -1610,6 +1628,7 @@ bm_status bm_gazetteer_open(bm_ctx *ctx, const char *dir, bm_gazetteer **out)
     bm_gazetteer *gz = calloc(1, sizeof *gz);
     if (gz) {
         atomic_init(&gz->rom_ready, 0);
+        atomic_init(&gz->scan_ready, 0);
         pthread_mutex_init(&gz->rom_lock, NULL);
     }
     char *pp = join_path(dir, "places.tsv");
@@ -2019,10 +2038,22 @@ bm_status bm_gazetteer_lookup_ex(bm_ctx *ctx, const bm_gazetteer *gz,
     if (!bm_utf8_valid(name, len, &bad))
         return bm_ctx_fail(ctx, BM_ERR_INPUT,
                            "place name is not valid UTF-8 (byte %zu)", bad);
-    char *q = bm_fold(name, len);
+    /* ASCII names (most) fold without utf8proc where fold_ascii agrees
+     * with bm_fold (fold_selfcheck at load) */
+    size_t ascii_n = 0;
+    if (gz->fast_fold)
+        while (ascii_n < len && (unsigned char)name[ascii_n] < 0x80)
+            ascii_n++;
+    char *q;
+    size_t qn = 0;
+    if (gz->fast_fold && ascii_n == len) {
+        if ((q = malloc(len + 1)) != NULL)
+            qn = fold_ascii(name, len, q);
+    } else if ((q = bm_fold(name, len)) != NULL) {
+        qn = strlen(q);
+    }
     if (!q)
         return bm_ctx_fail(ctx, BM_ERR_NOMEM, "out of memory");
-    size_t qn = strlen(q);
     if (qn == 0) {
         free(q);
         return bm_ctx_fail(ctx, BM_ERR_NOTFOUND,
@@ -2122,7 +2153,14 @@ int bm_gazetteer_knows_folded(const bm_gazetteer *gz, const char *folded)
 {
     if (!gz || !folded || !*folded)
         return 0;
-    size_t n = strlen(folded);
+    return bm_gazetteer_knows_folded_n(gz, folded, strlen(folded));
+}
+
+int bm_gazetteer_knows_folded_n(const bm_gazetteer *gz, const char *folded,
+                                size_t n)
+{
+    if (!gz || !folded || !n)
+        return 0;
     const gz_index *ix = &gz->main;
     /* Romanization keys never meet folded text; asked for one, answer
      * from their index as one index holding both would. */
@@ -2136,6 +2174,183 @@ int bm_gazetteer_knows_folded(const bm_gazetteer *gz, const char *folded)
         if (key_find(ix, folded, base) != NIL)
             return 1;
     return 0;
+}
+
+/* ---- the geoparser's scan ------------------------------------------------------ */
+
+/* The scan filter is a blocked Bloom filter: each string sets (and a test
+ * reads) three bits of one 64-bit word chosen by its key hash
+ * (hash_bytes), about 16 bits per string. It holds every key of the main
+ * index and every word prefix of one ("changbai korean" of "changbai
+ * korean autonomous county"): no false negatives, a few per cent false
+ * positives, which only cost an exact look. */
+static uint64_t scan_word_bits(uint32_t h, size_t mask, size_t *word)
+{
+    uint32_t m = h; /* lowbias32: spreads FNV's bits */
+    m ^= m >> 16;
+    m *= 0x7feb352du;
+    m ^= m >> 15;
+    m *= 0x846ca68bu;
+    m ^= m >> 16;
+    *word = (size_t)(((uint64_t)h * 0x9E3779B97F4A7C15ull) >> 32) & mask;
+    return (uint64_t)1 << (m & 63) | (uint64_t)1 << ((m >> 6) & 63) |
+           (uint64_t)1 << ((m >> 12) & 63);
+}
+
+static void scan_add(uint64_t *bits, size_t mask, uint32_t h)
+{
+    size_t w;
+    uint64_t b = scan_word_bits(h, mask, &w);
+    bits[w] |= b;
+}
+
+static int scan_has(const uint64_t *bits, size_t mask, uint32_t h)
+{
+    size_t w;
+    uint64_t b = scan_word_bits(h, mask, &w);
+    return (bits[w] & b) == b;
+}
+
+static bm_status scan_build(bm_gazetteer *gz)
+{
+    const gz_index *ix = &gz->main;
+    size_t n = 0; /* strings: a key and its word prefixes, one a word */
+    for (size_t k = 0; k < ix->nkeys; k++)
+        n += count_words(ix->text + ix->keys[k].off, ix->keys[k].len);
+    size_t words = 64;
+    while (words * 4 < n && words < SIZE_MAX / 16)
+        words *= 2;
+    uint64_t *bits = pool_alloc(&gz->pool, words * sizeof *bits);
+    if (!bits)
+        return BM_ERR_NOMEM;
+    memset(bits, 0, words * sizeof *bits);
+    size_t mask = words - 1;
+    for (size_t k = 0; k < ix->nkeys; k++) {
+        const char *t = ix->text + ix->keys[k].off;
+        size_t len = ix->keys[k].len;
+        uint32_t h = 2166136261u; /* hash_bytes(), a prefix at each space */
+        for (size_t i = 0; i < len; i++) {
+            if (t[i] == ' ')
+                scan_add(bits, mask, h);
+            h ^= (unsigned char)t[i];
+            h *= 16777619u;
+        }
+        scan_add(bits, mask, h);
+    }
+    gz->scan_ndpfx = 0;
+    memset(gz->scan_last, 0, sizeof gz->scan_last);
+    for (size_t i = 0; i < NDESIGS; i++) {
+        const char *t = DESIGS[i].text;
+        size_t w0 = 0; /* start of the current word of t */
+        for (size_t p = 1; p <= DESIGS[i].len; p++) {
+            if (p < DESIGS[i].len && t[p] != ' ')
+                continue;
+            uint32_t lh = hash_bytes(t + w0, p - w0) & 1023u;
+            gz->scan_last[lh >> 6] |= (uint64_t)1 << (lh & 63);
+            w0 = p + 1;
+            if (p == DESIGS[i].len)
+                break;
+            size_t j = 0;
+            while (j < gz->scan_ndpfx && (gz->scan_dpfx[j].len != p ||
+                                          memcmp(gz->scan_dpfx[j].text, t,
+                                                 p) != 0))
+                j++;
+            if (j < gz->scan_ndpfx)
+                continue;
+            if (j == sizeof gz->scan_dpfx / sizeof gz->scan_dpfx[0])
+                return BM_ERR_USAGE; /* more than the table holds */
+            gz->scan_dpfx[j].text = t;
+            gz->scan_dpfx[j].len = p;
+            gz->scan_ndpfx++;
+        }
+    }
+    gz->scan_bits = bits;
+    gz->scan_mask = mask;
+    return BM_OK;
+}
+
+/* The scan filter, built on first use as rom is; NULL when it cannot be
+ * built (then nothing is ruled out). */
+static const uint64_t *scan_ensure(const bm_gazetteer *cgz)
+{
+    bm_gazetteer *gz = (bm_gazetteer *)cgz; /* lazily filled cache */
+    if (!atomic_load_explicit(&gz->scan_ready, memory_order_acquire)) {
+        pthread_mutex_lock(&gz->rom_lock);
+        if (!atomic_load_explicit(&gz->scan_ready, memory_order_relaxed) &&
+            scan_build(gz) == BM_OK)
+            atomic_store_explicit(&gz->scan_ready, 1, memory_order_release);
+        pthread_mutex_unlock(&gz->rom_lock);
+        if (!atomic_load_explicit(&gz->scan_ready, memory_order_acquire))
+            return NULL;
+    }
+    return gz->scan_bits;
+}
+
+/* Is key s[0..n) (hash h) in the main index? The filter answers most
+ * misses. */
+static int main_has(const bm_gazetteer *gz, const uint64_t *bits,
+                    const char *s, size_t n, uint32_t h)
+{
+    if (bits && !scan_has(bits, gz->scan_mask, h))
+        return 0;
+    return key_find_h(&gz->main, s, n, h) != NIL;
+}
+
+unsigned bm_gazetteer_scan_folded(const bm_gazetteer *gz, const char *s,
+                                  size_t n)
+{
+    if (!gz || !s || !n)
+        return 0;
+    if (s[0] == RK_PREFIX) /* not folded text: no shortcut */
+        return (bm_gazetteer_knows_folded_n(gz, s, n) ? BM_GZ_KNOWN : 0) |
+               BM_GZ_MORE;
+    const uint64_t *bits = scan_ensure(gz);
+    /* hash_bytes(s, n), and where the last word starts, in one pass */
+    uint32_t h = 2166136261u;
+    size_t sp = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (s[i] == ' ')
+            sp = i + 1;
+        h ^= (unsigned char)s[i];
+        h *= 16777619u;
+    }
+    /* s is a key or a key's word prefix (or a false positive) */
+    int maybe = !bits || scan_has(bits, gz->scan_mask, h);
+    unsigned r = maybe ? BM_GZ_MORE : 0;
+    if (maybe && key_find_h(&gz->main, s, n, h) != NIL)
+        return BM_GZ_KNOWN | BM_GZ_MORE;
+    /* What follows needs a designator after a space, and the last word
+     * one of the designators' words. */
+    if (sp == 0)
+        return r;
+    uint32_t lh = hash_bytes(s + sp, n - sp) & 1023u;
+    if (bits && !(gz->scan_last[lh >> 6] >> (lh & 63) & 1))
+        return r;
+    /* known: a key followed by a designator (bm_gazetteer_knows_folded) */
+    size_t start = 0, base;
+    const desig *d;
+    while ((base = strip_designator(s, n, MIN_QUERY_BASE, &start, &d)))
+        if (main_has(gz, bits, s, base, hash_bytes(s, base))) {
+            r |= BM_GZ_KNOWN;
+            break;
+        }
+    if (r & BM_GZ_MORE)
+        return r;
+    /* more: a key followed by the first words of a designator of several
+     * ("changbai korean" of "changbai korean autonomous county") */
+    if (!bits) /* no filter: nothing was ruled out */
+        return r | BM_GZ_MORE;
+    for (size_t i = 0; i < gz->scan_ndpfx; i++) {
+        const char *t = gz->scan_dpfx[i].text;
+        size_t p = gz->scan_dpfx[i].len;
+        if (n < p + 1 + MIN_QUERY_BASE || s[n - p - 1] != ' ' ||
+            s[n - 1] != t[p - 1] || memcmp(s + n - p, t, p) != 0)
+            continue;
+        base = n - p - 1;
+        if (main_has(gz, bits, s, base, hash_bytes(s, base)))
+            return r | BM_GZ_MORE;
+    }
+    return r;
 }
 
 size_t bm_gazetteer_max_words(const bm_gazetteer *gz)

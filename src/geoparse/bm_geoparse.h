@@ -63,6 +63,12 @@ bm_status bm_report_parse_html(bm_ctx *ctx, const char *path,
  * else as a text report. Refuses files over BM_REPORT_MAX_BYTES and text
  * that is binary or not UTF-8, naming the file (and the line). */
 bm_status bm_report_load(bm_ctx *ctx, const char *path, bm_report **out);
+/* bm_report_load() with options. BM_REPORT_NO_HASH: sha256 is left
+ * empty ("") and, for text and Markdown, not computed: for callers that
+ * only geoparse and never store. */
+#define BM_REPORT_NO_HASH 1u
+bm_status bm_report_load_ex(bm_ctx *ctx, const char *path, unsigned flags,
+                            bm_report **out);
 /* Overrides what the report says about itself: date (an ISO prefix as
  * bm_date_parse() writes it, with its precision) and source (outlet);
  * NULL keeps the report's. */

@@ -236,11 +236,22 @@ static int tokenize(const char *s, size_t len, toks *out)
     const tok *prev = NULL;
     while (i < len) {
         size_t adv;
-        utf8proc_int32_t c = cp_at(s, len, i, &adv);
-        if (!is_wordch(c)) {
-            i += adv;
-            cp++;
-            continue;
+        utf8proc_int32_t c;
+        unsigned char b0 = (unsigned char)s[i];
+        if (b0 < 0x80) { /* ASCII between words: no decoding */
+            if (!a_alnum(b0)) {
+                i++;
+                cp++;
+                continue;
+            }
+            c = b0;
+        } else {
+            c = cp_at(s, len, i, &adv);
+            if (!is_wordch(c)) {
+                i += adv;
+                cp++;
+                continue;
+            }
         }
         tok w;
         memset(&w, 0, sizeof w);
@@ -255,14 +266,23 @@ static int tokenize(const char *s, size_t len, toks *out)
         while (i < len) {
             /* a run of ASCII letters and digits: the common case, byte by
              * byte without decoding */
-            unsigned char b = (unsigned char)s[i];
-            if (a_alnum(b)) {
-                if (a_alpha(b)) {
-                    letters++;
-                    uppers += a_upper(b);
+            size_t j = i;
+            int lt = 0, up = 0;
+            while (j < len) {
+                unsigned b = (unsigned char)s[j];
+                if (((b | 32) - 'a') < 26u) { /* a letter; upper below 'a' */
+                    lt++;
+                    up += b < 'a';
+                } else if (b - '0' >= 10u) {
+                    break;
                 }
-                i++;
-                cp++;
+                j++;
+            }
+            if (j > i) {
+                letters += lt;
+                uppers += up;
+                cp += j - i;
+                i = j;
                 continue;
             }
             c = cp_at(s, len, i, &adv);
@@ -304,7 +324,13 @@ static int tokenize(const char *s, size_t len, toks *out)
         w.be = i;
         w.ce = cp;
         w.allcaps = letters >= 2 && uppers == letters;
-        classify_gap(s, len, gap_from, w.bs, prev, &w, &para);
+        if (prev && w.bs - gap_from == 1 && s[gap_from] == ' ') {
+            /* one space (most gaps): what classify_gap() finds */
+            w.para = para;
+            w.contig = 1;
+        } else {
+            classify_gap(s, len, gap_from, w.bs, prev, &w, &para);
+        }
         if (!toks_push(out, &w))
             return 0;
         prev = &out->v[out->n - 1];
@@ -647,24 +673,40 @@ static int word_is(const char *s, const tok *w, const char *const *list)
     return in_list(word_lc(s, w, buf, sizeof buf), list);
 }
 
-/* A word list's filter: a 512-bit Bloom filter over its words, built per
- * report (about 60 words: cheaper than what it saves; no global state),
- * that rules most words out before the list is searched. */
+/* A word list's filter: a 4096-bit Bloom filter (two bits a word) over
+ * its words' length and first, second and last letters, built per report
+ * (a few hundred words: cheaper than what it saves; no global state),
+ * that rules most words out, unread, before the list is searched. */
 typedef struct wordset {
     const char *const *list;
-    uint64_t bits[8];
+    uint64_t bits[64];
 } wordset;
 
-static unsigned ws_hash(const char *w, size_t n)
+/* The filter's hash of a word of n >= 1 bytes given its first, second
+ * (or first) and last bytes, lower-cased. */
+static uint32_t ws_hash(size_t n, unsigned char c0, unsigned char c1,
+                        unsigned char cl)
 {
-    unsigned h = (unsigned)n * 0x9E3779B1u;
-    h ^= (unsigned char)w[0] * 0x85EBCA77u;
-    h ^= (unsigned char)w[n - 1] * 0xC2B2AE3Du;
-    if (n > 1)
-        h ^= (unsigned char)w[1] * 0x27D4EB2Fu;
-    h ^= h >> 15;
-    h *= 0x2C1B3C6Du;
-    return (h >> 23) & 511u;
+    uint32_t h = (uint32_t)n * 0x9E3779B1u;
+    h ^= c0 * 0x85EBCA77u;
+    h = (h ^ (h >> 13)) * 0xC2B2AE3Du;
+    h ^= c1 * 0x27D4EB2Fu;
+    h = (h ^ (h >> 16)) * 0x2C1B3C6Du;
+    h ^= cl * 0x165667B1u;
+    h = (h ^ (h >> 15)) * 0x7FEB352Du;
+    return h ^ (h >> 16);
+}
+
+static void ws_set(wordset *ws, uint32_t h)
+{
+    ws->bits[(h >> 20) & 63] |= (uint64_t)1 << (h & 63);
+    ws->bits[(h >> 26) & 63] |= (uint64_t)1 << ((h >> 6) & 63);
+}
+
+static int ws_maybe(const wordset *ws, uint32_t h)
+{
+    return (ws->bits[(h >> 20) & 63] >> (h & 63) & 1) &&
+           (ws->bits[(h >> 26) & 63] >> ((h >> 6) & 63) & 1);
 }
 
 static void ws_init(wordset *ws, const char *const *list)
@@ -672,23 +714,26 @@ static void ws_init(wordset *ws, const char *const *list)
     ws->list = list;
     memset(ws->bits, 0, sizeof ws->bits);
     for (size_t i = 0; list[i]; i++) {
-        unsigned b = ws_hash(list[i], strlen(list[i]));
-        ws->bits[b >> 6] |= (uint64_t)1 << (b & 63);
+        const unsigned char *w = (const unsigned char *)list[i];
+        size_t n = strlen(list[i]);
+        if (n)
+            ws_set(ws, ws_hash(n, w[0], w[n > 1], w[n - 1]));
     }
 }
 
 /* word_is(s, w, ws->list), answered faster. */
 static int word_in(const wordset *ws, const char *s, const tok *w)
 {
-    char buf[32];
     size_t n = w->be - w->bs;
-    if (n >= sizeof buf)
+    if (n == 0 || n >= 32)
         return 0;
-    word_lc(s, w, buf, sizeof buf);
-    unsigned b = ws_hash(buf, n);
-    if (!(ws->bits[b >> 6] >> (b & 63) & 1))
+    const unsigned char *u = (const unsigned char *)s + w->bs;
+    if (!ws_maybe(ws, ws_hash(n, (unsigned char)a_lower(u[0]),
+                              (unsigned char)a_lower(u[n > 1]),
+                              (unsigned char)a_lower(u[n - 1]))))
         return 0;
-    return in_list(buf, ws->list);
+    char buf[32];
+    return in_list(word_lc(s, w, buf, sizeof buf), ws->list);
 }
 
 /* Folds the body bytes [b0, b1). */
@@ -1202,6 +1247,20 @@ static int country_locative(const char *s, const toks *T, size_t t0)
     return 0;
 }
 
+/* Does word j continue a window of words that ends at j - 1 (see the
+ * scan below)? */
+static int continues_window(const char *s, const toks *T, size_t j,
+                            int lower_start)
+{
+    const tok *w = &T->v[j];
+    if (!w->contig || T->v[j - 1].possessive)
+        return 0;
+    if (lower_start)
+        return !w->cap && !w->hangul;
+    return w->cap || w->hangul || designator_hint(s, w, 1) != HINT_NONE ||
+           word_is(s, w, connectives);
+}
+
 bm_status bm_geoparse_mentions(bm_ctx *ctx, const bm_gazetteer *gz,
                                const bm_report *r, bm_mentions *out)
 {
@@ -1279,38 +1338,69 @@ bm_status bm_geoparse_mentions(bm_ctx *ctx, const bm_gazetteer *gz,
          * continue it (joined to the one before; lower case after lower
          * case, else capitalised, Hangul, a designator or a connective)
          * and no possessive comes inside ("Namyang's Workers'"). Every
-         * shorter window of a valid one is valid too. */
-        size_t kv = 0;
-        if (!koreas) {
-            size_t kmax = lower_start ? 2 : maxw;
-            kv = 1;
-            while (kv < kmax && i + kv < T.n) {
-                const tok *w = &T.v[i + kv];
-                int ok;
-                if (!w->contig || T.v[i + kv - 1].possessive)
-                    ok = 0;
-                else if (lower_start)
-                    ok = !w->cap && !w->hangul;
-                else
-                    ok = w->cap || w->hangul ||
-                         designator_hint(s, w, 1) != HINT_NONE ||
-                         word_is(s, w, connectives);
-                if (!ok)
+         * shorter window of a valid one is valid too. The longest known
+         * window wins. */
+        size_t kmax = lower_start ? 2 : maxw;
+        int slow = 0;
+        if (!koreas && F.joinable) {
+            /* Grown word by word, while the gazetteer says a longer
+             * window may still be known (bm_gazetteer_scan_folded): most
+             * start words stop after one look. The window's fold is its
+             * words' folds joined by spaces (see window_fold). */
+            size_t wl = 0, best_len = 0;
+            for (size_t k = 1;; k++) {
+                tok *w = &T.v[i + k - 1];
+                if (!tok_fold(&F, s, w) ||
+                    !fc_reserve(&F.win, &F.wcap, wl + w->fold_len + 2)) {
+                    st = BM_ERR_NOMEM;
                     break;
-                kv++;
+                }
+                if (w->fold_state != FOLD_CLEAN) {
+                    slow = 1; /* a word that may not join: as below */
+                    break;
+                }
+                if (k > 1)
+                    F.win[wl++] = ' ';
+                memcpy(F.win + wl, F.text + w->fold_off, w->fold_len);
+                wl += w->fold_len;
+                F.win[wl] = '\0'; /* a C string for strndup() below */
+                unsigned c = bm_gazetteer_scan_folded(gz, F.win, wl);
+                if (c & BM_GZ_KNOWN) {
+                    best_k = k;
+                    best_len = wl;
+                }
+                if (!(c & BM_GZ_MORE) || k >= kmax || i + k >= T.n ||
+                    !continues_window(s, &T, i + k, lower_start))
+                    break;
             }
-        }
-        for (size_t k = kv; k >= 1; k--) {
-            const char *f = window_fold(&F, s, &T, i, k);
-            if (!f) {
+            if (st != BM_OK)
+                break;
+            if (slow) {
+                best_k = 0;
+            } else if (best_k &&
+                       !(best_fold = strndup(F.win, best_len))) {
                 st = BM_ERR_NOMEM;
                 break;
             }
-            if (*f && bm_gazetteer_knows_folded(gz, f)) {
-                best_k = k;
-                if (!(best_fold = strdup(f)))
+        }
+        if (!koreas && (slow || !F.joinable)) {
+            /* every window folded from its text, longest first */
+            size_t kv = 1;
+            while (kv < kmax && i + kv < T.n &&
+                   continues_window(s, &T, i + kv, lower_start))
+                kv++;
+            for (size_t k = kv; k >= 1; k--) {
+                const char *f = window_fold(&F, s, &T, i, k);
+                if (!f) {
                     st = BM_ERR_NOMEM;
-                break;
+                    break;
+                }
+                if (*f && bm_gazetteer_knows_folded(gz, f)) {
+                    best_k = k;
+                    if (!(best_fold = strdup(f)))
+                        st = BM_ERR_NOMEM;
+                    break;
+                }
             }
         }
         if (st != BM_OK)
@@ -1405,8 +1495,7 @@ bm_status bm_geoparse_mentions(bm_ctx *ctx, const bm_gazetteer *gz,
         if (!m->drop && koreas) {
             if (!top || top->kind != BM_KIND_COUNTRY)
                 m->drop = 1;
-        } else if (!m->drop && single && h == HINT_NONE &&
-                   word_is(s, w0, common_words)) {
+        } else if (!m->drop && single && h == HINT_NONE) {
             int known = 0;
             for (size_t c = 0; c < n; c++)
                 if (well_known(m->cand[c].place))
@@ -1416,7 +1505,9 @@ bm_status bm_geoparse_mentions(bm_ctx *ctx, const bm_gazetteer *gz,
             int run = (i > 0 && w0->contig && !w0->sent_start &&
                        T.v[i - 1].cap) ||
                       (t1 < T.n && T.v[t1].contig && T.v[t1].cap);
-            if (w0->sent_start || !known || !w0->cap || w0->allcaps || run)
+            /* (the long list is searched only when its answer matters) */
+            if ((w0->sent_start || !known || !w0->cap || w0->allcaps || run) &&
+                word_is(s, w0, common_words))
                 m->drop = 1;
         }
         /* A single capitalised word that opens a sentence and is also a

@@ -4,8 +4,11 @@
  */
 #include "bm_geoparse.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <stdint.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <ctype.h>
 #include <stdio.h>
@@ -22,19 +25,28 @@ static const char *const month_names[12] = {
 int bm_month_from_word(const char *w, size_t n)
 {
     char low[16];
-    if (n == 0 || n >= sizeof low)
+    /* the longest form is "september." */
+    if (n < 3 || n > 10)
         return 0;
+    /* most words: not the initial of a month (j f m a s o n d) */
+    switch (w[0] | 32) {
+    case 'j': case 'f': case 'm': case 'a': case 's': case 'o': case 'n':
+    case 'd':
+        break;
+    default:
+        return 0;
+    }
     for (size_t i = 0; i < n; i++) {
         unsigned char c = (unsigned char)w[i];
         /* tolower() of the C locale the program runs in */
         low[i] = (char)((unsigned)(c - 'A') < 26u ? c + 32 : c);
     }
     low[n] = '\0';
-    if (n && low[n - 1] == '.')
+    if (low[n - 1] == '.')
         low[--n] = '\0';
     if (n < 3)
         return 0;
-    if (strcmp(low, "sept") == 0)
+    if (n == 4 && memcmp(low, "sept", 4) == 0)
         return 9;
     static const unsigned char month_len[12] = {7, 8, 5, 5, 3, 4,
                                                 4, 6, 9, 7, 8, 8};
@@ -43,8 +55,8 @@ int bm_month_from_word(const char *w, size_t n)
             continue;
         size_t full = month_len[m];
         /* Full name, or an abbreviation of at least three letters. */
-        if (n <= full && strncmp(low, month_names[m], n) == 0 &&
-            (n == full || n == 3 || (n == 4 && m == 8)))
+        if (n <= full && (n == full || n == 3 || (n == 4 && m == 8)) &&
+            memcmp(low, month_names[m], n) == 0)
             return m + 1;
     }
     return 0;
@@ -281,8 +293,14 @@ static bm_status set_field(char **dst, const char *v, size_t n)
     return *dst ? BM_OK : BM_ERR_NOMEM;
 }
 
-bm_status bm_report_parse(bm_ctx *ctx, const char *path, const char *text,
-                          size_t len, bm_report **out)
+/* report_parse() flags */
+enum {
+    RP_CHECKED = 1u, /* the text is known to be UTF-8 without NUL bytes */
+    RP_NO_HASH = 2u  /* leave sha256 empty */
+};
+
+static bm_status report_parse(bm_ctx *ctx, const char *path, const char *text,
+                              size_t len, unsigned flags, bm_report **out)
 {
     *out = NULL;
     if (!text)
@@ -290,11 +308,11 @@ bm_status bm_report_parse(bm_ctx *ctx, const char *path, const char *text,
                            path ? path : "(report)");
     const char *name = path ? path : "(report)";
     size_t bad;
-    if (memchr(text, '\0', len))
+    if (!(flags & RP_CHECKED) && memchr(text, '\0', len))
         return bm_ctx_fail(ctx, BM_ERR_INPUT,
                            "%s: binary data (NUL bytes), not a text report",
                            name);
-    if (!bm_utf8_valid(text, len, &bad))
+    if (!(flags & RP_CHECKED) && !bm_utf8_valid(text, len, &bad))
         return bm_ctx_fail(ctx, BM_ERR_INPUT,
                            "%s: invalid UTF-8 at byte %zu", name, bad);
 
@@ -381,7 +399,8 @@ bm_status bm_report_parse(bm_ctx *ctx, const char *path, const char *text,
     memcpy(r->body, body, body_len);
     r->body[body_len] = '\0';
     r->body_len = body_len;
-    bm_sha256_hex(r->body, r->body_len, r->sha256);
+    if (!(flags & RP_NO_HASH))
+        bm_sha256_hex(r->body, r->body_len, r->sha256);
 
     if (!r->title) {
         /* First non-empty line of the body. */
@@ -405,6 +424,12 @@ nomem:
     return bm_ctx_fail(ctx, BM_ERR_NOMEM, "%s: out of memory", name);
 }
 
+bm_status bm_report_parse(bm_ctx *ctx, const char *path, const char *text,
+                          size_t len, bm_report **out)
+{
+    return report_parse(ctx, path, text, len, 0, out);
+}
+
 static int has_ext(const char *path, const char *ext)
 {
     size_t n = strlen(path), e = strlen(ext);
@@ -421,28 +446,168 @@ static int looks_html(const char *text, size_t len)
            (len - i >= 5 && strncasecmp(text + i, "<html", 5) == 0);
 }
 
+/* Is s[0..n) UTF-8 (RFC 3629: no overlong forms, no surrogates, nothing
+ * past U+10FFFF)? ASCII eight bytes at a time. Used where a "no" only
+ * means the careful path, which uses bm_utf8_valid(). */
+static int utf8_ok(const char *s, size_t n)
+{
+    const unsigned char *u = (const unsigned char *)s;
+    size_t i = 0;
+    while (i < n) {
+        if (i + 8 <= n) {
+            uint64_t v;
+            memcpy(&v, s + i, 8);
+            if (!(v & 0x8080808080808080ull)) {
+                i += 8;
+                continue;
+            }
+        }
+        unsigned char c = (unsigned char)s[i];
+        if (c < 0x80) {
+            i++;
+            continue;
+        }
+        /* the lead byte gives the length and the range of the second
+         * byte; the others are 80..BF */
+        size_t k;
+        unsigned lo = 0x80, hi = 0xBF;
+        if (c >= 0xC2 && c <= 0xDF) {
+            k = 2;
+        } else if (c >= 0xE0 && c <= 0xEF) {
+            k = 3;
+            if (c == 0xE0)
+                lo = 0xA0; /* not overlong */
+            else if (c == 0xED)
+                hi = 0x9F; /* not a surrogate */
+        } else if (c >= 0xF0 && c <= 0xF4) {
+            k = 4;
+            if (c == 0xF0)
+                lo = 0x90; /* not overlong */
+            else if (c == 0xF4)
+                hi = 0x8F; /* not past U+10FFFF */
+        } else {
+            return 0;
+        }
+        if (k > n - i || u[i + 1] < lo || u[i + 1] > hi)
+            return 0;
+        for (size_t j = 2; j < k; j++)
+            if (u[i + j] < 0x80 || u[i + j] > 0xBF)
+                return 0;
+        i += k;
+    }
+    return 1;
+}
+
+/* The common case of bm_read_text_file(), in fewer system calls: a
+ * regular file of at most BM_REPORT_MAX_BYTES, not empty, UTF-8 without
+ * NUL bytes, read whole into *out (caller owns) with a BOM dropped and CR
+ * LF and lone CR made LF, as bm_read_text_file() would. Returns 0 when
+ * anything is unusual (nothing is set then): the caller reads the file
+ * the careful way, which names the trouble. */
+static int read_plain(const char *path, char **out, size_t *len)
+{
+    /* O_NONBLOCK: opening a FIFO must not wait for a writer (it is then
+     * refused below); it changes nothing for a regular file. */
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+    if (fd < 0)
+        return 0;
+    struct stat sb;
+    if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode) || sb.st_size <= 0 ||
+        (uintmax_t)sb.st_size > BM_REPORT_MAX_BYTES) {
+        close(fd);
+        return 0;
+    }
+    /* the size fstat gave, in one read as a rule (a file that shrinks
+     * meanwhile takes the careful way; one that grows is read as it
+     * was) */
+    size_t cap = (size_t)sb.st_size;
+    char *b = malloc(cap + 1);
+    size_t n = 0;
+    while (b && n < cap) {
+        ssize_t k = read(fd, b + n, cap - n);
+        if (k < 0 && errno == EINTR)
+            continue;
+        if (k < 0) {
+            free(b);
+            b = NULL;
+        } else if (k == 0) {
+            break;
+        } else {
+            n += (size_t)k;
+        }
+    }
+    close(fd);
+    if (!b || n != cap || memchr(b, '\0', n) || !utf8_ok(b, n)) {
+        free(b);
+        return 0;
+    }
+    size_t r = 0, w = 0;
+    if (n >= 3 && (unsigned char)b[0] == 0xEF && (unsigned char)b[1] == 0xBB &&
+        (unsigned char)b[2] == 0xBF)
+        r = 3;
+    if (!memchr(b + r, '\r', n - r)) {
+        if (r)
+            memmove(b, b + r, n - r);
+        w = n - r;
+    } else {
+        for (; r < n; r++) {
+            if (b[r] == '\r') {
+                b[w++] = '\n';
+                if (r + 1 < n && b[r + 1] == '\n')
+                    r++;
+            } else {
+                b[w++] = b[r];
+            }
+        }
+    }
+    b[w] = '\0';
+    *out = b;
+    *len = w;
+    return 1;
+}
+
+static bm_status report_parse_markdown(bm_ctx *ctx, const char *path,
+                                       const char *text, size_t len,
+                                       unsigned flags, bm_report **out);
+
 bm_status bm_report_load(bm_ctx *ctx, const char *path, bm_report **out)
 {
+    return bm_report_load_ex(ctx, path, 0, out);
+}
+
+bm_status bm_report_load_ex(bm_ctx *ctx, const char *path, unsigned flags,
+                            bm_report **out)
+{
     *out = NULL;
-    struct stat sb;
-    if (stat(path, &sb) == 0 && S_ISREG(sb.st_mode) &&
-        (uintmax_t)sb.st_size > BM_REPORT_MAX_BYTES)
-        return bm_ctx_fail(ctx, BM_ERR_INPUT,
-                           "%s: %jd bytes, larger than a report can be "
-                           "(%u MiB); refused", path, (intmax_t)sb.st_size,
-                           BM_REPORT_MAX_BYTES >> 20);
     char *text = NULL;
     size_t len = 0;
-    bm_status st = bm_read_text_file(ctx, path, &text, &len);
-    if (st != BM_OK)
-        return st;
+    unsigned rp = flags & BM_REPORT_NO_HASH ? RP_NO_HASH : 0;
+    if (read_plain(path, &text, &len)) {
+        rp |= RP_CHECKED;
+    } else {
+        struct stat sb;
+        if (stat(path, &sb) == 0 && S_ISREG(sb.st_mode) &&
+            (uintmax_t)sb.st_size > BM_REPORT_MAX_BYTES)
+            return bm_ctx_fail(ctx, BM_ERR_INPUT,
+                               "%s: %jd bytes, larger than a report can be "
+                               "(%u MiB); refused", path, (intmax_t)sb.st_size,
+                               BM_REPORT_MAX_BYTES >> 20);
+        bm_status st = bm_read_text_file(ctx, path, &text, &len);
+        if (st != BM_OK)
+            return st;
+    }
+    bm_status st;
     if (has_ext(path, ".html") || has_ext(path, ".htm") ||
-        has_ext(path, ".xhtml") || looks_html(text, len))
+        has_ext(path, ".xhtml") || looks_html(text, len)) {
         st = bm_report_parse_html(ctx, path, text, len, out);
-    else if (has_ext(path, ".md") || has_ext(path, ".markdown"))
-        st = bm_report_parse_markdown(ctx, path, text, len, out);
-    else
-        st = bm_report_parse(ctx, path, text, len, out);
+        if (st == BM_OK && (rp & RP_NO_HASH))
+            (*out)->sha256[0] = '\0'; /* as the flag promises */
+    } else if (has_ext(path, ".md") || has_ext(path, ".markdown")) {
+        st = report_parse_markdown(ctx, path, text, len, rp & RP_NO_HASH,
+                                   out);
+    } else {
+        st = report_parse(ctx, path, text, len, rp, out);
+    }
     free(text);
     return st;
 }
@@ -499,11 +664,18 @@ bm_status bm_report_parse_markdown(bm_ctx *ctx, const char *path,
                                    const char *text, size_t len,
                                    bm_report **out)
 {
+    return report_parse_markdown(ctx, path, text, len, 0, out);
+}
+
+static bm_status report_parse_markdown(bm_ctx *ctx, const char *path,
+                                       const char *text, size_t len,
+                                       unsigned flags, bm_report **out)
+{
     *out = NULL;
     const char *name = path ? path : "(report)";
     if (len < 4 || memcmp(text, "---", 3) != 0 ||
         (text[3] != '\n' && text[3] != '\r'))
-        return bm_report_parse(ctx, path, text, len, out);
+        return report_parse(ctx, path, text, len, flags, out);
     bm_buf b = {0};
     bm_status st = BM_OK;
     const char *p = text + 4, *end = text + len, *body = NULL;
@@ -546,7 +718,8 @@ bm_status bm_report_parse_markdown(bm_ctx *ctx, const char *path,
     }
     if (st == BM_OK && !b.len) { /* no known key: the body alone */
         bm_buf_free(&b);
-        return bm_report_parse(ctx, path, body, (size_t)(end - body), out);
+        return report_parse(ctx, path, body, (size_t)(end - body), flags,
+                            out);
     }
     if (st == BM_OK)
         st = bm_buf_puts(&b, "\n");
@@ -556,7 +729,7 @@ bm_status bm_report_parse_markdown(bm_ctx *ctx, const char *path,
         bm_buf_free(&b);
         return bm_ctx_fail(ctx, BM_ERR_NOMEM, "%s: out of memory", name);
     }
-    st = bm_report_parse(ctx, path, b.data, b.len, out);
+    st = report_parse(ctx, path, b.data, b.len, flags, out);
     bm_buf_free(&b);
     return st;
 }

@@ -3,3 +3,6 @@
 # data through BM_TEST_DATA_DIR / BORDERMAP_DATA; writes scratch reports
 # to BM_TEST_TMP.
 bm_unit_test(test_geoparse unit/test_geoparse.c bm_geoparse)
+# The geoparser's shortcuts (the gazetteer's scan filter, one-read report
+# loading, month words) answer as the slow paths they stand for.
+bm_unit_test(test_fastpaths unit/test_fastpaths.c bm_geoparse)
