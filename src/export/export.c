@@ -480,10 +480,19 @@ done:
     return rc;
 }
 
-/* Moves tmp (and, for a shapefile, its sidecars) to path. */
+/* Moves tmp (and, for a shapefile, its sidecars) to path, with the
+ * context's file mode. When the context does not allow replacing, the main
+ * file is claimed first (bm_file_commit refuses an existing one) and only
+ * then are the sidecars moved beside it. */
 static bm_status move_into_place(bm_ctx *ctx, const char *tmp,
                                  const char *path, int fmt)
 {
+    int replace = bm_ctx_replace(ctx);
+    if (!replace) {
+        bm_status st = bm_file_commit(ctx, tmp, path);
+        if (st != BM_OK)
+            return st;
+    }
     if (fmt == FMT_SHP) {
         size_t tl = strlen(tmp), pl = strlen(path);
         for (size_t i = 0; i < N_SHP_SIDECARS; i++) {
@@ -497,6 +506,7 @@ static bm_status move_into_place(bm_ctx *ctx, const char *tmp,
                 unlink(to); /* no stale sidecar of an earlier export */
                 continue;
             }
+            (void)chmod(from, bm_ctx_file_mode(ctx));
             if (rename(from, to) != 0) {
                 int e = errno;
                 return bm_ctx_fail(ctx, BM_ERR_IO,
@@ -505,12 +515,7 @@ static bm_status move_into_place(bm_ctx *ctx, const char *tmp,
             }
         }
     }
-    if (rename(tmp, path) != 0) {
-        int e = errno;
-        return bm_ctx_fail(ctx, BM_ERR_IO, "%s: cannot move %s into place: %s",
-                           path, tmp, strerror(e));
-    }
-    return BM_OK;
+    return replace ? bm_file_commit(ctx, tmp, path) : BM_OK;
 }
 
 bm_status bm_export_incident_list(bm_ctx *ctx, const bm_incident *items,
@@ -759,6 +764,23 @@ static bm_geom_kind sniff_kind(OGRLayerH layer)
     return kind;
 }
 
+/* The file to read exists and is not a folder. A GDAL virtual file
+ * (/vsimem/, /vsizip/, ...) is left to GDAL, which opens it or says why
+ * not. */
+static bm_status check_input(bm_ctx *ctx, const char *path)
+{
+    if (strncmp(path, "/vsi", 4) == 0)
+        return BM_OK;
+    struct stat sb;
+    if (stat(path, &sb) != 0) {
+        int e = errno;
+        return bm_ctx_fail(ctx, BM_ERR_IO, "%s: %s", path, strerror(e));
+    }
+    if (S_ISDIR(sb.st_mode))
+        return bm_ctx_fail(ctx, BM_ERR_IO, "%s: is a folder", path);
+    return BM_OK;
+}
+
 /* A transformation from the layer's CRS to (lon, lat) WGS 84, or NULL when
  * the layer is in WGS 84 degrees already or has no CRS. */
 static OGRCoordinateTransformationH to_wgs84(OGRSpatialReferenceH layer_srs,
@@ -807,13 +829,9 @@ bm_status bm_export_read_layer(bm_ctx *ctx, const char *path,
     if (!path || !layer_name)
         return bm_ctx_fail(ctx, BM_ERR_USAGE,
                            "read layer: a file and a layer name are needed");
-    struct stat sb;
-    if (stat(path, &sb) != 0) {
-        int e = errno;
-        return bm_ctx_fail(ctx, BM_ERR_IO, "%s: %s", path, strerror(e));
-    }
-    if (S_ISDIR(sb.st_mode))
-        return bm_ctx_fail(ctx, BM_ERR_IO, "%s: is a folder", path);
+    bm_status st = check_input(ctx, path);
+    if (st != BM_OK)
+        return st;
 
     gdal_errors errs;
     errors_begin(&errs);
@@ -1117,13 +1135,9 @@ bm_status bm_export_read_incidents(bm_ctx *ctx, const char *path,
     unsigned *masks = NULL;
     if (!path)
         return bm_ctx_fail(ctx, BM_ERR_USAGE, "import: a file is needed");
-    struct stat sb;
-    if (stat(path, &sb) != 0) {
-        int e = errno;
-        return bm_ctx_fail(ctx, BM_ERR_IO, "%s: %s", path, strerror(e));
-    }
-    if (S_ISDIR(sb.st_mode))
-        return bm_ctx_fail(ctx, BM_ERR_IO, "%s: is a folder", path);
+    bm_status st = check_input(ctx, path);
+    if (st != BM_OK)
+        return st;
 
     gdal_errors errs;
     errors_begin(&errs);
@@ -1133,8 +1147,16 @@ bm_status bm_export_read_incidents(bm_ctx *ctx, const char *path,
     bm_incident *items = NULL;
     size_t count = 0, cap = 0, bad = 0;
 
+    /* A CSV export holds the point in X and Y columns (GEOMETRY=AS_XY),
+     * which GDAL's CSV driver reads as a point only when told to, and
+     * writes a value it does not have as an empty cell. */
+    static const char *const csv_open[] = {
+        "X_POSSIBLE_NAMES=X,lon,longitude", "Y_POSSIBLE_NAMES=Y,lat,latitude",
+        "EMPTY_STRING_AS_NULL=YES", NULL};
+    const char *fmt = bm_export_format_for_path(path);
+    int csv = fmt && strcmp(fmt, formats[FMT_CSV].name) == 0;
     GDALDatasetH ds = GDALOpenEx(path, GDAL_OF_VECTOR | GDAL_OF_READONLY,
-                                 NULL, NULL, NULL);
+                                 NULL, csv ? csv_open : NULL, NULL);
     if (!ds) {
         rc = gdal_fail(ctx, BM_ERR_GDAL, &errs, path,
                        "cannot open as a vector dataset");

@@ -825,19 +825,24 @@ static int sentence_date(const char *lc, size_t n, const rdate *rd,
             continue;
         if (reporting_date(lc, i))
             continue;
-        fd->m = mon;
-        fd->d = day;
-        if (year) {
-            fd->y = year;
-            fd->year_known = 1;
-        } else if (rd->y) {
-            fd->y = rd->y;
+        int y = year;
+        if (!year && rd->y) {
+            y = rd->y;
             /* a month after the report's month is last year's */
             if (rd->m && (mon > rd->m || (mon == rd->m && day && rd->d &&
                                           day > rd->d)))
-                fd->y--;
+                y--;
             else if (period == 3 && rd->m && mon >= rd->m)
-                fd->y--;
+                y--;
+        }
+        /* A day the month does not have ("February 30", "April 31") is
+         * no date, as in bm_date_parse(); a leap day needs its year. */
+        if (day && day > days_in(y ? y : 2000, mon))
+            continue;
+        fd->m = mon;
+        fd->d = day;
+        if (y) {
+            fd->y = y;
             fd->year_known = 1;
         }
         if (day)
