@@ -12,8 +12,10 @@ cmake --build build -j"$(nproc)"
 bm=build/bordermap
 mkdir -p out
 $bm ingest --db out/bordermap.sqlite samples/
-$bm export --db out/bordermap.sqlite -o out/incidents.geojson
-$bm render --db out/bordermap.sqlite -o out/map.png
-$bm render --db out/bordermap.sqlite -o out/map.pdf
+# --force: running the set-up again replaces the outputs of the last run
+# (bordermap never replaces a file without it).
+$bm export --db out/bordermap.sqlite --force -o out/incidents.geojson
+$bm render --db out/bordermap.sqlite --force -o out/map.png
+$bm render --db out/bordermap.sqlite --force -o out/map.pdf
 echo
 echo "Done. Try: $bm near Hoeryong --radius 30km"

@@ -4,8 +4,22 @@
  *     int cmd_<name>(bm_ctx *ctx, int argc, char **argv);
  * where argv[0] is the subcommand's name; it returns the process exit code.
  *
- * Exit codes: 0 success; 1 the work failed (or part of a batch failed);
- * 2 the command line was wrong.
+ * Exit codes (documented in README.md and `bordermap --help`; scripts rely
+ * on them, so they never change meaning):
+ *   0  success
+ *   1  the work failed for some input: a report or file that cannot be
+ *      read or is not a report, an unknown place, a missing incident, a
+ *      feature that cannot be imported. In a batch the other inputs were
+ *      still done.
+ *   2  the command line was wrong (unknown option, bad value)
+ *   3  the database: it cannot be opened, created or written (missing,
+ *      not a database, damaged or truncated, read-only, busy beyond the
+ *      timeout, the disk full while storing). What was stored before is
+ *      kept; a report is stored whole or not at all.
+ *   4  an output file (export, .qml, map) cannot be written: it exists and
+ *      --force was not given, its folder cannot be made or written, the
+ *      disk is full. An earlier file of that name is left as it was.
+ * When several apply, the highest is returned.
  */
 #ifndef BM_CLI_H
 #define BM_CLI_H
@@ -17,7 +31,20 @@
 
 #include <stdio.h>
 
-enum { BM_EXIT_OK = 0, BM_EXIT_FAIL = 1, BM_EXIT_USAGE = 2 };
+enum {
+    BM_EXIT_OK = 0,
+    BM_EXIT_FAIL = 1,
+    BM_EXIT_USAGE = 2,
+    BM_EXIT_DB = 3,
+    BM_EXIT_OUTPUT = 4
+};
+
+/* The exit-code table for --help texts. */
+#define CLI_EXIT_CODES_HELP                                                  \
+    "Exit codes: 0 success; 1 some input failed (the rest was done);\n"      \
+    "2 wrong command line; 3 database error (cannot open, create or\n"       \
+    "write it); 4 an output cannot be written (exists without --force,\n"   \
+    "folder or disk).\n"
 
 #define BM_DEFAULT_DB "out/bordermap.sqlite"
 
@@ -84,6 +111,27 @@ int cmd_eval(bm_ctx *ctx, int argc, char **argv);
 /* Prints "bordermap: <message>" for the context's last error to stderr and
  * returns BM_EXIT_FAIL. */
 int cli_fail(bm_ctx *ctx);
+/* The same, returning code. */
+int cli_fail_code(bm_ctx *ctx, int code);
+/* After a store call failed: BM_EXIT_DB for a failure of the database
+ * itself (BM_ERR_DB, _IO, _INPUT: damaged, _NOMEM), BM_EXIT_FAIL for one of
+ * the request (an unknown incident, a bad filter). Prints the message. */
+int cli_fail_db(bm_ctx *ctx);
+/* Exit code for a store call's status, without printing. */
+int cli_exit_for_store(bm_status s);
+
+/* The options every command that writes files takes. --mode sets the
+ * context's file mode; --force lets outputs replace existing files. */
+#define CLI_OPT_MODE 1101
+#define CLI_OPT_FORCE 1102
+#define CLI_WRITE_OPTIONS_HELP                                               \
+    "  --mode MODE        permissions of the files written (octal; default\n" \
+    "                     0600, owner only, or $BORDERMAP_MODE)\n"
+/* Parses a --mode value into the context; 0, or a usage error's code. */
+int cli_set_mode(bm_ctx *ctx, const char *cmd, const char *text);
+/* Before the work: refuses (BM_EXIT_OUTPUT, printed) when path exists and
+ * --force was not given; 0 otherwise. */
+int cli_check_output(bm_ctx *ctx, const char *path);
 /* Prints "bordermap <cmd>: <message>" and a hint to use --help; returns
  * BM_EXIT_USAGE. */
 int cli_usage_error(const char *cmd, const char *fmt, ...)

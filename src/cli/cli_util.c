@@ -18,6 +18,49 @@ int cli_fail(bm_ctx *ctx)
     return BM_EXIT_FAIL;
 }
 
+int cli_fail_code(bm_ctx *ctx, int code)
+{
+    cli_fail(ctx);
+    return code;
+}
+
+int cli_exit_for_store(bm_status s)
+{
+    switch (s) {
+    case BM_OK: return BM_EXIT_OK;
+    case BM_ERR_DB:
+    case BM_ERR_IO:
+    case BM_ERR_INPUT:
+    case BM_ERR_NOMEM: return BM_EXIT_DB;
+    default: return BM_EXIT_FAIL;
+    }
+}
+
+int cli_fail_db(bm_ctx *ctx)
+{
+    cli_fail(ctx);
+    return cli_exit_for_store(bm_ctx_status(ctx));
+}
+
+int cli_set_mode(bm_ctx *ctx, const char *cmd, const char *text)
+{
+    int mode = bm_parse_file_mode(text);
+    if (mode < 0)
+        return cli_usage_error(cmd, "--mode '%s' is not a file mode: octal, "
+                               "at most 0777, and the owner must read and "
+                               "write (0600, 0640, 0644)", text);
+    bm_ctx_set_file_mode(ctx, (unsigned)mode);
+    umask(0777u & ~bm_dir_mode((unsigned)mode));
+    return 0;
+}
+
+int cli_check_output(bm_ctx *ctx, const char *path)
+{
+    if (bm_file_check_new(ctx, path) != BM_OK)
+        return cli_fail_code(ctx, BM_EXIT_OUTPUT);
+    return 0;
+}
+
 int cli_usage_error(const char *cmd, const char *fmt, ...)
 {
     va_list ap;
@@ -71,6 +114,23 @@ void cli_enable_progress(bm_ctx *ctx, int quiet)
         bm_ctx_set_progress(ctx, progress_cb, NULL);
 }
 
+/* mkdir with the folder mode that goes with the context's file mode (the
+ * umask could take search bits away); an existing folder is left as is. */
+static int make_dir(bm_ctx *ctx, const char *dir)
+{
+    unsigned mode = bm_dir_mode(bm_ctx_file_mode(ctx));
+    if (mkdir(dir, mode) == 0) {
+        (void)chmod(dir, mode);
+        return 0;
+    }
+    if (errno == EEXIST)
+        return 0;
+    int e = errno;
+    bm_ctx_fail(ctx, BM_ERR_IO, "%s: cannot create folder: %s", dir,
+                strerror(e));
+    return -1;
+}
+
 int cli_ensure_parent(bm_ctx *ctx, const char *path)
 {
     char *copy = strdup(path);
@@ -89,17 +149,13 @@ int cli_ensure_parent(bm_ctx *ctx, const char *path)
         if (*p != '/')
             continue;
         *p = '\0';
-        if (mkdir(copy, 0777) != 0 && errno != EEXIST) {
-            bm_ctx_fail(ctx, BM_ERR_IO, "%s: cannot create folder: %s", copy,
-                        strerror(errno));
+        if (make_dir(ctx, copy) != 0) {
             free(copy);
             return -1;
         }
         *p = '/';
     }
-    if (mkdir(copy, 0777) != 0 && errno != EEXIST) {
-        bm_ctx_fail(ctx, BM_ERR_IO, "%s: cannot create folder: %s", copy,
-                    strerror(errno));
+    if (make_dir(ctx, copy) != 0) {
         free(copy);
         return -1;
     }

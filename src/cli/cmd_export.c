@@ -38,7 +38,9 @@ static void help(FILE *f)
             "(7 decimals, no crs member). QGIS opens the result as is; for\n"
             "GeoJSON and GPKG a QGIS style FILE.qml (same base name) colours\n"
             "and shapes the points by event_type as the briefing style does.\n"
-            "The file is replaced only when the export succeeds.\n"
+            "An existing file is never replaced without --force; with it,\n"
+            "the file is replaced only when the export succeeds. Files are\n"
+            "written readable by their owner only (see --mode).\n"
             "\n"
             "Filters:\n"
             "  --since DATE       YYYY, YYYY-MM or YYYY-MM-DD (undated\n"
@@ -65,14 +67,31 @@ static void help(FILE *f)
             "  --style NAME|FILE  style whose incident colours the .qml uses\n"
             "                     (default briefing)\n"
             "  --db FILE          database (default " BM_DEFAULT_DB ")\n"
+            "  --force            replace the output (and its .qml) when it\n"
+            "                     exists (without it, an existing .qml is\n"
+            "                     kept)\n"
+            CLI_WRITE_OPTIONS_HELP
             "  -h, --help         this help\n"
             "\n"
             "Example: bordermap export --near Hoeryong --radius 25km "
             "--since 2024-01 \\\n"
-            "             --redact -o out/hoeryong.gpkg\n");
+            "             --redact -o out/hoeryong.gpkg\n"
+            "\n" CLI_EXIT_CODES_HELP);
 }
 
 enum { OPT_DB = 1, OPT_FORMAT, OPT_NEAR, OPT_REDACT, OPT_NO_QML, OPT_STYLE };
+
+/* The .qml written beside out (same base name). Caller owns. */
+static char *qml_path(const char *out)
+{
+    bm_buf path = {0};
+    const char *slash = strrchr(out, '/');
+    const char *dot = strrchr(out, '.');
+    size_t stem = dot && (!slash || dot > slash + 1) ? (size_t)(dot - out)
+                                                     : strlen(out);
+    bm_buf_printf(&path, "%.*s.qml", (int)stem, out);
+    return bm_buf_take(&path);
+}
 
 /* ---- selecting ---------------------------------------------------------- */
 
@@ -256,17 +275,15 @@ static int write_qml(bm_ctx *ctx, const char *out, const char *style_arg,
         }
 
     bm_buf path = {0}, tmp = {0};
-    const char *slash = strrchr(out, '/');
-    const char *dot = strrchr(out, '.');
-    size_t stem = dot && (!slash || dot > slash + 1) ? (size_t)(dot - out)
-                                                     : strlen(out);
-    bm_buf_printf(&path, "%.*s.qml", (int)stem, out);
+    char *qml = qml_path(out);
+    bm_buf_puts(&path, qml ? qml : "");
+    free(qml);
     bm_buf_printf(&tmp, "%s.tmp-%ld", path.data, (long)getpid());
     FILE *f = fopen(tmp.data, "w");
     int rc = BM_EXIT_OK;
     if (!f) {
         fprintf(stderr, "bordermap: %s: %s\n", tmp.data, strerror(errno));
-        rc = BM_EXIT_FAIL;
+        rc = BM_EXIT_OUTPUT;
         goto done;
     }
     fputs("<!DOCTYPE qgis PUBLIC 'http://mrcc.com/qgis.dtd' 'SYSTEM'>\n"
@@ -288,13 +305,12 @@ static int write_qml(bm_ctx *ctx, const char *out, const char *style_arg,
     if (ferror(f) | (fclose(f) != 0)) {
         fprintf(stderr, "bordermap: %s: cannot write\n", tmp.data);
         unlink(tmp.data);
-        rc = BM_EXIT_FAIL;
+        rc = BM_EXIT_OUTPUT;
         goto done;
     }
-    if (rename(tmp.data, path.data) != 0) {
-        fprintf(stderr, "bordermap: %s: %s\n", path.data, strerror(errno));
+    if (bm_file_commit(ctx, tmp.data, path.data) != BM_OK) {
+        rc = cli_fail_code(ctx, BM_EXIT_OUTPUT);
         unlink(tmp.data);
-        rc = BM_EXIT_FAIL;
         goto done;
     }
     *qml_out = bm_buf_take(&path);
@@ -325,6 +341,8 @@ int cmd_export(bm_ctx *ctx, int argc, char **argv)
         {"redact", no_argument, NULL, OPT_REDACT},
         {"no-qml", no_argument, NULL, OPT_NO_QML},
         {"style", required_argument, NULL, OPT_STYLE},
+        {"force", no_argument, NULL, CLI_OPT_FORCE},
+        {"mode", required_argument, NULL, CLI_OPT_MODE},
         CLI_FILTER_OPTIONS,
         CLI_STATUS_OPTION,
         {"help", no_argument, NULL, 'h'},
@@ -342,6 +360,13 @@ int cmd_export(bm_ctx *ctx, int argc, char **argv)
         case OPT_REDACT: redact = 1; break;
         case OPT_NO_QML: no_qml = 1; break;
         case OPT_STYLE: style_arg = optarg; break;
+        case CLI_OPT_FORCE: bm_ctx_set_replace(ctx, 1); break;
+        case CLI_OPT_MODE:
+            if (cli_set_mode(ctx, "export", optarg)) {
+                cli_filter_free(&cf);
+                return BM_EXIT_USAGE;
+            }
+            break;
         case CLI_OPT_SINCE: case CLI_OPT_UNTIL: case CLI_OPT_TYPE:
         case CLI_OPT_ACTOR: case CLI_OPT_PRECISION: case CLI_OPT_STATUS:
             rc = cli_filter_option(&cf, c, optarg, "export");
@@ -388,6 +413,28 @@ int cmd_export(bm_ctx *ctx, int argc, char **argv)
                                "Shapefile\")", format);
     }
 
+    /* Refuse an existing output before any work (and again, atomically,
+     * when the file is moved into place). */
+    const char *drv_name = ogr->driver(format);
+    int qml_too = !no_qml && (strcmp(drv_name, "GeoJSON") == 0 ||
+                              strcmp(drv_name, "GPKG") == 0);
+    if ((rc = cli_check_output(ctx, out)) != 0) {
+        cli_filter_free(&cf);
+        return rc;
+    }
+    /* The .qml is a companion: when one is there already (another export
+     * of the same name, or the analyst's own style) it is kept, and said,
+     * rather than failing the export. */
+    if (qml_too && !bm_ctx_replace(ctx)) {
+        char *qml = qml_path(out);
+        if (qml && access(qml, F_OK) == 0) {
+            fprintf(stderr, "bordermap: %s exists: kept, not rewritten "
+                    "(--force rewrites it)\n", qml);
+            qml_too = 0;
+        }
+        free(qml);
+    }
+
     double lon = 0, lat = 0;
     if (near && (rc = near_center(ctx, near, &lon, &lat)) != 0) {
         cli_filter_free(&cf);
@@ -397,14 +444,14 @@ int cmd_export(bm_ctx *ctx, int argc, char **argv)
     bm_store *st = NULL;
     incident_list list = {0};
     if (bm_store_open_existing(ctx, db, 1, &st) != BM_OK) {
-        rc = cli_fail(ctx);
+        rc = cli_fail_code(ctx, BM_EXIT_DB);
         goto done;
     }
     if (near) {
         bm_near_result res = {0};
         if (bm_query_near_filtered(ctx, st, lon, lat, radius, &cf.f, &res) !=
             BM_OK) {
-            rc = cli_fail(ctx);
+            rc = cli_fail_db(ctx);
             goto done;
         }
         for (size_t i = 0; i < res.count && !list.failed; i++)
@@ -412,7 +459,7 @@ int cmd_export(bm_ctx *ctx, int argc, char **argv)
         bm_near_result_free(&res);
         qsort(list.items, list.n, sizeof *list.items, cmp_id);
     } else if (bm_store_find(st, &cf.f, collect, &list) != BM_OK) {
-        rc = cli_fail(ctx);
+        rc = cli_fail_db(ctx);
         goto done;
     }
     if (list.failed) {
@@ -426,14 +473,13 @@ int cmd_export(bm_ctx *ctx, int argc, char **argv)
     if (cli_ensure_parent(ctx, out) != 0 ||
         ogr->export_incident_list(ctx, list.items, list.n, out, format, &eo,
                                   &n) != BM_OK) {
-        rc = cli_fail(ctx);
+        rc = cli_fail_code(ctx, BM_EXIT_OUTPUT);
         goto done;
     }
     const char *drv = ogr->driver(format);
     printf("wrote %zu incident%s to %s (%s, EPSG:4326%s)\n", n,
            n == 1 ? "" : "s", out, drv, redact ? ", redacted" : "");
-    if (!no_qml &&
-        (strcmp(drv, "GeoJSON") == 0 || strcmp(drv, "GPKG") == 0)) {
+    if (qml_too) {
         char *qml = NULL;
         rc = write_qml(ctx, out, style_arg, list.items, list.n, &qml);
         if (rc == BM_EXIT_OK)

@@ -174,8 +174,9 @@ int cmd_import(bm_ctx *ctx, int argc, char **argv)
     bm_store *st = NULL;
     int rc = BM_EXIT_OK;
     size_t updated = 0, unchanged = 0, added = 0, failed = 0;
+    size_t db_failed = 0;
     if (bm_store_open_existing(ctx, db, 0, &st) != BM_OK) {
-        rc = cli_fail(ctx);
+        rc = cli_fail_code(ctx, BM_EXIT_DB);
         goto done;
     }
     for (size_t i = 0; i < n; i++) {
@@ -196,6 +197,8 @@ int cmd_import(bm_ctx *ctx, int argc, char **argv)
                     fprintf(stderr, "bordermap: %s: feature id %lld: %s\n",
                             path, (long long)in->id, bm_ctx_error(ctx));
                     failed++;
+                    if (cli_exit_for_store(bm_ctx_status(ctx)) == BM_EXIT_DB)
+                        db_failed++;
                 } else {
                     printf("updated incident %lld: %zu field%s changed\n",
                            (long long)in->id, changed,
@@ -219,6 +222,8 @@ int cmd_import(bm_ctx *ctx, int argc, char **argv)
                 fprintf(stderr, "bordermap: %s: feature %zu: %s\n", path,
                         i + 1, bm_ctx_error(ctx));
                 failed++;
+                if (cli_exit_for_store(bm_ctx_status(ctx)) == BM_EXIT_DB)
+                    db_failed++;
             } else {
                 if (in->id > 0)
                     printf("added incident %lld (id %lld in the file is not "
@@ -236,7 +241,9 @@ int cmd_import(bm_ctx *ctx, int argc, char **argv)
            "%zu skipped, %zu failed\n", path, n + skipped,
            n + skipped == 1 ? "" : "s", updated, unchanged, added, skipped,
            failed);
-    if (skipped || failed)
+    if (db_failed)
+        rc = BM_EXIT_DB;
+    else if (skipped || failed)
         rc = BM_EXIT_FAIL;
 done:
     bm_store_free(st);

@@ -639,7 +639,7 @@ int cmd_incident(bm_ctx *ctx, int argc, char **argv)
                             : bm_store_open_existing(ctx, db, 0, &st))) !=
         BM_OK) {
         cli_filter_free(&cf);
-        return cli_fail(ctx);
+        return cli_fail_code(ctx, BM_EXIT_DB);
     }
 
     char command[64];
@@ -647,7 +647,7 @@ int cmd_incident(bm_ctx *ctx, int argc, char **argv)
     if (is_list) {
         inc_list l = {0};
         if (bm_store_find(st, &cf.f, list_visit, &l) != BM_OK) {
-            rc = cli_fail(ctx);
+            rc = cli_fail_db(ctx);
         } else if (l.nomem) {
             fprintf(stderr, "bordermap: out of memory listing incidents\n");
             rc = BM_EXIT_FAIL;
@@ -663,7 +663,7 @@ int cmd_incident(bm_ctx *ctx, int argc, char **argv)
     } else if (strcmp(action, "show") == 0) {
         bm_incident e;
         if (bm_store_get_incident(st, id, &e) != BM_OK) {
-            rc = cli_fail(ctx);
+            rc = cli_fail_db(ctx);
         } else if (format == CLI_FMT_JSON) {
             json_object *o = cli_incident_json(&e, NULL);
             json_object *hist = json_object_new_array();
@@ -676,14 +676,14 @@ int cmd_incident(bm_ctx *ctx, int argc, char **argv)
         } else {
             show_text(&e);
             if (bm_store_each_audit(st, id, audit_print, NULL) != BM_OK)
-                rc = cli_fail(ctx);
+                rc = cli_fail_db(ctx);
             bm_incident_clear(&e);
         }
     } else if (is_add || strcmp(action, "edit") == 0) {
         bm_incident e;
         memset(&e, 0, sizeof e);
         if (!is_add && bm_store_get_incident(st, id, &e) != BM_OK) {
-            rc = cli_fail(ctx);
+            rc = cli_fail_db(ctx);
         } else {
             bm_incident_status was = e.status;
             if (is_add) {
@@ -723,7 +723,7 @@ int cmd_incident(bm_ctx *ctx, int argc, char **argv)
             if (rc == BM_EXIT_OK && is_add) {
                 int64_t new_id = 0;
                 if (bm_store_add_incident(st, &e, command, &new_id) != BM_OK)
-                    rc = cli_fail(ctx);
+                    rc = cli_fail_db(ctx);
                 else
                     printf("added incident %lld: %s at %s (%.5f N, %.5f E)\n",
                            (long long)new_id, e.type,
@@ -732,7 +732,7 @@ int cmd_incident(bm_ctx *ctx, int argc, char **argv)
                 size_t changed = 0;
                 if (bm_store_update_incident(st, &e, command, &changed) !=
                     BM_OK)
-                    rc = cli_fail(ctx);
+                    rc = cli_fail_db(ctx);
                 else
                     printf("edited incident %lld: %zu field%s changed, status "
                            "%s\n", (long long)id, changed,
@@ -743,7 +743,7 @@ int cmd_incident(bm_ctx *ctx, int argc, char **argv)
         bm_incident_clear(&e);
     } else { /* delete */
         if (bm_store_delete_incident(st, id, command) != BM_OK)
-            rc = cli_fail(ctx);
+            rc = cli_fail_db(ctx);
         else
             printf("deleted incident %lld\n", (long long)id);
     }

@@ -33,7 +33,12 @@ static void help(FILE *f)
             "whole or not at all (one transaction), so an interrupted ingest\n"
             "leaves no partial report, and two ingests may run at once. A\n"
             "bad file is named and skipped and the rest of the batch goes on\n"
-            "(the exit code is then 1).\n"
+            "(the exit code is then 1). A report larger than 8 MiB, a binary\n"
+            "file (NUL bytes), a file that is not UTF-8, a FIFO or device, or\n"
+            "an empty report is refused; a folder reached again through a\n"
+            "symbolic link is not searched twice. When the database refuses a\n"
+            "report (disk full, read-only, damaged) the exit code is 3; what\n"
+            "it held before stays.\n"
             "\n"
             "Options:\n"
             "  --db FILE        database (default " BM_DEFAULT_DB
@@ -45,8 +50,11 @@ static void help(FILE *f)
             "                   overrides a Date: line; relative dates in the\n"
             "                   text (\"last Thursday\") are read against it\n"
             "  --source OUTLET  outlet for every report given (\"Daily NK\")\n"
+            "  --mode MODE      permissions of a database this creates (octal;\n"
+            "                   default 0600, owner only, or $BORDERMAP_MODE)\n"
             "  -q, --quiet      no progress\n"
-            "  -h, --help       this help\n");
+            "  -h, --help       this help\n"
+            "\n" CLI_EXIT_CODES_HELP);
 }
 
 typedef struct file_list {
@@ -77,15 +85,32 @@ static int cmp_str(const void *a, const void *b)
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
+/* The folders being searched, from the top one down: a folder reached
+ * again through a symbolic link is a loop and is not searched twice. */
+typedef struct dir_chain {
+    dev_t dev;
+    ino_t ino;
+    const struct dir_chain *up;
+} dir_chain;
+
 /* Adds path (a file, or every .txt under a folder, sorted). Problems are
- * recorded as warnings so the batch goes on. */
-static void collect(bm_ctx *ctx, const char *path, file_list *l, int top)
+ * recorded as warnings so the batch goes on; *problems counts the paths
+ * that could not be searched (they make the exit code 1). */
+static void collect(bm_ctx *ctx, const char *path, file_list *l, int top,
+                    const dir_chain *up, size_t *problems)
 {
     struct stat sb;
     if (stat(path, &sb) != 0) {
-        bm_ctx_warn(ctx, "%s: %s", path, strerror(errno));
-        if (top) /* an explicit path that is missing is reported as failed */
+        int e = errno;
+        /* An explicit path, or a .txt in a folder, that cannot be reached
+         * (missing, a dangling link, a link loop: ELOOP) is listed, so that
+         * reading it fails with the reason and counts as failed. */
+        if (top || ends_with_txt(path)) {
             list_add(l, path);
+        } else {
+            bm_ctx_warn(ctx, "%s: skipped: %s", path, strerror(e));
+            ++*problems;
+        }
         return;
     }
     if (!S_ISDIR(sb.st_mode)) {
@@ -93,9 +118,18 @@ static void collect(bm_ctx *ctx, const char *path, file_list *l, int top)
             list_add(l, path);
         return;
     }
+    for (const dir_chain *c = up; c; c = c->up)
+        if (c->dev == sb.st_dev && c->ino == sb.st_ino) {
+            bm_ctx_warn(ctx, "%s: skipped: a symbolic link loop (this folder "
+                        "is already being searched)", path);
+            ++*problems;
+            return;
+        }
+    dir_chain here_link = {sb.st_dev, sb.st_ino, up};
     DIR *d = opendir(path);
     if (!d) {
         bm_ctx_warn(ctx, "%s: cannot open folder: %s", path, strerror(errno));
+        ++*problems;
         return;
     }
     file_list here = {0};
@@ -113,12 +147,13 @@ static void collect(bm_ctx *ctx, const char *path, file_list *l, int top)
         bm_buf_free(&b);
     }
     closedir(d);
-    qsort(here.paths, here.n, sizeof *here.paths, cmp_str);
+    if (here.n) /* an empty folder has no array at all */
+        qsort(here.paths, here.n, sizeof *here.paths, cmp_str);
     for (size_t i = 0; i < here.n; i++) {
         struct stat s2;
-        if (stat(here.paths[i], &s2) == 0 &&
-            (S_ISDIR(s2.st_mode) || ends_with_txt(here.paths[i])))
-            collect(ctx, here.paths[i], l, 0);
+        if (stat(here.paths[i], &s2) != 0 || S_ISDIR(s2.st_mode) ||
+            ends_with_txt(here.paths[i]))
+            collect(ctx, here.paths[i], l, 0, &here_link, problems);
         free(here.paths[i]);
     }
     free(here.paths);
@@ -136,6 +171,7 @@ int cmd_ingest(bm_ctx *ctx, int argc, char **argv)
         {"force", no_argument, NULL, 'F'},
         {"date", required_argument, NULL, 'D'},
         {"source", required_argument, NULL, 'S'},
+        {"mode", required_argument, NULL, CLI_OPT_MODE},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0}};
     optind = 0;
@@ -157,6 +193,10 @@ int cmd_ingest(bm_ctx *ctx, int argc, char **argv)
                 return BM_EXIT_USAGE;
             break;
         case 'S': ov.source = optarg; break;
+        case CLI_OPT_MODE:
+            if (cli_set_mode(ctx, "ingest", optarg))
+                return BM_EXIT_USAGE;
+            break;
         case 'h': help(stdout); return BM_EXIT_OK;
         default:
             return cli_usage_error("ingest", "unknown option '%s'",
@@ -168,8 +208,9 @@ int cmd_ingest(bm_ctx *ctx, int argc, char **argv)
 
     cli_enable_progress(ctx, quiet || format == CLI_JSON);
     file_list files = {0};
+    size_t problems = 0;
     for (int i = optind; i < argc; i++)
-        collect(ctx, argv[i], &files, 1);
+        collect(ctx, argv[i], &files, 1, NULL, &problems);
     cli_flush_warnings(ctx);
     if (files.n == 0) {
         fprintf(stderr, "bordermap ingest: no .txt reports found\n");
@@ -179,9 +220,14 @@ int cmd_ingest(bm_ctx *ctx, int argc, char **argv)
 
     bm_gazetteer *gz = NULL;
     bm_store *st = NULL;
-    if (bm_gazetteer_open(ctx, NULL, &gz) != BM_OK ||
-        cli_ensure_parent(ctx, db) != 0 || bm_store_open(ctx, db, &st) != BM_OK) {
-        int rc = cli_fail(ctx);
+    int open_rc = BM_EXIT_OK;
+    if (bm_gazetteer_open(ctx, NULL, &gz) != BM_OK)
+        open_rc = cli_fail(ctx);
+    else if (cli_ensure_parent(ctx, db) != 0 ||
+             bm_store_open(ctx, db, &st) != BM_OK)
+        open_rc = cli_fail_code(ctx, BM_EXIT_DB);
+    if (open_rc != BM_EXIT_OK) {
+        int rc = open_rc;
         bm_gazetteer_free(gz);
         for (size_t i = 0; i < files.n; i++)
             free(files.paths[i]);
@@ -190,6 +236,7 @@ int cmd_ingest(bm_ctx *ctx, int argc, char **argv)
     }
 
     size_t stored = 0, dups = 0, failed = 0, total_inc = 0, refreshed = 0;
+    size_t db_failed = 0; /* of failed: refused by the database */
     if (format == CLI_JSON)
         printf("{\"database\": ");
     if (format == CLI_JSON) {
@@ -227,9 +274,12 @@ int cmd_ingest(bm_ctx *ctx, int argc, char **argv)
                 sm[k].confidence = mk->confidence;
                 sm[k].reason = mk->reason;
             }
-            if (sm)
+            if (sm) {
                 s = bm_store_add_report2(st, &sr, sm, m.count, inc.items,
                                          inc.count, force, &added);
+                if (cli_exit_for_store(s) == BM_EXIT_DB)
+                    db_failed++;
+            }
             rid = added.report_id;
         }
         const char *status = s == BM_OK ? (added.replaced ? "refreshed"
@@ -302,7 +352,10 @@ int cmd_ingest(bm_ctx *ctx, int argc, char **argv)
     }
     bm_ctx_progress(ctx, "ingest", files.n, files.n, "");
     size_t nrep = 0, ninc = 0;
-    bm_store_count(st, &nrep, &ninc);
+    if (bm_store_count(st, &nrep, &ninc) != BM_OK) {
+        fprintf(stderr, "bordermap: %s\n", bm_ctx_error(ctx));
+        db_failed++;
+    }
     if (format == CLI_JSON)
         printf("\n], \"stored\": %zu, \"already_stored\": %zu, \"failed\": %zu, "
                "\"refreshed\": %zu, "
@@ -323,5 +376,7 @@ int cmd_ingest(bm_ctx *ctx, int argc, char **argv)
     for (size_t i = 0; i < files.n; i++)
         free(files.paths[i]);
     free(files.paths);
-    return failed ? BM_EXIT_FAIL : BM_EXIT_OK;
+    return db_failed ? BM_EXIT_DB
+           : failed || problems ? BM_EXIT_FAIL
+                                : BM_EXIT_OK;
 }

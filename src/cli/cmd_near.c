@@ -127,10 +127,13 @@ int cmd_near(bm_ctx *ctx, int argc, char **argv)
 
     bm_store *st = NULL;
     bm_near_result res = {0};
-    if (bm_store_open_existing(ctx, db, 1, &st) != BM_OK ||
-        bm_query_near_filtered(ctx, st, lon, lat, radius, &cf.f, &res) !=
-            BM_OK) {
-        rc = cli_fail(ctx);
+    if (bm_store_open_existing(ctx, db, 1, &st) != BM_OK) {
+        rc = cli_fail_code(ctx, BM_EXIT_DB);
+        goto done;
+    }
+    if (bm_query_near_filtered(ctx, st, lon, lat, radius, &cf.f, &res) !=
+        BM_OK) {
+        rc = cli_fail_db(ctx);
         bm_store_free(st);
         goto done;
     }

@@ -66,7 +66,15 @@ static void help(FILE *f)
             "  --subtitle TEXT       subtitle (default: dates, filters, count)\n"
             "  --classification TEXT banner at top and bottom (\"\" for none)\n"
             "  --db FILE             database (default " BM_DEFAULT_DB ")\n"
-            "  -h, --help            this help\n");
+            "  --force               replace the output when it exists\n"
+            "  --mode MODE           permissions of the map file (octal;\n"
+            "                        default 0600, owner only, or\n"
+            "                        $BORDERMAP_MODE)\n"
+            "  -h, --help            this help\n"
+            "\n"
+            "An existing file is never replaced without --force; with it, it\n"
+            "is replaced only once the new map is complete.\n"
+            "\n" CLI_EXIT_CODES_HELP);
 }
 
 typedef struct collect_ctx {
@@ -227,6 +235,8 @@ int cmd_render(bm_ctx *ctx, int argc, char **argv)
         {"heatmap", required_argument, NULL, 'H'},
         {"by", required_argument, NULL, 'B'},
         {"dpi", required_argument, NULL, 'D'},
+        {"force", no_argument, NULL, CLI_OPT_FORCE},
+        {"mode", required_argument, NULL, CLI_OPT_MODE},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0}};
     optind = 0;
@@ -280,6 +290,11 @@ int cmd_render(bm_ctx *ctx, int argc, char **argv)
             height = (int)h;
             break;
         }
+        case CLI_OPT_FORCE: bm_ctx_set_replace(ctx, 1); break;
+        case CLI_OPT_MODE:
+            if (cli_set_mode(ctx, "render", optarg))
+                return BM_EXIT_USAGE;
+            break;
         case 'h': help(stdout); return BM_EXIT_OK;
         default:
             return cli_usage_error("render", "unknown option or missing "
@@ -338,16 +353,26 @@ int cmd_render(bm_ctx *ctx, int argc, char **argv)
     bm_buf sub = {0}, what = {0};
     bm_gazetteer *gz = NULL;
 
+    /* Refuse an existing output before any work (and again, atomically,
+     * when the map is moved into place). */
+    if ((rc = cli_check_output(ctx, out)) != 0)
+        goto done;
     style_path = style_by_name(ctx, style_arg ? style_arg : "briefing");
     if (!style_path) {
         rc = cli_fail(ctx);
         goto done;
     }
     basemap_path = bm_ctx_data_path(ctx, "gazetteer/basemap.gpkg");
-    if (!basemap_path || bm_style_load(ctx, style_path, &style) != BM_OK ||
-        bm_store_open_existing(ctx, db, 1, &st) != BM_OK ||
-        bm_store_each_incident(st, collect, &col) != BM_OK) {
+    if (!basemap_path || bm_style_load(ctx, style_path, &style) != BM_OK) {
         rc = cli_fail(ctx);
+        goto done;
+    }
+    if (bm_store_open_existing(ctx, db, 1, &st) != BM_OK) {
+        rc = cli_fail_code(ctx, BM_EXIT_DB);
+        goto done;
+    }
+    if (bm_store_each_incident(st, collect, &col) != BM_OK) {
+        rc = cli_fail_db(ctx);
         goto done;
     }
     if (col.failed) {
@@ -591,7 +616,11 @@ int cmd_render(bm_ctx *ctx, int argc, char **argv)
 
     if (cli_ensure_parent(ctx, out) != 0 ||
         bm_render_map(ctx, style, layers, sel, nsel, &ro, out) != BM_OK) {
-        rc = cli_fail(ctx);
+        /* a file that cannot be written (exists, folder, disk) is 4; a
+         * drawing that fails is 1 */
+        rc = cli_fail_code(ctx, bm_ctx_status(ctx) == BM_ERR_IO
+                                    ? BM_EXIT_OUTPUT
+                                    : BM_EXIT_FAIL);
         goto done;
     }
     cli_flush_warnings(ctx);

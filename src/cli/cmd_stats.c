@@ -126,9 +126,10 @@ int cmd_stats(bm_ctx *ctx, int argc, char **argv)
         for (size_t i = 0; i < 4; i++)
             json_object_object_add(o.root, dims[i], json_object_new_array());
     }
-    if (bm_store_open_existing(ctx, db, 1, &st) != BM_OK ||
-        bm_store_stats(st, &cf.f, visit, &o) != BM_OK) {
-        rc = cli_fail(ctx);
+    if (bm_store_open_existing(ctx, db, 1, &st) != BM_OK) {
+        rc = cli_fail_code(ctx, BM_EXIT_DB);
+    } else if (bm_store_stats(st, &cf.f, visit, &o) != BM_OK) {
+        rc = cli_fail_db(ctx);
     } else if (json) {
         json_object_object_add(o.root, "total",
                                json_object_new_int64((int64_t)o.total));

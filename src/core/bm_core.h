@@ -68,6 +68,10 @@ bm_status bm_ctx_fail(bm_ctx *ctx, bm_status st, const char *fmt, ...)
 bm_status bm_ctx_vfail(bm_ctx *ctx, bm_status st, const char *fmt, va_list ap);
 /* Last message; "" when none. Borrowed from ctx, valid until the next fail. */
 const char *bm_ctx_error(const bm_ctx *ctx);
+/* The status of the last bm_ctx_fail() (BM_OK when none since the last
+ * clear), so that a caller far from the failure can tell a database error
+ * from a bad input. */
+bm_status bm_ctx_status(const bm_ctx *ctx);
 void bm_ctx_clear_error(bm_ctx *ctx);
 
 /* Warnings are non-fatal notes (a skipped file, an unresolved name). They
@@ -90,6 +94,38 @@ const char *bm_ctx_data_dir(bm_ctx *ctx);
 /* Joins the data dir with a relative path. Caller owns (free()). NULL when
  * the data dir cannot be found. */
 char *bm_ctx_data_path(bm_ctx *ctx, const char *relative);
+
+/* ---- files bordermap writes ----------------------------------------------
+ * Every file bordermap creates (a new database and the -wal/-shm files
+ * SQLite keeps beside it, exports and their .qml, maps) gets the context's
+ * file mode, by default BM_DEFAULT_FILE_MODE: readable and writable by the
+ * owner only. An output (export, map) is written to a temporary file beside
+ * it and moved into place by bm_file_commit(), which replaces an existing
+ * file only when the context allows it. A new context allows it (a library
+ * caller asked for that path); the bordermap program does not, unless
+ * --force. */
+#define BM_DEFAULT_FILE_MODE 0600u
+void bm_ctx_set_file_mode(bm_ctx *ctx, unsigned mode);
+unsigned bm_ctx_file_mode(const bm_ctx *ctx);
+/* The mode for folders bordermap creates: the file mode plus search (x)
+ * wherever it grants read (0600 -> 0700, 0644 -> 0755). */
+unsigned bm_dir_mode(unsigned file_mode);
+void bm_ctx_set_replace(bm_ctx *ctx, int replace);
+int bm_ctx_replace(const bm_ctx *ctx);
+/* Parses an octal mode ("0644", "644", "0o640"). -1 unless it lies within
+ * 0777 and lets the owner read and write (bordermap reopens its files). */
+int bm_parse_file_mode(const char *text);
+/* Gives the finished temporary file tmp the context's mode and moves it to
+ * path (same folder). When the context does not allow replacing, an
+ * existing path is left alone and the result is BM_ERR_IO with a message
+ * naming it and --force; the check and the move are one atomic step (a
+ * hard link), so a file that appears meanwhile is not replaced either.
+ * tmp is left for the caller to remove on failure. */
+bm_status bm_file_commit(bm_ctx *ctx, const char *tmp, const char *path);
+/* BM_OK when path does not exist or the context allows replacing it; else
+ * BM_ERR_IO with the message bm_file_commit() would give (an early check,
+ * before the work). */
+bm_status bm_file_check_new(bm_ctx *ctx, const char *path);
 
 /* ---- buffers ------------------------------------------------------------ */
 
@@ -122,7 +158,9 @@ void *bm_grow(void *items, size_t *cap, size_t need, size_t size);
 
 /* ---- text --------------------------------------------------------------- */
 
-/* Reads a whole file as text. Fails with BM_ERR_IO (unreadable, a folder),
+/* Reads a whole file as text. Fails with BM_ERR_IO (unreadable, a folder,
+ * not a regular file: a FIFO, socket or device is refused without being
+ * read, so a FIFO never blocks),
  * BM_ERR_INPUT (NUL bytes: "binary", or invalid UTF-8, with the line and
  * byte offset). A UTF-8 BOM is dropped and CRLF becomes LF. *out is caller
  * owned (free()); *len excludes the terminating NUL. */

@@ -14,6 +14,9 @@
 
 struct bm_ctx {
     char error[2048];
+    bm_status error_status; /* of the last bm_ctx_fail */
+    unsigned file_mode;     /* of the files bordermap creates */
+    int replace;            /* outputs may replace existing files */
     char **warnings;
     size_t nwarnings, capwarnings;
     bm_progress_fn progress;
@@ -45,6 +48,8 @@ bm_ctx *bm_ctx_new(const char *data_dir)
     bm_ctx *ctx = calloc(1, sizeof *ctx);
     if (!ctx)
         return NULL;
+    ctx->file_mode = BM_DEFAULT_FILE_MODE;
+    ctx->replace = 1; /* the program turns this off unless --force */
     if (data_dir) {
         ctx->data_dir = strdup(data_dir);
         if (!ctx->data_dir) {
@@ -67,8 +72,10 @@ void bm_ctx_free(bm_ctx *ctx)
 
 bm_status bm_ctx_vfail(bm_ctx *ctx, bm_status st, const char *fmt, va_list ap)
 {
-    if (ctx)
+    if (ctx) {
         vsnprintf(ctx->error, sizeof ctx->error, fmt, ap);
+        ctx->error_status = st;
+    }
     return st;
 }
 
@@ -86,10 +93,17 @@ const char *bm_ctx_error(const bm_ctx *ctx)
     return ctx ? ctx->error : "";
 }
 
+bm_status bm_ctx_status(const bm_ctx *ctx)
+{
+    return ctx ? ctx->error_status : BM_OK;
+}
+
 void bm_ctx_clear_error(bm_ctx *ctx)
 {
-    if (ctx)
+    if (ctx) {
         ctx->error[0] = '\0';
+        ctx->error_status = BM_OK;
+    }
 }
 
 void bm_ctx_warn(bm_ctx *ctx, const char *fmt, ...)
@@ -246,4 +260,105 @@ char *bm_ctx_data_path(bm_ctx *ctx, const char *relative)
         return NULL;
     }
     return bm_buf_take(&b);
+}
+
+/* ---- files bordermap writes ---------------------------------------------- */
+
+void bm_ctx_set_file_mode(bm_ctx *ctx, unsigned mode)
+{
+    if (ctx)
+        ctx->file_mode = mode & 0777u;
+}
+
+unsigned bm_ctx_file_mode(const bm_ctx *ctx)
+{
+    return ctx ? ctx->file_mode : BM_DEFAULT_FILE_MODE;
+}
+
+unsigned bm_dir_mode(unsigned file_mode)
+{
+    return (file_mode | ((file_mode & 0444u) >> 2)) & 0777u;
+}
+
+void bm_ctx_set_replace(bm_ctx *ctx, int replace)
+{
+    if (ctx)
+        ctx->replace = replace != 0;
+}
+
+int bm_ctx_replace(const bm_ctx *ctx)
+{
+    return ctx && ctx->replace;
+}
+
+int bm_parse_file_mode(const char *text)
+{
+    if (!text)
+        return -1;
+    if (text[0] == '0' && (text[1] == 'o' || text[1] == 'O'))
+        text += 2;
+    if (!*text || strlen(text) > 4)
+        return -1;
+    unsigned v = 0;
+    for (const char *p = text; *p; p++) {
+        if (*p < '0' || *p > '7')
+            return -1;
+        v = v * 8 + (unsigned)(*p - '0');
+    }
+    if (v > 0777u || (v & 0600u) != 0600u)
+        return -1;
+    return (int)v;
+}
+
+static bm_status exists_error(bm_ctx *ctx, const char *path)
+{
+    return bm_ctx_fail(ctx, BM_ERR_IO,
+                       "%s: already exists; not replaced (pass --force to "
+                       "replace it)", path);
+}
+
+bm_status bm_file_check_new(bm_ctx *ctx, const char *path)
+{
+    struct stat sb;
+    if (!bm_ctx_replace(ctx) && lstat(path, &sb) == 0)
+        return exists_error(ctx, path);
+    return BM_OK;
+}
+
+bm_status bm_file_commit(bm_ctx *ctx, const char *tmp, const char *path)
+{
+    if (chmod(tmp, bm_ctx_file_mode(ctx)) != 0) {
+        int e = errno;
+        return bm_ctx_fail(ctx, BM_ERR_IO, "%s: cannot set the mode of %s: %s",
+                           path, tmp, strerror(e));
+    }
+    if (bm_ctx_replace(ctx)) {
+        if (rename(tmp, path) != 0) {
+            int e = errno;
+            return bm_ctx_fail(ctx, BM_ERR_IO,
+                               "%s: cannot move %s into place: %s", path, tmp,
+                               strerror(e));
+        }
+        return BM_OK;
+    }
+    /* link() fails with EEXIST when path exists: check and move in one
+     * step. File systems without hard links get a check, then rename. */
+    if (link(tmp, path) == 0) {
+        unlink(tmp);
+        return BM_OK;
+    }
+    int e = errno;
+    if (e == EEXIST)
+        return exists_error(ctx, path);
+    if (e == EPERM || e == ENOTSUP || e == EXDEV ||
+        e == EMLINK || e == ENOSYS) {
+        struct stat sb;
+        if (lstat(path, &sb) == 0)
+            return exists_error(ctx, path);
+        if (rename(tmp, path) == 0)
+            return BM_OK;
+        e = errno;
+    }
+    return bm_ctx_fail(ctx, BM_ERR_IO, "%s: cannot move %s into place: %s",
+                       path, tmp, strerror(e));
 }

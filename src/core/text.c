@@ -6,12 +6,14 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <glib.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 #include <utf8proc.h>
 
 /* ---- buffers ------------------------------------------------------------- */
@@ -136,17 +138,39 @@ bm_status bm_read_text_file(bm_ctx *ctx, const char *path, char **out,
     *out = NULL;
     if (len)
         *len = 0;
-    struct stat sb;
-    if (stat(path, &sb) != 0)
+    /* Open first, then look at what was opened: no window between a check
+     * and the open, and O_NONBLOCK keeps a FIFO from blocking the open. */
+    int fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+    if (fd < 0) {
+        int e = errno;
         return bm_ctx_fail(ctx, BM_ERR_IO, "%s: cannot read: %s", path,
-                           strerror(errno));
-    if (S_ISDIR(sb.st_mode))
-        return bm_ctx_fail(ctx, BM_ERR_IO, "%s: is a folder, not a file",
-                           path);
-    FILE *f = fopen(path, "rb");
-    if (!f)
+                           strerror(e));
+    }
+    struct stat sb;
+    if (fstat(fd, &sb) != 0) {
+        int e = errno;
+        close(fd);
+        return bm_ctx_fail(ctx, BM_ERR_IO, "%s: cannot read: %s", path,
+                           strerror(e));
+    }
+    if (!S_ISREG(sb.st_mode)) {
+        close(fd);
+        return bm_ctx_fail(ctx, BM_ERR_IO, "%s: %s, not a regular file", path,
+                           S_ISDIR(sb.st_mode)    ? "is a folder"
+                           : S_ISFIFO(sb.st_mode) ? "is a FIFO (named pipe)"
+                           : S_ISSOCK(sb.st_mode) ? "is a socket"
+                                                  : "is a device");
+    }
+    int fl = fcntl(fd, F_GETFL);
+    if (fl != -1)
+        (void)fcntl(fd, F_SETFL, fl & ~O_NONBLOCK);
+    FILE *f = fdopen(fd, "rb");
+    if (!f) {
+        int e = errno;
+        close(fd);
         return bm_ctx_fail(ctx, BM_ERR_IO, "%s: cannot open: %s", path,
-                           strerror(errno));
+                           strerror(e));
+    }
     bm_buf b = {0};
     char chunk[65536];
     size_t n;

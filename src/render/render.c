@@ -3793,7 +3793,7 @@ bm_render_map(bm_ctx *ctx, const bm_style *style, bm_layer *const *basemap,
         return bm_ctx_fail(ctx, BM_ERR_IO, "%s: cannot write: %s", path,
                            strerror(e));
     }
-    (void)fchmod(fd, 0644);
+    (void)fchmod(fd, bm_ctx_file_mode(ctx));
     FILE *fp = fdopen(fd, "wb");
     if (!fp) {
         int e = errno;

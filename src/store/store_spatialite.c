@@ -61,13 +61,16 @@
 #include "bm_store.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <math.h>
+#include <sched.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <sqlite3.h>
@@ -107,6 +110,7 @@ typedef struct sl_store {
      * outer transaction, committed every BM_STORE_BATCH_ROWS rows. */
     int batch;
     size_t pending_reports, pending_rows; /* since the last commit */
+    double busy_since; /* when the current wait for a lock began (s) */
     /* The CREATE TRIGGER text of row_triggers while the batch's open
      * transaction has them dropped (NULL when they are in place). */
     char *trigger_sql[N_ROW_TRIGGERS];
@@ -146,8 +150,31 @@ static bm_status sl_fail(bm_ctx *ctx, const char *path, sqlite3 *db, int rc,
     vsnprintf(what, sizeof what, what_fmt, ap);
     va_end(ap);
     const char *why = db ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
+    /* An I/O error says what the system said (ENOSPC, EFBIG, EACCES). */
+    char io_why[256];
+    int sys = db ? sqlite3_system_errno(db) : 0;
+    if (((rc & 0xff) == SQLITE_IOERR || (rc & 0xff) == SQLITE_CANTOPEN) &&
+        sys > 0) {
+        snprintf(io_why, sizeof io_why, "%s (%s)", why, strerror(sys));
+        why = io_why;
+    } else if (rc == SQLITE_IOERR_WRITE || rc == SQLITE_IOERR_FSYNC ||
+               rc == SQLITE_IOERR_TRUNCATE) {
+        snprintf(io_why, sizeof io_why, "%s: cannot write the file (disk "
+                 "full, a file size limit, or a failing disk); nothing of this "
+                 "operation was stored", why);
+        why = io_why;
+    }
     if ((rc & 0xff) == SQLITE_NOTADB)
         why = "not a SQLite database";
+    else if ((rc & 0xff) == SQLITE_CORRUPT)
+        why = "the database file is damaged or truncated (SQLite: database "
+              "disk image is malformed); restore it from a copy";
+    else if ((rc & 0xff) == SQLITE_READONLY)
+        why = "the database is read-only: this user cannot write the file "
+              "or its folder (SQLite: attempt to write a readonly database)";
+    else if ((rc & 0xff) == SQLITE_FULL)
+        why = "the disk is full (or a file size limit was reached); nothing "
+              "of this operation was stored";
     return bm_ctx_fail(ctx, status_of(rc), "%s: %s: %s", path, what, why);
 }
 
@@ -159,6 +186,32 @@ static const char *report_label(const bm_store_report *r)
     if (r->path && *r->path)
         return r->path;
     return r->sha256 ? r->sha256 : "(untitled)";
+}
+
+/* ---- waiting for locks ---------------------------------------------------
+ * Another process holding the write lock makes SQLite call this, until it
+ * returns 0 (then SQLITE_BUSY, "database is locked"). It waits up to
+ * BUSY_TIMEOUT_MS in all, in short sleeps: a writer that commits and
+ * begins again at once frees the lock only for a moment, and the sleeps
+ * of sqlite3_busy_timeout() (up to 100 ms each) can miss every such moment
+ * until the timeout, which starved one of two back-to-back writers under
+ * valgrind. Polling every quarter millisecond catches them (and the writer
+ * yields after each commit, see report_commit). */
+static int busy_wait(void *user, int count)
+{
+    sl_store *s = user;
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    double t = (double)now.tv_sec + (double)now.tv_nsec / 1e9;
+    if (count == 0)
+        s->busy_since = t;
+    if ((t - s->busy_since) * 1000.0 >= BUSY_TIMEOUT_MS)
+        return 0;
+    /* 0.25 ms for the first 2 s of waiting (about 8,000 tries), then 1 ms:
+     * one try costs a few microseconds of a file lock. */
+    struct timespec d = {0, count < 8000 ? 250000L : 1000000L};
+    nanosleep(&d, NULL);
+    return 1;
 }
 
 /* ---- small SQL helpers -------------------------------------------------- */
@@ -596,6 +649,43 @@ static void unlink_with_companions(const char *path)
     }
 }
 
+/* Whether the folder holding path may be written (SQLite makes its -wal
+ * and -shm files there). */
+static int folder_writable(const char *path)
+{
+    char dir[4096];
+    const char *slash = strrchr(path, '/');
+    if (!slash)
+        return access(".", W_OK) == 0;
+    size_t n = slash == path ? 1 : (size_t)(slash - path);
+    if (n >= sizeof dir)
+        return 1;
+    memcpy(dir, path, n);
+    dir[n] = '\0';
+    return access(dir, W_OK) == 0;
+}
+
+/* Opens path read-only through a "file:...?immutable=1" URI (the path
+ * percent-encoded). */
+static int open_immutable(const char *path, sqlite3 **db)
+{
+    bm_buf uri = {0};
+    bm_buf_puts(&uri, "file:");
+    for (const unsigned char *p = (const unsigned char *)path; *p; p++) {
+        if (*p == '%' || *p == '?' || *p == '#' || *p <= ' ' || *p >= 0x7f)
+            bm_buf_printf(&uri, "%%%02X", *p);
+        else
+            bm_buf_append(&uri, (const char *)p, 1);
+    }
+    bm_buf_puts(&uri, "?immutable=1");
+    if (!uri.data)
+        return SQLITE_NOMEM;
+    int rc = sqlite3_open_v2(uri.data, db, SQLITE_OPEN_READONLY |
+                                               SQLITE_OPEN_URI, NULL);
+    bm_buf_free(&uri);
+    return rc;
+}
+
 bm_status bm_store_spatialite_open(bm_ctx *ctx, const char *path, int create,
                                    int readonly, bm_store **out)
 {
@@ -610,6 +700,29 @@ bm_status bm_store_spatialite_open(bm_ctx *ctx, const char *path, int create,
     if (existed && S_ISDIR(sb.st_mode))
         return bm_ctx_fail(ctx, BM_ERR_IO,
                            "%s: is a folder, not a database file", path);
+    if (existed && !S_ISREG(sb.st_mode))
+        return bm_ctx_fail(ctx, BM_ERR_IO,
+                           "%s: not a regular file, so not a database", path);
+    if (!existed) {
+        /* Make the file ourselves, with the context's mode (owner only by
+         * default) whatever the umask: SQLite gives the -wal and -shm
+         * files it keeps beside a database the database's own mode. */
+        int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC,
+                      bm_ctx_file_mode(ctx));
+        if (fd < 0 && errno != EEXIST) {
+            int e = errno;
+            return bm_ctx_fail(ctx, BM_ERR_IO,
+                               "%s: cannot create database: %s", path,
+                               strerror(e));
+        }
+        if (fd >= 0) {
+            (void)fchmod(fd, bm_ctx_file_mode(ctx));
+            close(fd);
+            made_empty = 1; /* until SQLite says otherwise, below */
+        } else {
+            existed = 1; /* another process made it just now */
+        }
+    }
 
     sl_store *s = calloc(1, sizeof *s);
     if (!s || !(s->path = strdup(path))) {
@@ -633,17 +746,41 @@ bm_status bm_store_spatialite_open(bm_ctx *ctx, const char *path, int create,
         goto fail;
     }
     sqlite3_extended_result_codes(s->db, 1);
-    sqlite3_busy_timeout(s->db, BUSY_TIMEOUT_MS);
+    sqlite3_busy_handler(s->db, busy_wait, s);
+    /* SQLite quietly opens a file it may not write read-only; say so now
+     * rather than at the first write. */
+    if (!readonly && sqlite3_db_readonly(s->db, "main") == 1) {
+        st = bm_ctx_fail(ctx, BM_ERR_DB,
+                         "%s: the database is read-only (the file or its "
+                         "folder cannot be written by this user)", path);
+        goto fail;
+    }
 
     /* Touch the file before anything else, so that a file that is not a
      * database fails here with a plain message. */
     sqlite3_int64 tables = 0;
     rc = select_int(s->db, "SELECT count(*) FROM sqlite_master", &tables);
+    if (rc != SQLITE_OK && readonly && existed &&
+        ((rc & 0xff) == SQLITE_READONLY || (rc & 0xff) == SQLITE_CANTOPEN) &&
+        !folder_writable(path)) {
+        /* A WAL database in a folder this user cannot write: SQLite cannot
+         * make the -shm file readers share. Read the file as immutable
+         * (no locks, no -wal): right for a store at rest, such as a copy
+         * on read-only media; a writer elsewhere would not be seen. */
+        sqlite3_close(s->db);
+        s->db = NULL;
+        rc = open_immutable(path, &s->db);
+        if (rc == SQLITE_OK) {
+            sqlite3_extended_result_codes(s->db, 1);
+            rc = select_int(s->db, "SELECT count(*) FROM sqlite_master",
+                            &tables);
+        }
+    }
     if (rc != SQLITE_OK) {
         st = sl_fail(ctx, path, s->db, rc, "cannot open database");
         goto fail;
     }
-    made_empty = !existed && tables == 0;
+    made_empty = made_empty && tables == 0;
 
     /* SpatiaLite's SQL functions are needed to write (its triggers call
      * them) and to create or migrate the schema, never to read: bordermap
@@ -1024,8 +1161,15 @@ static int batch_commit(sl_store *s)
  * commit the batch when enough rows are pending). */
 static int report_commit(sl_store *s, size_t rows)
 {
-    if (!s->batch)
-        return exec_sql(s->db, "COMMIT");
+    if (!s->batch) {
+        int rc = exec_sql(s->db, "COMMIT");
+        /* Let a writer that waits for the lock (and is ready to run) take
+         * it before this one begins its next report: SQLite's locks are
+         * not fair, and without a turn a busy machine can starve it. */
+        if (rc == SQLITE_OK)
+            sched_yield();
+        return rc;
+    }
     int rc = exec_sql(s->db, "RELEASE bm_report");
     if (rc != SQLITE_OK)
         return rc;

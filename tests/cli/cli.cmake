@@ -21,3 +21,13 @@ set_tests_properties(cli.install PROPERTIES LABELS cli
 add_test(NAME cli.eval COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/cli/test_eval.sh)
 set_tests_properties(cli.eval PROPERTIES LABELS cli SKIP_RETURN_CODE 77
   ENVIRONMENT "BM=$<TARGET_FILE:bordermap>;SRC=${PROJECT_SOURCE_DIR};WORK=${BM_TEST_TMP}/cli_eval")
+
+# Reliability (docs/reliability.md): bad input one case at a time; kills
+# during an ingest; injection strings, file modes and --force; a short
+# concurrent load (tests/load.sh runs the long one by hand).
+foreach(t bad_input_more kill security load)
+  add_test(NAME cli.${t}
+           COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/cli/test_${t}.sh)
+  set_tests_properties(cli.${t} PROPERTIES LABELS cli
+    ENVIRONMENT "BM=$<TARGET_FILE:bordermap>;SRC=${PROJECT_SOURCE_DIR};WORK=${BM_TEST_TMP}/cli_${t}")
+endforeach()

@@ -8,6 +8,46 @@ SRC=${SRC:?SRC must name the source tree}
 WORK=${WORK:?WORK must name a scratch folder}
 rm -rf "$WORK" && mkdir -p "$WORK"
 export BORDERMAP_DATA="$SRC"
+# BM_WRAP (e.g. "valgrind --error-exitcode=99 ..."; tests/valgrind.sh sets
+# it) runs $BM under that command, through a small script so that "$BM"
+# stays one word. Only the first call of each kind is wrapped: the kind is
+# the subcommand ("ingest", "incident add"), the output's extension, the
+# --format and whether --heatmap or --by is given. Calls of a kind already
+# wrapped run as they are, which keeps a valgrind run of the whole suite
+# within minutes; BM_WRAP_SEEN (a folder) shares what was wrapped between
+# tests, and BM_WRAP_ALL=1 wraps every call. A wrapped call that leaves
+# anything in its log ($WORK/.wrap/*.log, when BM_WRAP writes one with
+# --log-file=@WRAPDIR@/NAME.log) fails the test in finish.
+if [ -n "${BM_WRAP:-}" ]; then
+    BM_REAL=$BM
+    BM="$WORK/.bordermap-wrapped"
+    mkdir -p "$WORK/.wrap" "${BM_WRAP_SEEN:-$WORK/.wrap}"
+    cat >"$BM" <<WRAP
+#!/bin/sh
+key="" cmd="" prev=""
+for a in "\$@"; do
+    case \$prev in
+        --data-dir|--mode|--db|--style|--type|--actor|--since|--until|--date|--source|--place|--at|--radius|--near|--around|--title|--subtitle|--classification|--bbox|--region|--size|--dpi|--evidence|--status|--precision|-n|-r) prev=""; continue ;;
+        -o|--output) key="\$key.\${a##*.}"; prev=""; continue ;;
+        --format) key="\$key.\$a"; prev=""; continue ;;
+    esac
+    prev=\$a
+    case \$a in
+        --output=*) key="\$key.\${a##*.}" ;;
+        --heatmap|--by) key="\$key\$a"; prev=--size ;;
+        -*) ;;
+        *) if [ -z "\$cmd" ]; then cmd=\$a
+           elif [ "\$cmd" = incident ]; then cmd="incident-\$a"; fi ;;
+    esac
+done
+seen="${BM_WRAP_SEEN:-$WORK/.wrap}/seen-\$(printf %s "\$cmd\$key" | tr -c 'A-Za-z0-9_.-' _)"
+if [ "${BM_WRAP_ALL:-0}" = 1 ] || mkdir "\$seen" 2>/dev/null; then
+    exec ${BM_WRAP//@WRAPDIR@/$WORK/.wrap} "$BM_REAL" "\$@"
+fi
+exec "$BM_REAL" "\$@"
+WRAP
+    chmod +x "$BM"
+fi
 passed=0
 failed=0
 
@@ -51,6 +91,14 @@ png_size() {
     echo "${w}x${h}"
 }
 finish() {
+    if [ -n "${BM_WRAP:-}" ]; then
+        local log
+        for log in "$WORK"/.wrap/*.log; do
+            [ -s "$log" ] || continue
+            bad "$BM_WRAP reported (${log##*/}):"; head -60 "$log" >&2
+        done
+        echo "wrapped calls: $(ls "$WORK"/.wrap/*.log 2>/dev/null | wc -l)"
+    fi
     echo "$passed passed, $failed failed"
     [ "$failed" -eq 0 ] && [ "$passed" -gt 0 ]
     exit $?

@@ -26,7 +26,7 @@ expect_out '^1 stored' "the other file still stored"
 printf 'not a database at all\n' >"$WORK/fake.sqlite"
 sum=$(cksum <"$WORK/fake.sqlite")
 run "$BM" ingest --db "$WORK/fake.sqlite" "$WORK/batch/a_good.txt"
-expect_rc 1 "fake database"; expect_err "fake.sqlite" "fake database named"
+expect_rc 3 "fake database"; expect_err "fake.sqlite" "fake database named"
 expect_eq "$(cksum <"$WORK/fake.sqlite")" "$sum" "fake database untouched"
 
 # A malformed style names its file and line; an earlier map survives.
@@ -34,11 +34,11 @@ run "$BM" render --db "$DB" -o "$WORK/map.png" --size 400x300
 expect_rc 0 "render before"
 sum=$(cksum <"$WORK/map.png")
 printf 'name: broken\ntitle: "x"\n  extent: [1, 2\nsize: {width: 10}\n' >"$WORK/bad.yaml"
-run "$BM" render --db "$DB" --style "$WORK/bad.yaml" -o "$WORK/map.png"
+run "$BM" render --db "$DB" --style "$WORK/bad.yaml" --force -o "$WORK/map.png"
 expect_rc 1 "malformed style"; expect_err "bad.yaml:[0-9]+" "malformed style named with line"
 expect_eq "$(cksum <"$WORK/map.png")" "$sum" "earlier map intact"
 
 # An export into a folder that cannot be written leaves no partial file.
 run "$BM" export --db "$DB" -o /proc/bordermap-cannot/x.geojson
-expect_rc 1 "unwritable export"; expect_err "x.geojson|bordermap-cannot" "unwritable export named"
+expect_rc 4 "unwritable export"; expect_err "x.geojson|bordermap-cannot" "unwritable export named"
 finish

@@ -71,6 +71,6 @@ expect_rc 0 "render svg"; grep -q '<svg' "$WORK/map.svg" && ok || bad "SVG conte
 
 # No database yet: a clear error, nothing created.
 run "$BM" near Hoeryong --db "$WORK/none.sqlite"
-expect_rc 1 "near without db"; expect_err "none.sqlite" "missing db named"
+expect_rc 3 "near without db"; expect_err "none.sqlite" "missing db named"
 [ ! -e "$WORK/none.sqlite" ] && ok || bad "near created a database"
 finish

@@ -54,7 +54,7 @@ jq -e '[.features[].properties | (.id | type) == "number" and (.confidence | typ
 
 # The QGIS style beside GeoJSON and GPKG (not beside the others).
 for ext in geojson gpkg; do
-    run "$BM" export --db "$DB" -o "$WORK/q.$ext"; expect_out "wrote the QGIS style $WORK/q.qml" "$ext writes .qml"
+    run "$BM" export --db "$DB" --force -o "$WORK/q.$ext"; expect_out "wrote the QGIS style $WORK/q.qml" "$ext writes .qml"
     xmllint --noout "$WORK/q.qml" 2>"$WORK/err" && ok || { bad "$ext .qml not well-formed"; cat "$WORK/err" >&2; }
 done
 types=$(jq -r '[.features[].properties.event_type] | unique | join(" ")' "$G")
@@ -89,7 +89,7 @@ has 'BORDERMAP_REDACTED=YES' "--redact GPKG metadata"
 if grep -Eq '^(url|outlet|evidence):' "$WORK/ogr"; then bad "--redact GPKG still has the fields"; else ok; fi
 
 # Round trip: export -> import changes nothing (counts, fields, no audit).
-for ext in geojson gpkg fgb shp; do
+for ext in geojson gpkg fgb shp csv; do
     cp "$DB" "$WORK/rt.sqlite"
     rm -f "$WORK/rt.sqlite-wal" "$WORK/rt.sqlite-shm"
     run "$BM" import --db "$WORK/rt.sqlite" "$WORK/all.$ext"

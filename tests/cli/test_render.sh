@@ -99,7 +99,7 @@ expect_rc 1 "--by month with undated samples"; expect_err "dated" "says none is 
 
 # an earlier file survives a failed render
 cp "$WORK/map.png" "$WORK/keep.png"
-run "$BM" render --db "$DB" --style "$SRC/tests/data/ref/nosuch.yaml" -o "$WORK/keep.png"
+run "$BM" render --db "$DB" --style "$SRC/tests/data/ref/nosuch.yaml" --force -o "$WORK/keep.png"
 expect_rc 1 "missing style file"
 cmp -s "$WORK/map.png" "$WORK/keep.png" && ok || bad "earlier file kept"
 finish
