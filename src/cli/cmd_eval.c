@@ -271,8 +271,8 @@ typedef struct gold {
     int i_doc, i_ref, i_lat, i_lon, i_prec, i_date, i_type;
 } gold;
 
-/* Whether the report (its date or text) states the 4-digit year that
- * starts iso, as a whole number. */
+/* Whether the report (its date or text) states the year, as a whole
+ * 4-digit number. */
 static int has_year(const bm_report *r, int year)
 {
     char y[8];
@@ -288,14 +288,14 @@ static int has_year(const bm_report *r, int year)
     return 0;
 }
 
-static int year_in_text(const bm_report *r, const char *iso)
+/* The text supports the year of iso ("YYYY..." , four digits checked by
+ * the caller) when it states that year or the next one ("last October" in
+ * a report of the next year). */
+static int year_supported(const bm_report *r, const char *iso)
 {
-    return has_year(r, atoi(iso));
-}
-
-static int year_in_text_next(const bm_report *r, const char *iso)
-{
-    return has_year(r, atoi(iso) + 1);
+    int year = (iso[0] - '0') * 1000 + (iso[1] - '0') * 100 +
+               (iso[2] - '0') * 10 + (iso[3] - '0');
+    return has_year(r, year) || has_year(r, year + 1);
 }
 
 static void score_doc(const char *doc, const gold *G, const bm_report *r,
@@ -476,8 +476,9 @@ static void score_doc(const char *doc, const gold *G, const bm_report *r,
                     strncmp(cell(&G->inc, i, G->i_date), od, 4) == 0;
         /* The text supports a year it states, or the next one ("last
          * October" in a report dated or written in that next year). */
-        if (!found && r)
-            found = year_in_text(r, od) || year_in_text_next(r, od);
+        if (!found && r && isdigit((unsigned char)od[1]) &&
+            isdigit((unsigned char)od[2]) && isdigit((unsigned char)od[3]))
+            found = year_supported(r, od);
         if (!found) {
             c->years_unsupported++;
             miss(M, doc, "year not supported", NULL, od,
