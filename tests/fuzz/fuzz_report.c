@@ -19,6 +19,8 @@
  */
 #include "bm_geoparse.h"
 
+#include "fuzz_scratch.h"
+
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -59,16 +61,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
     (void)argc;
     (void)argv;
-    /* /dev/shm: memory, several times faster than a disk for files
-     * rewritten thousands of times a second */
-    const char *tmp = getenv("TMPDIR");
-    if (!tmp || !*tmp)
-        tmp = access("/dev/shm", W_OK) == 0 ? "/dev/shm" : "/tmp";
-    snprintf(g_dir, sizeof g_dir, "%s/bm-fuzz-report.XXXXXX", tmp);
-    if (!mkdtemp(g_dir)) {
-        perror("fuzz_report: mkdtemp");
-        abort();
-    }
+    fuzz_scratch_dir("report", g_dir, sizeof g_dir);
     for (size_t i = 0; i < N_LAYOUTS; i++)
         snprintf(g_path[i], sizeof g_path[i], "%s/%s", g_dir,
                  layouts[i].name);

@@ -9,6 +9,8 @@
 #include "bm_style.h"
 
 #include <math.h>
+#include "fuzz_scratch.h"
+
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -37,16 +39,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
     (void)argc;
     (void)argv;
-    /* $TMPDIR, else /dev/shm: memory, and several times faster than a
-     * disk for a file rewritten thousands of times a second. */
-    const char *tmp = getenv("TMPDIR");
-    if (!tmp || !*tmp)
-        tmp = access("/dev/shm", W_OK) == 0 ? "/dev/shm" : "/tmp";
-    snprintf(g_dir, sizeof g_dir, "%s/bm-fuzz-style.XXXXXX", tmp);
-    if (!mkdtemp(g_dir)) {
-        perror("fuzz_style: mkdtemp");
-        abort();
-    }
+    fuzz_scratch_dir("style", g_dir, sizeof g_dir);
     snprintf(g_path, sizeof g_path, "%s/fuzz.yaml", g_dir);
     atexit(cleanup);
     return 0;
