@@ -100,6 +100,63 @@ static int collect(void *user, const bm_incident *inc)
     return 0;
 }
 
+/* Heatmaps read points only (bm_store_each_point): the filters are applied
+ * as the points come, and only lon/lat (pairs, degrees) are kept. */
+typedef struct point_ctx {
+    double *pts;     /* lon, lat pairs */
+    size_t n, cap;   /* points kept; capacity in pairs */
+    int failed;
+    const char *since, *until, *types;
+    size_t seen;     /* stored incidents visited */
+    struct date_span *span; /* of the kept ones */
+} point_ctx;
+
+static int date_passes(const char *d, const char *since, const char *until);
+static int type_passes(const char *t, const char *types);
+
+/* The span of dates of the selection, for the subtitle; a date that is
+ * not YYYY, YYYY-MM or YYYY-MM-DD (an edited database, say) counts as
+ * undated instead of showing as text. */
+typedef struct date_span {
+    char lo[11], hi[11];
+    size_t undated;
+} date_span;
+static void span_add(date_span *sp, const char *d);
+
+
+static void span_add(date_span *sp, const char *d)
+{
+    if (!bm_date_valid(d)) {
+        sp->undated++;
+        return;
+    }
+    if (!sp->lo[0] || strcmp(d, sp->lo) < 0)
+        snprintf(sp->lo, sizeof sp->lo, "%s", d);
+    if (!sp->hi[0] || strcmp(d, sp->hi) > 0)
+        snprintf(sp->hi, sizeof sp->hi, "%s", d);
+}
+
+static int collect_point(void *user, double lon, double lat, const char *type,
+                         const char *date)
+{
+    point_ctx *pc = user;
+    pc->seen++;
+    if (!date_passes(date, pc->since, pc->until) ||
+        !type_passes(type, pc->types))
+        return 0;
+    double *p = bm_grow(pc->pts, &pc->cap, pc->n + 1, 2 * sizeof *p);
+    if (!p) {
+        pc->failed = 1;
+        return 1;
+    }
+    pc->pts = p;
+    p[2 * pc->n] = lon;
+    p[2 * pc->n + 1] = lat;
+    span_add(pc->span, date); /* the date is wanted for the title only */
+    pc->n++;
+    return 0;
+}
+
 /* Named regions, degrees. */
 static const struct region {
     const char *name, *label;
@@ -160,20 +217,6 @@ static int type_passes(const char *t, const char *types)
     return 0;
 }
 
-static int valid_date(const char *s)
-{
-    int y, m = 1, d = 1;
-    char tail;
-    size_t n = strlen(s);
-    if (n == 4)
-        return sscanf(s, "%4d%c", &y, &tail) == 1;
-    if (n == 7)
-        return sscanf(s, "%4d-%2d%c", &y, &m, &tail) == 2 && m >= 1 && m <= 12;
-    if (n == 10)
-        return sscanf(s, "%4d-%2d-%2d%c", &y, &m, &d, &tail) == 3 && m >= 1 &&
-               m <= 12 && d >= 1 && d <= 31;
-    return 0;
-}
 
 static int parse_point(const char *s, double *lat, double *lon)
 {
@@ -326,10 +369,10 @@ int cmd_render(bm_ctx *ctx, int argc, char **argv)
                                    "with W < E and S < N, e.g. "
                                    "128.9,41.8,130.9,43.2, not '%s'", bbox_text);
     }
-    if (since && !valid_date(since))
+    if (since && !bm_date_valid(since))
         return cli_usage_error("render", "--since wants YYYY, YYYY-MM or "
                                "YYYY-MM-DD, not '%s'", since);
-    if (until && !valid_date(until))
+    if (until && !bm_date_valid(until))
         return cli_usage_error("render", "--until wants YYYY, YYYY-MM or "
                                "YYYY-MM-DD, not '%s'", until);
     if (by && strcmp(by, "month") != 0 && strcmp(by, "year") != 0)
@@ -346,11 +389,13 @@ int cmd_render(bm_ctx *ctx, int argc, char **argv)
     bm_layer **layers = NULL;
     bm_layer *inset[2] = {NULL, NULL};
     collect_ctx col = {0};
+    point_ctx pc = {0}; /* heatmaps: points only */
     bm_incident *sel = NULL;
     size_t nsel = 0, undated = 0;
     char **panel_names = NULL;
     size_t npanels = 0, *panel_of = NULL;
     bm_buf sub = {0}, what = {0};
+    char *heat_title = NULL;
     bm_gazetteer *gz = NULL;
 
     /* Refuse an existing output before any work (and again, atomically,
@@ -371,27 +416,47 @@ int cmd_render(bm_ctx *ctx, int argc, char **argv)
         rc = cli_fail_code(ctx, BM_EXIT_DB);
         goto done;
     }
-    if (bm_store_each_incident(st, collect, &col) != BM_OK) {
+    size_t stored = 0;
+    date_span span;
+    memset(&span, 0, sizeof span);
+    if (heat_km > 0) {
+        /* points only: a heatmap of millions of incidents */
+        pc.since = since;
+        pc.until = until;
+        pc.types = types;
+        pc.span = &span;
+        if (bm_store_each_point(st, NULL, collect_point, &pc) != BM_OK) {
+            rc = cli_fail_db(ctx);
+            goto done;
+        }
+        col.failed = pc.failed;
+        stored = pc.seen;
+        nsel = pc.n;
+    } else if (bm_store_each_incident(st, collect, &col) != BM_OK) {
         rc = cli_fail_db(ctx);
         goto done;
+    } else {
+        stored = col.n;
+        /* filters: keep the passing incidents in place, at the front */
+        for (size_t i = 0; i < col.n; i++) {
+            bm_incident *in = &col.items[i];
+            if (date_passes(in->date, since, until) &&
+                type_passes(in->type, types)) {
+                if (i != nsel) {
+                    bm_incident t = col.items[nsel];
+                    col.items[nsel] = *in;
+                    *in = t;
+                }
+                nsel++;
+            }
+        }
+        for (size_t i = 0; i < nsel; i++)
+            span_add(&span, col.items[i].date);
     }
     if (col.failed) {
         fprintf(stderr, "bordermap: out of memory reading incidents\n");
         rc = BM_EXIT_FAIL;
         goto done;
-    }
-
-    /* filters: keep the passing incidents in place, at the front */
-    for (size_t i = 0; i < col.n; i++) {
-        bm_incident *in = &col.items[i];
-        if (date_passes(in->date, since, until) && type_passes(in->type, types)) {
-            if (i != nsel) {
-                bm_incident t = col.items[nsel];
-                col.items[nsel] = *in;
-                *in = t;
-            }
-            nsel++;
-        }
     }
     sel = col.items;
 
@@ -447,12 +512,14 @@ int cmd_render(bm_ctx *ctx, int argc, char **argv)
     } else if (nsel > 0) {
         double w = HUGE_VAL, s = HUGE_VAL, e = -HUGE_VAL, n = -HUGE_VAL;
         for (size_t i = 0; i < nsel; i++) {
-            if (!isfinite(sel[i].lon) || !isfinite(sel[i].lat))
+            double lon = pc.pts ? pc.pts[2 * i] : sel[i].lon;
+            double lat = pc.pts ? pc.pts[2 * i + 1] : sel[i].lat;
+            if (!isfinite(lon) || !isfinite(lat))
                 continue;
-            w = fmin(w, sel[i].lon);
-            e = fmax(e, sel[i].lon);
-            s = fmin(s, sel[i].lat);
-            n = fmax(n, sel[i].lat);
+            w = fmin(w, lon);
+            e = fmax(e, lon);
+            s = fmin(s, lat);
+            n = fmax(n, lat);
         }
         if (w <= e) {
             /* pad a fifth each way, at least 0.6 x 0.4 degrees across */
@@ -476,7 +543,7 @@ int cmd_render(bm_ctx *ctx, int argc, char **argv)
         }
         for (size_t i = 0; i < nsel; i++) {
             const char *d = sel[i].date;
-            if (!d || strlen(d) < keylen) {
+            if (!d || strlen(d) < keylen || !bm_date_valid(d)) {
                 undated++;
                 continue;
             }
@@ -497,7 +564,7 @@ int cmd_render(bm_ctx *ctx, int argc, char **argv)
         for (size_t i = 0; i < nsel; i++) {
             panel_of[i] = (size_t)-1;
             const char *d = sel[i].date;
-            if (!d || strlen(d) < keylen)
+            if (!d || strlen(d) < keylen || !bm_date_valid(d))
                 continue;
             for (size_t k = 0; k < npanels; k++)
                 if (strncmp(panel_names[k], d, keylen) == 0)
@@ -513,28 +580,23 @@ int cmd_render(bm_ctx *ctx, int argc, char **argv)
 
     /* subtitle: dates, filters, count */
     if (!subtitle) {
-        const char *lo = NULL, *hi = NULL;
-        size_t nundated = 0;
-        for (size_t i = 0; i < nsel; i++) {
-            const char *d = sel[i].date;
-            if (!d || !*d) {
-                nundated++;
-                continue;
-            }
-            if (!lo || strcmp(d, lo) < 0)
-                lo = d;
-            if (!hi || strcmp(d, hi) > 0)
-                hi = d;
-        }
+        const char *lo = span.lo[0] ? span.lo : NULL, *hi = span.hi;
+        size_t nundated = span.undated;
+        /* the span of dates is not said twice when the title has it */
+        const char *t0 = title ? title : style->title;
+        int title_dated = t0 && strstr(t0, "{date}") && lo;
         if (since || until)
-            bm_buf_printf(&sub, "%s – %s", since ? since : "…", until ? until : "…");
+            bm_buf_printf(&sub, "%s – %s · ", since ? since : "…",
+                          until ? until : "…");
+        else if (title_dated)
+            ;
         else if (lo && strcmp(lo, hi) != 0)
-            bm_buf_printf(&sub, "%s – %s", lo, hi);
+            bm_buf_printf(&sub, "%s – %s · ", lo, hi);
         else if (lo)
-            bm_buf_puts(&sub, lo);
+            bm_buf_printf(&sub, "%s · ", lo);
         else
-            bm_buf_puts(&sub, "undated");
-        bm_buf_puts(&sub, " · {count} incident{s} on the map");
+            bm_buf_puts(&sub, "undated · ");
+        bm_buf_puts(&sub, "{count} incident{s} on the map");
         if (nundated && lo)
             bm_buf_printf(&sub, " (%zu undated)", nundated);
         if (types)
@@ -548,15 +610,30 @@ int cmd_render(bm_ctx *ctx, int argc, char **argv)
                           undated ? "" : "");
         if (by && undated)
             bm_buf_printf(&sub, " (%zu undated not shown)", undated);
-        if (col.n != nsel)
-            bm_buf_printf(&sub, " · %zu of %zu stored match", nsel, col.n);
+        if (stored != nsel)
+            bm_buf_printf(&sub, " · %zu of %zu stored match", nsel, stored);
         subtitle = sub.data;
     }
 
+    /* a heatmap's points carry no dates: "{date}" in the title is the
+     * selection's span, filled in here */
+    if (pc.pts || heat_km > 0) {
+        heat_title = bm_render_expand_title(
+            title ? title : style->title ? style->title
+                                         : "North Korea border incidents",
+            span.lo[0] ? span.lo : NULL, span.hi);
+        if (!heat_title) {
+            rc = BM_EXIT_FAIL;
+            goto done;
+        }
+        title = heat_title;
+    }
     bm_render_opts ro = {.width = width, .height = height, .title = title,
                          .subtitle = subtitle, .dpi = dpi, .fill = 1,
                          .classification = classification,
                          .heat_km = heat_km,
+                         .points = pc.pts,
+                         .npoints = pc.n,
                          .format = bm_render_format_for_path(out)};
     if (by) {
         ro.panel_of = panel_of;
@@ -615,7 +692,8 @@ int cmd_render(bm_ctx *ctx, int argc, char **argv)
     memcpy(ro.inset_area, locator, sizeof locator);
 
     if (cli_ensure_parent(ctx, out) != 0 ||
-        bm_render_map(ctx, style, layers, sel, nsel, &ro, out) != BM_OK) {
+        bm_render_map(ctx, style, layers, pc.pts ? NULL : sel,
+                      pc.pts ? 0 : nsel, &ro, out) != BM_OK) {
         /* a file that cannot be written (exists, folder, disk) is 4; a
          * drawing that fails is 1 */
         rc = cli_fail_code(ctx, bm_ctx_status(ctx) == BM_ERR_IO
@@ -625,7 +703,7 @@ int cmd_render(bm_ctx *ctx, int argc, char **argv)
     }
     cli_flush_warnings(ctx);
     printf("wrote %s: %zu incident%s selected of %zu (style %s)\n", out, nsel,
-           nsel == 1 ? "" : "s", col.n, style->name ? style->name : style_path);
+           nsel == 1 ? "" : "s", stored, style->name ? style->name : style_path);
 
 done:
     if (layers && style)
@@ -637,6 +715,8 @@ done:
     for (size_t i = 0; i < col.n; i++)
         bm_incident_clear(&col.items[i]);
     free(col.items);
+    free(pc.pts);
+    free(heat_title);
     for (size_t i = 0; i < npanels; i++)
         free(panel_names[i]);
     free(panel_names);

@@ -210,6 +210,9 @@ typedef enum bm_date_precision {
     BM_DATE_PERIOD     /* a span ("mid-January", "late last year") */
 } bm_date_precision;
 const char *bm_date_precision_name(bm_date_precision p);
+/* True when s is an ISO date of a day, month or year: "YYYY-MM-DD" (day
+ * 01..31), "YYYY-MM" (month 01..12) or "YYYY", digits only. */
+int bm_date_valid(const char *s);
 
 /* Where an incident came from and whether a person has looked at it. */
 typedef enum bm_incident_status {

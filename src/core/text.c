@@ -356,6 +356,36 @@ const char *bm_date_precision_name(bm_date_precision p)
     return "none";
 }
 
+static int digits(const char *s, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (s[i] < '0' || s[i] > '9')
+            return 0;
+    return 1;
+}
+
+int bm_date_valid(const char *s)
+{
+    if (!s)
+        return 0;
+    size_t n = strlen(s);
+    if ((n != 4 && n != 7 && n != 10) || !digits(s, 4))
+        return 0;
+    if (n == 4)
+        return 1;
+    if (s[4] != '-' || !digits(s + 5, 2))
+        return 0;
+    int m = (s[5] - '0') * 10 + (s[6] - '0');
+    if (m < 1 || m > 12)
+        return 0;
+    if (n == 7)
+        return 1;
+    if (s[7] != '-' || !digits(s + 8, 2))
+        return 0;
+    int d = (s[8] - '0') * 10 + (s[9] - '0');
+    return d >= 1 && d <= 31;
+}
+
 /* ---- incidents ----------------------------------------------------------------- */
 
 const char *bm_incident_status_name(bm_incident_status s)

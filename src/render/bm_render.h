@@ -25,6 +25,13 @@ typedef enum bm_render_format {
 /* From a file name's extension (.png/.pdf/.svg); -1 when unknown. */
 int bm_render_format_for_path(const char *path);
 
+/* A title with "{date}" replaced by the range lo – hi (ISO dates; lo
+ * alone when they are equal); with lo NULL it is dropped with the space
+ * before it, never replaced by today's date. Caller frees; NULL when
+ * memory runs out. */
+char *bm_render_expand_title(const char *title, const char *lo,
+                             const char *hi);
+
 /* What a drawing did, for callers and tests (bm_render_opts.result). */
 typedef struct bm_render_result {
     double page_w, page_h;  /* device units: pixels (PNG) or points */
@@ -60,6 +67,12 @@ typedef struct bm_render_opts {
     const char *classification; /* banner text; NULL: style's; "": none */
     double heat_km;     /* > 0: kernel density heatmap, Gaussian bandwidth
                            in km, instead of markers and labels */
+    /* Heatmap input as bare points: npoints (lon, lat) pairs in degrees,
+     * borrowed. When set (with heat_km > 0) the heatmap is drawn from
+     * them and bm_render_map's incidents may be none: 16 bytes a point
+     * instead of an incident each, for heatmaps of millions. */
+    const double *points;
+    size_t npoints;
     /* Inset locator: layers (lon/lat) drawn small with the map's extent
      * outlined: polygons filled as land, lines as borders. Borrowed. */
     bm_layer *const *inset;

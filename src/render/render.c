@@ -1756,7 +1756,8 @@ draw_incident_markers(renderer *r, const bm_incident *inc)
 
 /* "2024-07-08 · arrest · Hoeryong", or for a group
  * "2024-03 – 2024-07 · crackdown ×3, arrest · Hoeryong (4)". Undated
- * incidents leave the date out. Caller frees. */
+ * incidents (and dates that are not ISO days, months or years) leave the
+ * date out. Caller frees. */
 static char *
 incident_label(const inc_group *g, const bm_incident *inc)
 {
@@ -1772,8 +1773,8 @@ incident_label(const inc_group *g, const bm_incident *inc)
     const char *lo = NULL, *hi = NULL;
     for (size_t k = 0; k < g->n; k++) {
         const char *d = inc[g->idx[k]].date;
-        if (!d || !*d)
-            continue;
+        if (!bm_date_valid(d))
+            continue; /* undated, or not an ISO date: left out */
         if (!lo || strcmp(d, lo) < 0)
             lo = d;
         if (!hi || strcmp(d, hi) > 0)
@@ -2629,6 +2630,20 @@ legend_row_h(const renderer *r)
     return fmax(marker_size(r) + PT(r, 4), PT(r, PT_LEGEND * 1.6));
 }
 
+/* n with thousands separators ("1,000,000"), for counts a reader reads. */
+static void fmt_count(char *out, size_t size, size_t n)
+{
+    char d[32];
+    snprintf(d, sizeof d, "%zu", n);
+    size_t nd = strlen(d), o = 0;
+    for (size_t i = 0; i < nd && o + 2 < size; i++) {
+        if (i > 0 && (nd - i) % 3 == 0)
+            out[o++] = ',';
+        out[o++] = d[i];
+    }
+    out[o < size ? o : size - 1] = '\0';
+}
+
 static void
 legend_measure(renderer *r, legend_info *li, double max_w)
 {
@@ -2656,7 +2671,8 @@ legend_measure(renderer *r, legend_info *li, double max_w)
         h += th + PT(r, 2);
     }
     if (r->outside) {
-        snprintf(buf, sizeof buf, "%zu outside the map (not shown)", r->outside);
+        fmt_count(buf, sizeof buf, r->outside);
+        strncat(buf, " outside the map (not shown)", sizeof buf - strlen(buf) - 1);
         text_set(r, buf, PT_LEGEND - 1.5, 0, 1, 0);
         text_size(r, &tw, &th);
         w = fmax(w, tw);
@@ -2728,7 +2744,8 @@ draw_legend(renderer *r, const legend_info *li, double x, double y)
         cy += h + PT(r, 2);
     }
     if (r->outside) {
-        snprintf(buf, sizeof buf, "%zu outside the map (not shown)", r->outside);
+        fmt_count(buf, sizeof buf, r->outside);
+        strncat(buf, " outside the map (not shown)", sizeof buf - strlen(buf) - 1);
         text_set(r, buf, PT_LEGEND - 1.5, 0, 1, inner_w);
         text_size(r, &w, &h);
         text_draw(r, x + pad, cy + PT(r, 2), ink(r, 0.75), 0);
@@ -2745,29 +2762,16 @@ draw_legend(renderer *r, const legend_info *li, double x, double y)
     }
 }
 
-/* "{date}" in a title becomes the incidents' date range; when no incident
- * is dated it is dropped (with the space before it), never replaced by
- * today's date, which would pass for the incidents' own. */
-static char *
-expand_title(const char *title, const bm_incident *inc, size_t n)
+char *bm_render_expand_title(const char *title, const char *lo,
+                             const char *hi)
 {
-    const char *lo = NULL, *hi = NULL;
-    for (size_t i = 0; i < n; i++) {
-        const char *d = inc[i].date;
-        if (!d || !*d)
-            continue;
-        if (!lo || strcmp(d, lo) < 0)
-            lo = d;
-        if (!hi || strcmp(d, hi) > 0)
-            hi = d;
-    }
     char range[96] = "";
-    if (lo && strcmp(lo, hi) == 0)
+    if (lo && (!hi || strcmp(lo, hi) == 0))
         snprintf(range, sizeof range, "%s", lo);
     else if (lo)
         snprintf(range, sizeof range, "%s – %s", lo, hi);
     bm_buf b = {0};
-    const char *s = title;
+    const char *s = title ? title : "";
     for (;;) {
         const char *p = strstr(s, "{date}");
         if (!p) {
@@ -2783,6 +2787,25 @@ expand_title(const char *title, const bm_incident *inc, size_t n)
         s = p + 6;
     }
     return bm_buf_take(&b);
+}
+
+/* "{date}" in a title becomes the incidents' date range; a date that is
+ * not an ISO day, month or year (text edited into the database) is left
+ * out of it. */
+static char *
+expand_title(const char *title, const bm_incident *inc, size_t n)
+{
+    const char *lo = NULL, *hi = NULL;
+    for (size_t i = 0; i < n; i++) {
+        const char *d = inc[i].date;
+        if (!bm_date_valid(d))
+            continue;
+        if (!lo || strcmp(d, lo) < 0)
+            lo = d;
+        if (!hi || strcmp(d, hi) > 0)
+            hi = d;
+    }
+    return bm_render_expand_title(title, lo, hi);
 }
 
 /* The frame corner for a w x h box that hides least: incidents first,
@@ -3167,8 +3190,8 @@ blur_1d(const float *in, float *out, int n, int stride, const float *k,
  * batches), blurred with a Gaussian of sigma = bandwidth (separable), shown
  * as a colour ramp scaled to the peak. Sets *peak_per_100km2. */
 static bm_status
-draw_heatmap(renderer *r, const bm_incident *inc, size_t n, double dev_per_km,
-             double *peak_per_100km2)
+draw_heatmap(renderer *r, const bm_incident *inc, const double *pts, size_t n,
+             double dev_per_km, double *peak_per_100km2)
 {
     const rect *f = &r->v.frame;
     double fw = f->x1 - f->x0, fh = f->y1 - f->y0;
@@ -3187,12 +3210,15 @@ draw_heatmap(renderer *r, const bm_incident *inc, size_t n, double dev_per_km,
     for (size_t i0 = 0; i0 < n; i0 += 4096) {
         size_t m = n - i0 < 4096 ? n - i0 : 4096;
         for (size_t k = 0; k < m; k++)
-            buf[k] = proj_coord(inc[i0 + k].lon, inc[i0 + k].lat, 0, 0);
+            buf[k] = pts ? proj_coord(pts[2 * (i0 + k)], pts[2 * (i0 + k) + 1],
+                                      0, 0)
+                         : proj_coord(inc[i0 + k].lon, inc[i0 + k].lat, 0, 0);
         proj_trans_array(r->v.pj, PJ_FWD, m, buf);
         for (size_t k = 0; k < m; k++) {
             double x, y;
+            double lon = pts ? pts[2 * (i0 + k)] : inc[i0 + k].lon;
             if (!isfinite(buf[k].xy.x) || !isfinite(buf[k].xy.y) ||
-                !isfinite(inc[i0 + k].lon)) {
+                !isfinite(lon)) {
                 r->outside++;
                 continue;
             }
@@ -3301,11 +3327,20 @@ draw_heat_legend(renderer *r, double x, double y, double w, double peak)
     text_set(r, "0", PT_SCALE, 0, 0, 0);
     text_size(r, &tw, &th);
     text_draw(r, x + pad, ry + rh + PT(r, 1), ink(r, 1), 0);
-    snprintf(buf, sizeof buf, "%.3g per 100 km²", peak);
+    if (peak >= 1000) {
+        /* whole numbers with thousands separators, never 7.46e+03 */
+        char num[32];
+        fmt_count(num, sizeof num, (size_t)llround(peak));
+        snprintf(buf, sizeof buf, "%s per 100 km²", num);
+    } else {
+        snprintf(buf, sizeof buf, "%.3g per 100 km²", peak);
+    }
     text_set(r, buf, PT_SCALE, 0, 0, 0);
     text_size(r, &tw, &th);
     text_draw(r, x + pad + rw - tw, ry + rh + PT(r, 1), ink(r, 1), 0);
-    snprintf(buf, sizeof buf, "%zu incidents", r->shown);
+    char num[32];
+    fmt_count(num, sizeof num, r->shown);
+    snprintf(buf, sizeof buf, "%s incident%s", num, r->shown == 1 ? "" : "s");
     text_set(r, buf, PT_SCALE, 0, 1, 0);
     text_draw(r, x + pad, ry + rh + th + PT(r, 2), ink(r, 0.8), 0);
     return PT(r, 64);
@@ -3328,7 +3363,7 @@ draw_margins(renderer *r)
          * plural s that goes with it */
         bm_buf b = {0};
         char num[32];
-        snprintf(num, sizeof num, "%zu", r->shown);
+        fmt_count(num, sizeof num, r->shown);
         for (const char *p = r->opts->subtitle; *p;) {
             if (strncmp(p, "{count}", 7) == 0) {
                 bm_buf_puts(&b, num);
@@ -3414,7 +3449,9 @@ draw_map(renderer *r, bm_layer *const *basemap, const bm_incident *inc,
     double peak = 0;
     if (heat) {
         if (si.dev_per_km <= 0 ||
-            draw_heatmap(r, inc, ninc, si.dev_per_km, &peak) != BM_OK) {
+            draw_heatmap(r, r->opts->points ? NULL : inc, r->opts->points,
+                         r->opts->points ? r->opts->npoints : ninc,
+                         si.dev_per_km, &peak) != BM_OK) {
             cairo_restore(cr);
             return BM_ERR_NOMEM;
         }

@@ -179,6 +179,18 @@ bm_status bm_store_each_incident(bm_store *st, bm_incident_visit_fn fn,
 bm_status bm_store_find(bm_store *st, const bm_store_filter *filter,
                         bm_incident_visit_fn fn, void *user);
 
+/* Visitor of bm_store_each_point: an incident's point (degrees, lon
+ * first), type and date (borrowed for the call; NULL when missing).
+ * Return non-zero to stop early (not an error). */
+typedef int (*bm_point_visit_fn)(void *user, double lon, double lat,
+                                 const char *type, const char *date);
+
+/* The point, type and date of each incident matching the filter (NULL =
+ * all), in no particular order, without reading the rest of the row: the
+ * fast path of heatmaps and extents over millions of incidents. */
+bm_status bm_store_each_point(bm_store *st, const bm_store_filter *filter,
+                              bm_point_visit_fn fn, void *user);
+
 /* Incidents whose point lies in the box [min_lon,max_lon]x[min_lat,max_lat]
  * (degrees), found through the spatial index. When min_lon > max_lon the
  * box crosses the antimeridian. */
@@ -287,6 +299,9 @@ typedef struct bm_store_ops {
     bm_status (*find_kept)(bm_store *st, const bm_store_filter *filter,
                            bm_store_keep_fn keep, void *user,
                            bm_store_kept **out, size_t *n);
+    /* Optional (NULL: bm_store_each_point() runs find). */
+    bm_status (*each_point)(bm_store *st, const bm_store_filter *filter,
+                            bm_point_visit_fn fn, void *user);
 } bm_store_ops;
 
 /* Wraps a backend's private data in a handle (store.c). ops must be

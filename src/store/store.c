@@ -249,6 +249,37 @@ void bm_store_kept_free(bm_store_kept *kept, size_t n)
     free(kept);
 }
 
+/* each_point for backends without one: find, passing the point on. */
+typedef struct point_state {
+    bm_point_visit_fn fn;
+    void *user;
+} point_state;
+
+static int point_visit(void *user, const bm_incident *inc)
+{
+    point_state *ps = user;
+    return ps->fn(ps->user, inc->lon, inc->lat, inc->type, inc->date);
+}
+
+bm_status bm_store_each_point(bm_store *st, const bm_store_filter *filter,
+                              bm_point_visit_fn fn, void *user)
+{
+    if (!st)
+        return BM_ERR_USAGE;
+    if (!fn)
+        return bm_ctx_fail(st->ctx, BM_ERR_USAGE, "store: no visitor given");
+    bm_store_filter none;
+    bm_status fs = check_filter(st, &filter, &none);
+    if (fs != BM_OK)
+        return fs;
+    if (filter->ntypes > 0 && !filter->types)
+        return bm_ctx_fail(st->ctx, BM_ERR_USAGE, "store: types missing");
+    if (st->ops->each_point)
+        return st->ops->each_point(st, filter, fn, user);
+    point_state ps = {fn, user};
+    return st->ops->find(st, filter, point_visit, &ps);
+}
+
 bm_status bm_store_each_incident(bm_store *st, bm_incident_visit_fn fn,
                                  void *user)
 {

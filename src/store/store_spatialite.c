@@ -1788,6 +1788,42 @@ static bm_status sl_find(bm_store *st, const bm_store_filter *f,
     return visit_rows(st, q, fn, user, what);
 }
 
+/* The point, type and date only: four columns of the incidents table. */
+static bm_status sl_each_point(bm_store *st, const bm_store_filter *f,
+                               bm_point_visit_fn fn, void *user)
+{
+    sl_store *s = bm_store_data(st);
+    bm_ctx *ctx = bm_store_ctx(st);
+    const char *what = "cannot read incident points";
+    bm_buf sql = {0};
+    where_args a;
+    bm_buf_puts(&sql, "SELECT i.lon, i.lat, i.type, i.date FROM incidents i");
+    bm_status status = build_where(st, f, &sql, &a);
+    if (status != BM_OK) {
+        free(a.actor_like);
+        bm_buf_free(&sql);
+        return status;
+    }
+    sqlite3_stmt *q = NULL;
+    int rc = sqlite3_prepare_v2(s->db, sql.data, -1, &q, NULL);
+    bm_buf_free(&sql);
+    if (rc != SQLITE_OK) {
+        free(a.actor_like);
+        return sl_fail(ctx, s->path, s->db, rc, "%s", what);
+    }
+    bind_where(q, f, &a);
+    free(a.actor_like);
+    while ((rc = sqlite3_step(q)) == SQLITE_ROW)
+        if (fn(user, sqlite3_column_double(q, 0), sqlite3_column_double(q, 1),
+               (const char *)sqlite3_column_text(q, 2),
+               (const char *)sqlite3_column_text(q, 3)))
+            break;
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+        status = sl_fail(ctx, s->path, s->db, rc, "%s", what);
+    sqlite3_finalize(q);
+    return status;
+}
+
 /* ---- radius searches ---------------------------------------------------- */
 
 /* The candidates of a radius search: the incident's own columns only (the
@@ -2395,4 +2431,5 @@ static const bm_store_ops sl_ops = {
     .begin_batch = sl_begin_batch,
     .end_batch = sl_end_batch,
     .find_kept = sl_find_kept,
+    .each_point = sl_each_point,
 };

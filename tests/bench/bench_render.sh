@@ -157,7 +157,7 @@ read -r hb_min hb_med < <(timed bordermap bm_heat)
 got=$(sed -n 's/.*: \([0-9]*\) incidents selected.*/\1/p' "$OUT/last.out")
 [ "$got" = "$heat_n" ] || fail "bordermap heatmap read $got incidents, not $heat_n"
 emit heatmap "$heat_n" bordermap "$runs" "$hb_min" "$hb_med" - "$got" s
-echo "bordermap: heatmap of $heat_n incidents from its database, A4 150 dpi: min ${hb_min} s, median ${hb_med} s"
+echo "bordermap: heatmap of $heat_n incidents from its database, A4 150 dpi: min ${hb_min} s, median ${hb_med} s (target < 2 s end to end): $(awk -v t="$hb_med" 'BEGIN {print (t < 2) ? "PASS" : "FAIL"}')"
 if [ $gmt = 1 ]; then
     read -r hg_min hg_med < <(timed gmt "$SRC/tests/bench/gmt_map.sh" heat "$OUT/gmt-basemap" \
         "$heat_csv" "$OUT/gmt_heatmap.png" 15 "$HBOX" 150)

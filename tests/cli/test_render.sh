@@ -92,6 +92,29 @@ run "$BM" render --db "$DB" --heatmap 15 -o "$WORK/heat.png" --size 800x560
 expect_rc 0 "heatmap"
 run "$BM" render --db "$DB" --heatmap 0 -o "$WORK/x.png"
 expect_rc 2 "heatmap bandwidth 0"
+# the heatmap reads points only (no incident rows): it selects what the
+# marker map selects under the same filters
+for f in "" "--type arrest,crackdown" "--since 2020"; do
+  # shellcheck disable=SC2086
+  run "$BM" render --db "$DB" $f -o "$WORK/f.png" --force
+  m=$(sed -n 's/.*: \([0-9]*\) incidents\{0,1\} selected of \([0-9]*\).*/\1 of \2/p' "$WORK/out")
+  # shellcheck disable=SC2086
+  run "$BM" render --db "$DB" $f --heatmap 10 -o "$WORK/f.png" --force
+  h=$(sed -n 's/.*: \([0-9]*\) incidents\{0,1\} selected of \([0-9]*\).*/\1 of \2/p' "$WORK/out")
+  [ -n "$m" ] && [ "$m" = "$h" ] && ok || bad "heatmap selects as the map does ($f): '$m' vs '$h'"
+done
+# a date that is not ISO text (edited into the database) is neither the
+# title's date range nor a panel: it counts as undated
+HDB="$WORK/heat.sqlite"
+cp "$DB" "$HDB"
+sqlite3 "$HDB" "UPDATE incidents SET date = '2023-05-02' WHERE id = (SELECT min(id) FROM incidents); UPDATE incidents SET date = 'unknown' WHERE id = (SELECT max(id) FROM incidents)" 2>/dev/null
+for h in "" "--heatmap 10"; do
+  # shellcheck disable=SC2086
+  run "$BM" render --db "$HDB" $h -o "$WORK/dates.svg" --force
+  expect_rc 0 "render with a malformed date ($h)"
+  grep -q "Russia 2023-05-02<" "$WORK/dates.svg" && ok || bad "title dated by the ISO date only ($h)"
+  grep -q "unknown" "$WORK/dates.svg" && bad "malformed date shown ($h)" || ok
+done
 run "$BM" render --db "$DB" --by week -o "$WORK/x.png"
 expect_rc 2 "--by week"
 run "$BM" render --db "$DB" --by month -o "$WORK/x.png"

@@ -41,6 +41,15 @@ int main(void)
     char bad[] = {'a', (char)0xff, 0};
     CHECK(bm_fold(bad, 2) == NULL);
 
+    /* ISO dates of a day, month or year */
+    CHECK(bm_date_valid("2024") && bm_date_valid("2024-02") &&
+          bm_date_valid("2024-02-29") && bm_date_valid("0999-12-31"));
+    CHECK(!bm_date_valid(NULL) && !bm_date_valid("") &&
+          !bm_date_valid("unknown") && !bm_date_valid("2024-13") &&
+          !bm_date_valid("2024-00") && !bm_date_valid("2024-01-32") &&
+          !bm_date_valid("2024-1-05") && !bm_date_valid("+202") &&
+          !bm_date_valid("2024-01-01T00") && !bm_date_valid("20x4"));
+
     /* distances */
     bm_ctx *ctx = bm_ctx_new(NULL);
     double m = 0;

@@ -578,6 +578,21 @@ static int keep_west(void *user, double lon, double lat, double *value)
     return lon < 129.5;
 }
 
+typedef struct point_tally {
+    size_t n, west, typed, stop_at;
+} point_tally;
+
+static int tally_point(void *user, double lon, double lat, const char *type,
+                       const char *date)
+{
+    point_tally *t = user;
+    (void)date;
+    t->n++;
+    t->west += lon < 129.5 && lat > 39.0;
+    t->typed += type != NULL && *type;
+    return t->stop_at && t->n >= t->stop_at;
+}
+
 static void test_batch(bm_ctx *ctx)
 {
     const char *path = tmp_path("test_store_batch.sqlite");
@@ -638,6 +653,22 @@ static void test_batch(bm_ctx *ctx)
             CHECK(kept[i].incident.report_title == NULL);
     }
     bm_store_kept_free(kept, nk);
+    /* the point-only path visits what find visits, filters included */
+    point_tally pt = {0};
+    CHECK(bm_store_each_point(st, &f, tally_point, &pt) == BM_OK);
+    CHECK(pt.n == 5); /* and Hoeryong twice (reports 1 and 4) */
+    CHECK(pt.west == 3 && pt.typed == 5);
+    const char *arrest[] = {"arrest"};
+    bm_store_filter ft = {0};
+    ft.types = arrest;
+    ft.ntypes = 1;
+    memset(&pt, 0, sizeof pt);
+    CHECK(bm_store_each_point(st, &ft, tally_point, &pt) == BM_OK);
+    CHECK(pt.n == 3); /* Hoeryong twice, Musan (manual) */
+    memset(&pt, 0, sizeof pt);
+    pt.stop_at = 1;
+    CHECK(bm_store_each_point(st, NULL, tally_point, &pt) == BM_OK);
+    CHECK(pt.n == 1);
     bm_store_free(st);
 
     CHECK(sql_int(path, "SELECT count(*) FROM incidents") == 5);
