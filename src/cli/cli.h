@@ -27,6 +27,7 @@
 #include "bm_core.h"
 #include "bm_export.h"
 #include "bm_geoparse.h"
+#include "bm_render.h"
 #include "bm_store.h"
 
 #include <stdio.h>
@@ -171,9 +172,11 @@ bm_status cli_geoparse_file(bm_ctx *ctx, const bm_gazetteer *gz,
                             bm_report **r, bm_mentions *m, bm_incidents *inc);
 
 /* The GDAL/OGR functions, from the plugin loaded on first use (see
- * cli_ogr.c). NULL, with the context's error set, when it cannot be
+ * cli_plugin.c). NULL, with the context's error set, when it cannot be
  * loaded. The table is static. */
 const bm_export_api *cli_ogr(bm_ctx *ctx);
+/* The cairo/pango functions (bm_render), the same way. */
+const bm_render_api *cli_render(bm_ctx *ctx);
 
 /* Writes s as a JSON string literal (with quotes) to f. NULL -> null. */
 void cli_json_string(FILE *f, const char *s);

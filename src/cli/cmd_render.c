@@ -347,7 +347,11 @@ int cmd_render(bm_ctx *ctx, int argc, char **argv)
     if (optind < argc)
         return cli_usage_error("render", "unexpected argument '%s'",
                                argv[optind]);
-    if (bm_render_format_for_path(out) < 0)
+    /* cairo and pango live in a plugin, loaded here */
+    const bm_render_api *draw = cli_render(ctx);
+    if (!draw)
+        return cli_fail(ctx);
+    if (draw->format_for_path(out) < 0)
         return cli_usage_error("render", "'%s': the output must end in .png, "
                                ".pdf or .svg", out);
     if ((region_name != NULL) + (bbox_text != NULL) + (around != NULL) > 1)
@@ -618,7 +622,7 @@ int cmd_render(bm_ctx *ctx, int argc, char **argv)
     /* a heatmap's points carry no dates: "{date}" in the title is the
      * selection's span, filled in here */
     if (pc.pts || heat_km > 0) {
-        heat_title = bm_render_expand_title(
+        heat_title = draw->expand_title(
             title ? title : style->title ? style->title
                                          : "North Korea border incidents",
             span.lo[0] ? span.lo : NULL, span.hi);
@@ -634,7 +638,7 @@ int cmd_render(bm_ctx *ctx, int argc, char **argv)
                          .heat_km = heat_km,
                          .points = pc.pts,
                          .npoints = pc.n,
-                         .format = bm_render_format_for_path(out)};
+                         .format = draw->format_for_path(out)};
     if (by) {
         ro.panel_of = panel_of;
         ro.panel_names = (const char *const *)panel_names;
@@ -643,7 +647,7 @@ int cmd_render(bm_ctx *ctx, int argc, char **argv)
 
     /* basemap for the frame (beyond the extent where the page is wider) */
     double a, b, cc, d;
-    if (bm_render_data_bounds(ctx, style, &ro, &a, &b, &cc, &d) != BM_OK) {
+    if (draw->data_bounds(ctx, style, &ro, &a, &b, &cc, &d) != BM_OK) {
         rc = cli_fail(ctx);
         goto done;
     }
@@ -692,7 +696,7 @@ int cmd_render(bm_ctx *ctx, int argc, char **argv)
     memcpy(ro.inset_area, locator, sizeof locator);
 
     if (cli_ensure_parent(ctx, out) != 0 ||
-        bm_render_map(ctx, style, layers, pc.pts ? NULL : sel,
+        draw->map(ctx, style, layers, pc.pts ? NULL : sel,
                       pc.pts ? 0 : nsel, &ro, out) != BM_OK) {
         /* a file that cannot be written (exists, folder, disk) is 4; a
          * drawing that fails is 1 */

@@ -119,6 +119,30 @@ bm_status bm_render_data_bounds(bm_ctx *ctx, const bm_style *style,
                                 double *min_lat, double *max_lon,
                                 double *max_lat);
 
+/* ---- the render plugin ---------------------------------------------------- */
+/* The program loads this module as a plugin (bordermap-render.so) only in
+ * the commands that draw: cairo, pango and their ~40 shared libraries
+ * would otherwise cost every command's start-up ~11 ms. The table holds
+ * the functions above; version grows when it changes. */
+#define BM_RENDER_API_VERSION 1
+typedef struct bm_render_api {
+    int version; /* BM_RENDER_API_VERSION */
+    int (*format_for_path)(const char *path);
+    char *(*expand_title)(const char *title, const char *lo, const char *hi);
+    bm_status (*map)(bm_ctx *ctx, const bm_style *style,
+                     bm_layer *const *basemap, const bm_incident *incidents,
+                     size_t nincidents, const bm_render_opts *opts,
+                     const char *path);
+    bm_status (*data_bounds)(bm_ctx *ctx, const bm_style *style,
+                             const bm_render_opts *opts, double *min_lon,
+                             double *min_lat, double *max_lon,
+                             double *max_lat);
+} bm_render_api;
+
+/* The table (static). */
+__attribute__((visibility("default"))) const bm_render_api *
+bm_render_plugin_api(void);
+
 #ifdef __cplusplus
 }
 #endif

@@ -3952,3 +3952,18 @@ bm_render_map(bm_ctx *ctx, const bm_style *style, bm_layer *const *basemap,
     free(tmp);
     return st;
 }
+
+/* ---- the plugin's table -------------------------------------------------- */
+
+static const bm_render_api render_api = {
+    .version = BM_RENDER_API_VERSION,
+    .format_for_path = bm_render_format_for_path,
+    .expand_title = bm_render_expand_title,
+    .map = bm_render_map,
+    .data_bounds = bm_render_data_bounds,
+};
+
+const bm_render_api *bm_render_plugin_api(void)
+{
+    return &render_api;
+}

@@ -7,7 +7,7 @@ run cmake --install "$BUILD" --prefix "$WORK/prefix"
 expect_rc 0 "cmake --install"
 for f in bin/bordermap share/bordermap/gazetteer/places.tsv share/bordermap/gazetteer/basemap.gpkg \
          share/bordermap/gazetteer/ATTRIBUTION share/bordermap/styles/briefing.yaml \
-         lib/bordermap/bordermap-ogr.so; do
+         lib/bordermap/bordermap-ogr.so lib/bordermap/bordermap-render.so; do
     [ -e "$WORK/prefix/$f" ] && ok || bad "installed $f missing"
 done
 # Run from elsewhere, with the source tree hidden from the data search by
