@@ -59,6 +59,7 @@
  * schema functions fails; that only happens on a failure we also report.
  */
 #include "bm_store.h"
+#include "rtree_bulk.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -87,7 +88,6 @@ enum {
     Q_INSERT_INCIDENT,
     Q_INSERT_MENTION,
     Q_ORIGIN_TAKEN,
-    Q_INDEX_POINT,
     Q_COUNT
 };
 
@@ -118,6 +118,7 @@ typedef struct sl_store {
 static const bm_store_ops sl_ops;
 static void forget_trigger_sql(sl_store *s);
 static int batch_commit(sl_store *s);
+static int index_tail(sl_store *s, sqlite3_int64 *indexed);
 
 /* ---- errors ------------------------------------------------------------- */
 
@@ -632,10 +633,17 @@ static void sl_free(sl_store *s)
 static void sl_close(bm_store *st)
 {
     sl_store *s = bm_store_data(st);
-    /* Reports added in a batch were answered "stored": keep them. */
-    if (s && s->batch && s->db && batch_commit(s) != SQLITE_OK &&
-        !sqlite3_get_autocommit(s->db))
-        exec_sql(s->db, "ROLLBACK");
+    /* Reports added in a batch were answered "stored": keep them (and
+     * index them). */
+    if (s && s->batch && s->db) {
+        if (batch_commit(s) != SQLITE_OK) {
+            if (!sqlite3_get_autocommit(s->db))
+                exec_sql(s->db, "ROLLBACK");
+        } else {
+            sqlite3_int64 indexed;
+            (void)index_tail(s, &indexed); /* else left to the next batch */
+        }
+    }
     sl_free(s);
 }
 
@@ -928,12 +936,26 @@ static const char insert_report_sql[] =
 /* geom is ?20: a SpatiaLite point blob built in C (point_blob), the same
  * bytes MakePoint(?10, ?11, 4326) makes, without parsing SQL function
  * arguments for every row. */
+/* created and updated are ?21 when bound (a report's incidents share the
+ * time it was stored, formatted once), else now. */
 static const char insert_incident_sql[] =
     "INSERT INTO incidents(report_id, type, date, date_precision, actor, "
     "place_name, place_id, surface, precision, lon, lat, sentence, "
     "sentence_offset, country, admin1, admin2, confidence, status, origin, "
-    "geom) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, "
-    "?14, ?15, ?16, ?17, ?18, ?19, ?20)";
+    "geom, created, updated) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, "
+    "?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, "
+    "coalesce(?21, " NOW_MS "), coalesce(?21, " NOW_MS "))";
+
+/* Now as UTC ISO 8601 to the millisecond, like NOW_MS. */
+static void now_ms_text(char out[32])
+{
+    struct timespec ts;
+    struct tm tm;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    gmtime_r(&ts.tv_sec, &tm);
+    size_t k = strftime(out, 32, "%Y-%m-%dT%H:%M:%S", &tm);
+    snprintf(out + k, 32 - k, ".%03ldZ", ts.tv_nsec / 1000000);
+}
 
 /* SpatiaLite's internal BLOB for POINT XY in EPSG:4326, little-endian:
  * start 0x00, endianness 0x01, SRID (int32), MBR (4 doubles), 0x7C, class
@@ -982,9 +1004,6 @@ static int bind_point(sqlite3_stmt *q, int i, double lon, double lat)
     return sqlite3_bind_blob(q, i, b, POINT_BLOB_SIZE, SQLITE_TRANSIENT);
 }
 
-static const char index_point_sql[] =
-    "INSERT OR REPLACE INTO idx_incidents_geom(pkid, xmin, xmax, ymin, ymax) "
-    "VALUES (?1, ?2, ?2, ?3, ?3)";
 
 static const char insert_mention_sql[] =
     "INSERT INTO mentions(report_id, start, \"end\", surface, place_id, "
@@ -1052,11 +1071,88 @@ static int exec_id(sqlite3 *db, const char *sql, sqlite3_int64 id,
  * geometry against geometry_columns; tmi_ rewrites
  * geometry_columns_time.last_insert. Inside a batch's transaction (and
  * only there) they are dropped right after BEGIN, the store does their
- * work itself (one prepared R*Tree insert per row; the blob it writes is
- * always a POINT in EPSG:4326; last_insert once), and they are created
- * again, from their own CREATE TRIGGER text, before COMMIT. DDL is
- * transactional: no other connection ever sees the table without them,
- * and a rollback or a crash brings them back with everything else. */
+ * work itself (the blob it writes is always a POINT in EPSG:4326;
+ * last_insert once), and they are created again, from their own CREATE
+ * TRIGGER text, before COMMIT. DDL is transactional: no other connection
+ * ever sees the table without them, and a rollback or a crash brings them
+ * back with everything else.
+ *
+ * The R*Tree is filled once per batch, not per row (SQLite's rtree module
+ * takes ~9 us a row, rewriting a node and its ancestors each time): the
+ * batch's first transaction records in bordermap_meta 'rtree_from' the
+ * first incident id it may add; rows from there on (the tail) are not in
+ * the R*Tree until bm_store_end_batch() indexes them: all at once, packed
+ * (rtree_bulk.c), when the tail is at least half of the incidents, else
+ * through the rtree module. Every spatial search here reads the R*Tree
+ * and the tail (a rowid range), so readers see the batch's rows as soon as
+ * they are committed, index or not; a crash leaves the tail to the next
+ * batch's end. */
+#define TAIL_FROM                                                            \
+    "(SELECT coalesce((SELECT CAST(value AS INTEGER) FROM bordermap_meta "   \
+    "WHERE key = 'rtree_from'), 9223372036854775807))"
+
+/* Records where the batch's unindexed rows begin (the lowest such id of
+ * every batch not yet indexed). Outside any savepoint: it goes with the
+ * batch's transaction. */
+static int mark_tail(sl_store *s)
+{
+    return exec_sql(s->db,
+                    "INSERT INTO bordermap_meta(key, value) SELECT "
+                    "'rtree_from', coalesce(max(id), 0) + 1 FROM incidents "
+                    "WHERE 1 ON CONFLICT(key) DO UPDATE SET value = "
+                    "min(CAST(value AS INTEGER), CAST(excluded.value AS "
+                    "INTEGER))");
+}
+
+/* Puts the tail into the R*Tree and forgets it, in a transaction of its
+ * own (the batch's reports are committed by then). *indexed receives the
+ * number of rows indexed. */
+static int index_tail(sl_store *s, sqlite3_int64 *indexed)
+{
+    sqlite3_int64 from = 0, tail = 0, all = 0;
+    *indexed = 0;
+    int rc = select_int(s->db,
+                        "SELECT CAST(value AS INTEGER) FROM bordermap_meta "
+                        "WHERE key = 'rtree_from'", &from);
+    if (rc != SQLITE_OK || from <= 0)
+        return rc; /* no tail */
+    rc = exec_sql(s->db, "BEGIN IMMEDIATE");
+    if (rc != SQLITE_OK)
+        return rc;
+    sqlite3_stmt *q = NULL;
+    rc = sqlite3_prepare_v2(s->db,
+                            "SELECT (SELECT count(*) FROM incidents WHERE id "
+                            ">= " TAIL_FROM "), (SELECT count(*) FROM "
+                            "incidents)",
+                            -1, &q, NULL);
+    if (rc == SQLITE_OK) {
+        rc = sqlite3_step(q) == SQLITE_ROW ? SQLITE_OK : sqlite3_errcode(s->db);
+        tail = sqlite3_column_int64(q, 0);
+        all = sqlite3_column_int64(q, 1);
+    }
+    sqlite3_finalize(q);
+    if (rc == SQLITE_OK && tail > 0 && 2 * tail >= all) {
+        rc = bm_rtree_bulk_load(s->db, "idx_incidents_geom",
+                                "SELECT id, lon, lat FROM incidents",
+                                indexed);
+    } else if (rc == SQLITE_OK && tail > 0) {
+        /* INSERT OR REPLACE: an edit may have indexed a row already */
+        rc = exec_sql(s->db,
+                      "INSERT OR REPLACE INTO idx_incidents_geom(pkid, xmin, "
+                      "xmax, ymin, ymax) SELECT id, lon, lon, lat, lat FROM "
+                      "incidents WHERE id >= " TAIL_FROM);
+        *indexed = tail;
+    }
+    if (rc == SQLITE_OK)
+        rc = exec_sql(s->db,
+                      "DELETE FROM bordermap_meta WHERE key = 'rtree_from'");
+    if (rc == SQLITE_OK)
+        rc = exec_sql(s->db, "COMMIT");
+    if (rc != SQLITE_OK && !sqlite3_get_autocommit(s->db))
+        exec_sql(s->db, "ROLLBACK");
+    return rc;
+}
+
 static void forget_trigger_sql(sl_store *s)
 {
     for (int i = 0; i < N_ROW_TRIGGERS; i++) {
@@ -1117,12 +1213,6 @@ static int batch_fast_end(sl_store *s)
     return rc;
 }
 
-/* True while the batch's transaction has the row triggers set aside. */
-static int batch_fast(const sl_store *s)
-{
-    return s->trigger_sql[N_ROW_TRIGGERS - 1] != NULL;
-}
-
 static int report_begin(sl_store *s)
 {
     if (!s->batch)
@@ -1134,6 +1224,8 @@ static int report_begin(sl_store *s)
             return rc;
         s->pending_reports = s->pending_rows = 0;
         rc = batch_fast_begin(s);
+        if (rc == SQLITE_OK)
+            rc = mark_tail(s);
         if (rc != SQLITE_OK) {
             exec_sql(s->db, "ROLLBACK");
             forget_trigger_sql(s);
@@ -1241,6 +1333,13 @@ static bm_status sl_end_batch(bm_store *st)
         s->pending_reports = s->pending_rows = 0;
         return e;
     }
+    sqlite3_int64 indexed = 0;
+    rc = index_tail(s, &indexed);
+    if (rc != SQLITE_OK)
+        return sl_fail(bm_store_ctx(st), s->path, s->db, rc,
+                       "the batch's incidents are stored, but their spatial "
+                       "index could not be built (searches still find them; "
+                       "the next ingest retries)");
     return BM_OK;
 }
 
@@ -1378,6 +1477,8 @@ static bm_status sl_add_report(bm_store *st, const bm_store_report *r,
         q = NULL;
     }
 
+    char stamp[32];
+    now_ms_text(stamp);
     for (size_t i = 0; i < n; i++) {
         failed_at = i;
         free(origin);
@@ -1412,6 +1513,8 @@ static bm_status sl_add_report(bm_store *st, const bm_store_report *r,
             rc = bind_text(q, 19, origin);
         if (rc == SQLITE_OK)
             rc = bind_point(q, 20, inc[i].lon, inc[i].lat);
+        if (rc == SQLITE_OK)
+            rc = bind_text(q, 21, stamp);
         if (rc != SQLITE_OK)
             goto sql_error;
         rc = sqlite3_step(q);
@@ -1419,21 +1522,6 @@ static bm_status sl_add_report(bm_store *st, const bm_store_report *r,
             goto sql_error;
         sqlite3_reset(q);
         q = NULL;
-        if (batch_fast(s)) {
-            /* gii_incidents_geom's work: the R*Tree module rounds the
-             * bounds outwards to float32, as for RTreeAlign(). */
-            rc = cached(s, Q_INDEX_POINT, index_point_sql, &q);
-            if (rc != SQLITE_OK)
-                goto sql_error;
-            sqlite3_bind_int64(q, 1, sqlite3_last_insert_rowid(s->db));
-            sqlite3_bind_double(q, 2, inc[i].lon);
-            sqlite3_bind_double(q, 3, inc[i].lat);
-            rc = sqlite3_step(q);
-            if (rc != SQLITE_DONE)
-                goto sql_error;
-            sqlite3_reset(q);
-            q = NULL;
-        }
         out->added++;
     }
     failed_at = (size_t)-1;
@@ -1655,10 +1743,13 @@ static bm_status build_where(bm_store *st, const bm_store_filter *f,
     memset(a, 0, sizeof *a);
     bm_buf_puts(b, " WHERE 1");
     if (f->has_box) {
+        /* the R*Tree, and the rows of a batch not indexed yet */
         if (f->min_lon <= f->max_lon)
             bm_buf_puts(b, " AND i.id IN (SELECT pkid FROM idx_incidents_geom"
                            " WHERE xmin <= :x1 AND xmax >= :x0"
-                           " AND ymin <= :y1 AND ymax >= :y0)"
+                           " AND ymin <= :y1 AND ymax >= :y0"
+                           " UNION ALL SELECT id FROM incidents"
+                           " WHERE id >= " TAIL_FROM ")"
                            " AND i.lon BETWEEN :x0 AND :x1");
         else /* across the antimeridian: [x0, 180] and [-180, x1] */
             bm_buf_puts(b, " AND i.id IN (SELECT pkid FROM idx_incidents_geom"
@@ -1666,7 +1757,9 @@ static bm_status build_where(bm_store *st, const bm_store_filter *f,
                            " AND ymin <= :y1 AND ymax >= :y0"
                            " UNION SELECT pkid FROM idx_incidents_geom"
                            " WHERE xmin <= :x1 AND xmax >= -180"
-                           " AND ymin <= :y1 AND ymax >= :y0)"
+                           " AND ymin <= :y1 AND ymax >= :y0"
+                           " UNION ALL SELECT id FROM incidents"
+                           " WHERE id >= " TAIL_FROM ")"
                            " AND (i.lon >= :x0 OR i.lon <= :x1)");
         /* The R*Tree keeps float32 bounds rounded outwards: the exact
          * lon/lat test decides. */
@@ -1957,8 +2050,16 @@ static bm_status sl_find_kept(bm_store *st, const bm_store_filter *f,
     bm_store_filter rest = *f;
     if (drive) {
         rest.has_box = 0;
-        bm_buf_puts(&sql, SELECT_KEPT "FROM idx_incidents_geom AS x "
-                                      "CROSS JOIN incidents AS i");
+        /* the R*Tree below the tail, and the tail (rows of a batch not
+         * indexed yet), each row once */
+        bm_buf_puts(&sql, SELECT_KEPT
+                    "FROM (SELECT pkid FROM idx_incidents_geom"
+                    " WHERE xmin <= :bx1 AND xmax >= :bx0"
+                    " AND ymin <= :by1 AND ymax >= :by0"
+                    " AND pkid < " TAIL_FROM
+                    " UNION ALL SELECT id FROM incidents"
+                    " WHERE id >= " TAIL_FROM ") AS x "
+                    "CROSS JOIN incidents AS i");
     } else {
         bm_buf_puts(&sql, SELECT_KEPT "FROM incidents AS i");
     }
@@ -1972,8 +2073,6 @@ static bm_status sl_find_kept(bm_store *st, const bm_store_filter *f,
         /* The R*Tree keeps float32 bounds rounded outwards: the exact
          * lon/lat test decides. */
         bm_buf_puts(&sql, " AND i.id = x.pkid"
-                          " AND x.xmin <= :bx1 AND x.xmax >= :bx0"
-                          " AND x.ymin <= :by1 AND x.ymax >= :by0"
                           " AND i.lon BETWEEN :bx0 AND :bx1"
                           " AND i.lat BETWEEN :by0 AND :by1");
     if (!sql.data) {

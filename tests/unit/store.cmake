@@ -3,7 +3,7 @@
 bm_unit_test(test_store unit/test_store.c bm_store bm_core
              PkgConfig::SPATIALITE PkgConfig::SQLITE3)
 bm_unit_test(test_query unit/test_query.c bm_query bm_store bm_core
-             PkgConfig::PROJ)
+             PkgConfig::PROJ PkgConfig::SQLITE3)
 # Schema version 2: migration, review and audit, re-ingest, filters, stats,
 # two writers at once.
 bm_unit_test(test_store_review unit/test_store_review.c bm_store bm_core

@@ -7,6 +7,7 @@
 #include "bm_test.h"
 
 #include <geodesic.h>
+#include <sqlite3.h>
 
 #include <stdint.h>
 #include <stdio.h>
@@ -469,9 +470,44 @@ static int scan_cmp(const void *a, const void *b)
     return (x->id > y->id) - (x->id < y->id);
 }
 
-static void test_near_random(bm_ctx *ctx)
+/* How the random incidents are stored: one report at a time (the rtree
+ * module indexes each row), in a batch (the R*Tree packed at its end), or
+ * with the second half left as a batch's unindexed tail (a batch killed
+ * before its end): every way, searches must find the same. */
+enum { STORE_PLAIN, STORE_BATCH, STORE_TAIL };
+
+static int exec_on(const char *path, const char *sql)
 {
-    const char *path = BM_TEST_TMP "/test_query_random.sqlite";
+    sqlite3 *db = NULL;
+    int rc = sqlite3_open(path, &db);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_exec(db, sql, NULL, NULL, NULL);
+    if (rc != SQLITE_OK)
+        fprintf(stderr, "%s: %s\n", sql, sqlite3_errmsg(db));
+    sqlite3_close(db);
+    return rc;
+}
+
+static long long int_on(const char *path, const char *sql)
+{
+    sqlite3 *db = NULL;
+    sqlite3_stmt *q = NULL;
+    long long v = -1;
+    if (sqlite3_open(path, &db) == SQLITE_OK &&
+        sqlite3_prepare_v2(db, sql, -1, &q, NULL) == SQLITE_OK &&
+        sqlite3_step(q) == SQLITE_ROW)
+        v = sqlite3_column_int64(q, 0);
+    sqlite3_finalize(q);
+    sqlite3_close(db);
+    return v;
+}
+
+static void test_near_random(bm_ctx *ctx, int mode)
+{
+    const char *path = mode == STORE_PLAIN ? BM_TEST_TMP "/test_query_random.sqlite"
+                       : mode == STORE_BATCH
+                           ? BM_TEST_TMP "/test_query_random_batch.sqlite"
+                           : BM_TEST_TMP "/test_query_random_tail.sqlite";
     static const char *const ext[] = {"", "-journal", "-wal", "-shm"};
     for (size_t i = 0; i < 4; i++) {
         char p[1100];
@@ -521,10 +557,29 @@ static void test_near_random(bm_ctx *ctx)
         inc[i].sentence_offset = (size_t)i;
     }
     bm_store_report rep = {.sha256 = "random", .title = "random"};
+    if (mode != STORE_PLAIN)
+        CHECK(bm_store_begin_batch(st) == BM_OK);
     CHECK(bm_store_add_report(st, &rep, inc, N, NULL) == BM_OK);
+    if (mode != STORE_PLAIN)
+        CHECK(bm_store_end_batch(st) == BM_OK);
     /* Ids were given in order from 1. */
     for (int i = 0; i < N; i++)
         r[i].id = i + 1;
+    /* the packed tree is one the rtree module accepts, holding every row */
+    CHECK(int_on(path, "SELECT rtreecheck('idx_incidents_geom') = 'ok'") == 1);
+    CHECK(int_on(path, "SELECT count(*) FROM idx_incidents_geom") == N);
+    CHECK(int_on(path, "SELECT count(*) FROM bordermap_meta WHERE key = "
+                       "'rtree_from'") == 0);
+    if (mode == STORE_TAIL) {
+        bm_store_free(st);
+        st = NULL;
+        CHECK(exec_on(path, "DELETE FROM idx_incidents_geom WHERE pkid > 2000;"
+                            "INSERT INTO bordermap_meta(key, value) VALUES "
+                            "('rtree_from', '2001')") == SQLITE_OK);
+        CHECK(bm_store_open_existing(ctx, path, 1, &st) == BM_OK);
+        if (!st)
+            return;
+    }
 
     static scan_hit expect[N];
     int mismatches = 0, nonempty = 0;
@@ -612,6 +667,22 @@ static void test_near_random(bm_ctx *ctx)
     CHECK(mismatches == 0);
     CHECK(nonempty > 50);
     bm_store_free(st);
+    if (mode == STORE_TAIL) {
+        /* the next batch indexes the tail it finds */
+        st = NULL;
+        CHECK(bm_store_open(ctx, path, &st) == BM_OK);
+        bm_store_report rep2 = {.sha256 = "random 2", .title = "random 2"};
+        CHECK(st && bm_store_begin_batch(st) == BM_OK);
+        CHECK(st && bm_store_add_report(st, &rep2, inc, 10, NULL) == BM_OK);
+        CHECK(st && bm_store_end_batch(st) == BM_OK);
+        bm_store_free(st);
+        CHECK(int_on(path, "SELECT rtreecheck('idx_incidents_geom') = 'ok'") ==
+              1);
+        CHECK(int_on(path, "SELECT count(*) FROM idx_incidents_geom") ==
+              N + 10);
+        CHECK(int_on(path, "SELECT count(*) FROM bordermap_meta WHERE key = "
+                           "'rtree_from'") == 0);
+    }
 }
 
 int main(void)
@@ -624,7 +695,9 @@ int main(void)
     test_box_high_latitude();
     test_box_random();
     test_near(ctx);
-    test_near_random(ctx);
+    test_near_random(ctx, STORE_PLAIN);
+    test_near_random(ctx, STORE_BATCH);
+    test_near_random(ctx, STORE_TAIL);
     bm_ctx_free(ctx);
     return bm_test_done();
 }
