@@ -1833,7 +1833,30 @@ incident_label(const inc_group *g, const bm_incident *inc)
     }
     if (nt > shown_types)
         bm_buf_printf(&b, " +%zu types", nt - shown_types);
-    bm_buf_printf(&b, " · %s (%zu)", name, g->n);
+    /* the places: a province-level incident coded at its capital shares
+     * the capital's point, and is named as its province, not the town */
+    const char *other = NULL;
+    size_t nother = 0;
+    for (size_t k = 0; k < g->n; k++) {
+        const char *p = inc[g->idx[k]].place_name;
+        if (!p || !g->name || strcmp(p, g->name) == 0)
+            continue;
+        size_t j = 0; /* counted once: at its first appearance */
+        while (j < k && !(inc[g->idx[j]].place_name &&
+                          strcmp(inc[g->idx[j]].place_name, p) == 0))
+            j++;
+        if (j < k)
+            continue;
+        if (!other)
+            other = p;
+        nother++;
+    }
+    if (nother == 0)
+        bm_buf_printf(&b, " · %s (%zu)", name, g->n);
+    else if (nother == 1)
+        bm_buf_printf(&b, " · %s, %s (%zu)", name, other, g->n);
+    else
+        bm_buf_printf(&b, " · %s +%zu places (%zu)", name, nother, g->n);
     free(types);
     free(counts);
     return bm_buf_take(&b);
