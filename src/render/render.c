@@ -700,6 +700,14 @@ typedef struct renderer {
     /* incident labels that did not fit: numbered, listed beside the map */
     char **listed;
     size_t nlisted, caplisted;
+    /* their numbers at the symbols, reserved while labels are placed and
+     * drawn once the side list is drawn: only those it has room for, so
+     * that no number on the map points to a line that is not there */
+    struct list_number {
+        rect box;
+        size_t num;
+    } *numbers;
+    size_t nnumbers, capnumbers;
     size_t numbers_shown;
     size_t labels_placed;
     size_t list_fit;   /* side-list lines drawn */
@@ -1822,8 +1830,16 @@ incident_label(const inc_group *g, const bm_incident *inc)
         types[j] = t;
         counts[j] = c;
     }
-    size_t shown_types = nt > 3 ? 1 : nt;
-    for (size_t j = 0; j < shown_types; j++) {
+    if (nt > 3) {
+        /* a place of many kinds of incident (a dense map): the count of
+         * types, without dates, keeps the label short enough to place;
+         * the legend and the subtitle carry the rest */
+        b.len = 0;
+        if (b.data)
+            b.data[0] = '\0';
+        bm_buf_printf(&b, "%zu types", nt);
+    }
+    for (size_t j = 0; nt <= 3 && j < nt; j++) {
         if (j)
             bm_buf_puts(&b, ", ");
         if (counts[j] > 1)
@@ -1831,8 +1847,6 @@ incident_label(const inc_group *g, const bm_incident *inc)
         else
             bm_buf_puts(&b, types[j]);
     }
-    if (nt > shown_types)
-        bm_buf_printf(&b, " +%zu types", nt - shown_types);
     /* the places: a province-level incident coded at its capital shares
      * the capital's point, and is named as its province, not the town */
     const char *other = NULL;
@@ -2037,9 +2051,16 @@ place_incident_labels(renderer *r, const bm_incident *inc)
         text_set(r, nb, fs, 1, 0, 0);
         text_size(r, &w, &h);
         if (try_positions(r, x, y, d, w, h, PT(r, 0.5), 0, 0, &box)) {
-            text_draw(r, box.x0, box.y0, alert(r), 1);
+            struct list_number *p =
+                bm_grow(r->numbers, &r->capnumbers, r->nnumbers + 1, sizeof *p);
+            if (!p) {
+                r->nomem = 1;
+                break;
+            }
+            r->numbers = p;
+            r->numbers[r->nnumbers].box = box;
+            r->numbers[r->nnumbers++].num = num;
             place_label(r, box);
-            r->numbers_shown++;
         }
     }
     free(order);
@@ -3010,7 +3031,7 @@ draw_side_list(renderer *r, rect box)
     text_draw(r, box.x0 + pad, y, ink(r, 1), 0);
     y += h + PT(r, 2);
     double lh = side_list_line_h(r);
-    char buf[64];
+    char buf[128];
     size_t fit = 0;
     double numw = PT(r, 22);
     for (size_t i = 0; i < r->nlisted; i++) {
@@ -3039,11 +3060,33 @@ draw_side_list(renderer *r, rect box)
     }
     r->list_fit = fit;
     if (fit < r->nlisted) {
-        snprintf(buf, sizeof buf, "… %zu more (bordermap export lists all)",
+        snprintf(buf, sizeof buf, "… and %zu more unlabelled places",
                  r->nlisted - fit);
         text_set(r, buf, PT_LEGEND - 1.5, 0, 1, inner);
         text_draw(r, box.x0 + pad, y, ink(r, 0.7), 0);
     }
+}
+
+/* The side list's numbers at their symbols, for the lines it holds
+ * (list_fit), inside the map frame. */
+static void
+draw_list_numbers(renderer *r, double fs)
+{
+    const rect *f = &r->v.frame;
+    cairo_t *cr = r->cr;
+    cairo_save(cr);
+    cairo_rectangle(cr, f->x0, f->y0, f->x1 - f->x0, f->y1 - f->y0);
+    cairo_clip(cr);
+    char nb[32];
+    for (size_t i = 0; i < r->nnumbers; i++) {
+        if (r->numbers[i].num > r->list_fit)
+            continue;
+        snprintf(nb, sizeof nb, "%zu", r->numbers[i].num);
+        text_set(r, nb, fs, 1, 0, 0);
+        text_draw(r, r->numbers[i].box.x0, r->numbers[i].box.y0, alert(r), 1);
+        r->numbers_shown++;
+    }
+    cairo_restore(cr);
 }
 
 /* Inset locator: the inset layers drawn in the map's projection over a
@@ -3575,6 +3618,10 @@ draw_map(renderer *r, bm_layer *const *basemap, const bm_incident *inc,
             draw_side_list(r, rect_make(f->x0 + m, f->y1 - m - bh, bw, bh));
         }
     }
+    if (r->nnumbers)
+        draw_list_numbers(r, r->style->incident_label_size > 0
+                                 ? r->style->incident_label_size
+                                 : 9.5);
 
     draw_margins(r);
     draw_banners(r);
@@ -3946,6 +3993,7 @@ bm_render_map(bm_ctx *ctx, const bm_style *style, bm_layer *const *basemap,
     for (size_t i = 0; i < r.nlisted; i++)
         free(r.listed[i]);
     free(r.listed);
+    free(r.numbers);
     sindex_free(&r.placed_ix);
     sindex_free(&r.leader_ix);
     sindex_free(&r.avoid_ix);
