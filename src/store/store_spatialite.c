@@ -805,15 +805,18 @@ bm_status bm_store_spatialite_open(bm_ctx *ctx, const char *path, int create,
     }
 
     rc = exec_sql(s->db, "PRAGMA foreign_keys = ON");
-    /* A reader keeps a page cache of up to 256 MB (filled only as far as
-     * a query reads) and no file mapping: measured on a 1e7-incident
-     * store, a small radius query then takes 1.9 ms warm and the whole
-     * `near` command 20 ms less than with mmap (whose page faults and
-     * teardown cost more than read() on virtual machines), and a 25 km
-     * query over 1e6 incidents 270 ms instead of 450 ms. A writer keeps
-     * 64 MB, so that its memory stays flat however large the store grows. */
+    /* A reader keeps an 8 MB page cache and no file mapping. Measured on
+     * this project's benchmark data (tests/bench/store.sh): a 1.2 km query
+     * over 1e7 incidents takes 2.0 ms warm in process and the whole `near`
+     * command 76 ms (with mmap: 4.0 and 103-109 ms, page faults and the
+     * mapping's teardown costing more than read() on virtual machines);
+     * a 25 km query over 1e6 incidents (84,000 hits, rows spread over the
+     * whole file) 0.86 s as a command, where a 256 MB cache spent 1.7 s
+     * allocating and faulting in fresh pages (warm in process it is 424
+     * instead of 281 ms). A writer keeps 64 MB, so that its memory stays
+     * flat however large the store grows. */
     if (rc == SQLITE_OK)
-        rc = exec_sql(s->db, readonly ? "PRAGMA cache_size = -262144"
+        rc = exec_sql(s->db, readonly ? "PRAGMA cache_size = -8192"
                                       : "PRAGMA cache_size = -65536");
     if (rc == SQLITE_OK && !readonly) {
         /* WAL lets readers go on while one writer writes; NORMAL sync is
