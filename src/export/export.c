@@ -137,12 +137,14 @@ static int format_index(const char *format)
     return -1;
 }
 
-/* KML goes through LIBKML when GDAL was built with it (typed schema, UTF-8
- * throughout), else through the plain KML driver. */
+/* KML is written by GDAL's plain KML driver, which streams placemarks
+ * (with a typed <Schema> and ExtendedData, UTF-8). LIBKML builds the whole
+ * document in memory and its writer grows quadratically with the
+ * placemarks: with GDAL 3.6, 10,000 incidents took 3 min 49 s through
+ * LIBKML and 0.5 s through KML. */
 static const char *kml_driver(void)
 {
-    ensure_registered();
-    return GDALGetDriverByName("LIBKML") ? "LIBKML" : "KML";
+    return "KML";
 }
 
 const char *bm_export_driver(const char *format)
@@ -413,6 +415,9 @@ static bm_status write_dataset(bm_ctx *ctx, const bm_incident *items,
     }
 
     export_job job = {.ctx = ctx, .path = path, .errs = errs, .layer = layer};
+    /* a driver's layer may come with fields of its own (KML: Name and
+     * Description): ours follow them */
+    int before = OGR_FD_GetFieldCount(OGR_L_GetLayerDefn(layer));
     for (int i = 0; i < BM_EXPORT_F_COUNT; i++) {
         job.field_index[i] = -1;
         if (redact && fields[i].redacted)
@@ -430,9 +435,10 @@ static bm_status write_dataset(bm_ctx *ctx, const bm_incident *items,
         }
     }
     /* Drivers may rename fields (launder); the fields are created in
-     * order, so the i-th created is the i-th written. */
+     * order, so the i-th created is the i-th written, after the driver's
+     * own. */
     {
-        int k = 0;
+        int k = before;
         for (int i = 0; i < BM_EXPORT_F_COUNT; i++)
             if (!(redact && fields[i].redacted))
                 job.field_index[i] = k++;

@@ -39,7 +39,10 @@ typedef struct bm_render_result {
     size_t groups;          /* places with incidents (one marker group each) */
     size_t labels_placed;   /* incident labels set on the map */
     size_t labels_listed;   /* numbered on the map, text in the side list */
-    size_t labels_unlisted; /* side list full: numbered, counted in a note */
+    size_t labels_unlisted; /* side list full: counted in a note, no number */
+    size_t numbers_shown;   /* side-list numbers drawn at their symbols
+                               (each for a line the list holds) */
+    size_t max_number;      /* the highest of them (0: none) */
     double *boxes;          /* every label box placed on the map (incident,
                                town, river, country, list numbers), 4
                                doubles x0,y0,x1,y1 each, device units;

@@ -708,7 +708,7 @@ typedef struct renderer {
         size_t num;
     } *numbers;
     size_t nnumbers, capnumbers;
-    size_t numbers_shown;
+    size_t numbers_shown, max_number;
     size_t labels_placed;
     size_t list_fit;   /* side-list lines drawn */
     struct scale_info scale;
@@ -3085,6 +3085,8 @@ draw_list_numbers(renderer *r, double fs)
         text_set(r, nb, fs, 1, 0, 0);
         text_draw(r, r->numbers[i].box.x0, r->numbers[i].box.y0, alert(r), 1);
         r->numbers_shown++;
+        if (r->numbers[i].num > r->max_number)
+            r->max_number = r->numbers[i].num;
     }
     cairo_restore(cr);
 }
@@ -3641,6 +3643,8 @@ fill_result(renderer *r, bm_render_result *res)
     res->labels_placed = r->labels_placed;
     res->labels_listed = r->list_fit;
     res->labels_unlisted = r->nlisted - r->list_fit;
+    res->numbers_shown = r->numbers_shown;
+    res->max_number = r->max_number;
     res->scale_km = r->scale.km;
     res->scale_len = r->scale.km * r->scale.dev_per_km;
     res->scale_lat = r->scale.lat;

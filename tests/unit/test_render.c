@@ -480,6 +480,9 @@ test_label_guarantees(const bm_style *style, bm_layer **basemap)
     CHECK(res.labels_placed + res.labels_listed + res.labels_unlisted ==
           res.groups);
     CHECK(res.labels_listed > 0); /* too dense: the side list is used */
+    /* every number at a symbol points to a line the list holds */
+    CHECK(res.numbers_shown <= res.labels_listed);
+    CHECK(res.max_number <= res.labels_listed);
     size_t bad = 0;
     for (size_t i = 0; i < res.nboxes; i++)
         for (size_t j = i + 1; j < res.nboxes; j++)
