@@ -27,6 +27,7 @@ same inputs (row order follows the inputs).
 import argparse
 import csv
 import hashlib
+import json
 import os
 import re
 import shutil
@@ -511,11 +512,13 @@ def main():
         with tempfile.TemporaryDirectory() as td:
             wa_json, wa_from = world_atlas_json(args.world_atlas, td)
             add_locator_layers(ogr2ogr, tmp, wa_json)
+            add_towns_layer(ogr2ogr, tmp, places, td)
         more["world_atlas_from"] = wa_from
         os.replace(tmp, dst)
         ogrinfo = shutil.which("ogrinfo")
         if ogrinfo:
-            for layer in BASEMAP_LAYERS + [l[0] for l in LOCATOR_LAYERS]:
+            for layer in BASEMAP_LAYERS + [l[0] for l in LOCATOR_LAYERS] + \
+                    [TOWNS_LAYER]:
                 res = subprocess.run([ogrinfo, "-so", dst, layer],
                                      stdout=subprocess.PIPE,
                                      universal_newlines=True)
@@ -809,6 +812,70 @@ def world_atlas_json(arg, tmpdir):
     return out, "npm %s (tarball SHA-256 %s)" % (WORLD_ATLAS, digest)
 
 
+# The maps' towns: the gazetteer's populated places (GeoNames) with a
+# population, inside the basemap's extent, ranked by population on the
+# scale of Natural Earth's SCALERANK (lower is more important) so that the
+# renderer shows more of them as a map zooms in. Natural Earth's 1:10m
+# populated places leave out most border towns (Hunchun, Rajin, Hoeryong,
+# Musan); this layer has them all.
+TOWNS_LAYER = "towns"
+TOWNS_WINDOW = (123, 38, 134, 46)  # the basemap's extent
+TOWN_RANKS = [(1000000, 3), (500000, 4), (200000, 5), (100000, 6),
+              (50000, 7), (20000, 8), (10000, 9), (5000, 10), (0, 11)]
+
+
+def town_rank(pop):
+    for least, rank in TOWN_RANKS:
+        if pop >= least:
+            return rank
+    return TOWN_RANKS[-1][1]
+
+
+def add_towns_layer(ogr2ogr, dst, places, td):
+    """Appends the towns layer (NAME, RANK, POP, ID; points) to dst."""
+    x0, y0, x1, y1 = TOWNS_WINDOW
+    feats = []
+    for p in places:
+        if p["kind"] != "town" or not p["lat"] or not p["population"]:
+            continue
+        lat, lon, pop = float(p["lat"]), float(p["lon"]), int(p["population"])
+        if pop <= 0 or not (x0 <= lon <= x1 and y0 <= lat <= y1):
+            continue
+        # the maps are about North Korea: its towns rank two steps higher
+        rank = town_rank(pop) - (2 if p["country"] == "KP" else 0)
+        feats.append({"type": "Feature",
+                      # "Manpo", not "Manp'o": English reports drop the
+                      # McCune-Reischauer apostrophe
+                      "properties": {"NAME": (p["ascii_name"] or
+                                              p["name"]).replace("'", "")
+                                                        .replace("\u2019", ""),
+                                     "RANK": rank, "POP": pop,
+                                     "ID": p["id"]},
+                      "geometry": {"type": "Point",
+                                   "coordinates": [lon, lat]},
+                      "_kp": p["country"] == "KP"})
+    # the renderer labels towns in this order on equal ranks: North
+    # Korea's first, then the most populous
+    feats.sort(key=lambda f: (f["properties"]["RANK"],
+                              0 if f["_kp"] else 1,
+                              -f["properties"]["POP"],
+                              f["properties"]["ID"]))
+    for f in feats:
+        del f["_kp"]
+    src = os.path.join(td, "towns.geojson")
+    with open(src, "w", encoding="utf-8") as fo:
+        json.dump({"type": "FeatureCollection", "features": feats}, fo,
+                  ensure_ascii=False)
+    cmd = [ogr2ogr, "--config", "OGR_CURRENT_DATE", "2000-01-01T00:00:00.000Z",
+           "-update", "-f", "GPKG", dst, src, "-nln", TOWNS_LAYER, "-nlt",
+           "POINT", "-a_srs", "EPSG:4326"]
+    try:
+        subprocess.run(cmd, check=True)
+    except (OSError, subprocess.CalledProcessError) as e:
+        die("ogr2ogr (%s) failed: %s" % (TOWNS_LAYER, e))
+    return len(feats)
+
+
 def add_locator_layers(ogr2ogr, dst, src):
     """Appends the locator layers (LOCATOR_LAYERS) to the GeoPackage dst."""
     x0, y0, x1, y1 = LOCATOR_WINDOW
@@ -998,6 +1065,9 @@ Boundaries, coastline, land, lakes, rivers, populated places
 (basemap.gpkg layers ne10m_*), admin-1 interior points in places.tsv:
   Made with Natural Earth (naturalearthdata.com), public domain.
 
+Town labels on the maps (basemap.gpkg layer towns): GeoNames, as
+  places.tsv above (CC BY 4.0).
+
 Inset locator land and country outlines (basemap.gpkg layers ne50m_*):
   Made with Natural Earth 1:50m (naturalearthdata.com), public domain, as
   redistributed in TopoJSON by the npm package world-atlas 2.0.2 (ISC
@@ -1063,7 +1133,12 @@ def sources_md(inp, st, basemap_counts):
       "layers used for drawing (all fields kept), EPSG:4326, "
       "lon 123-134 E, lat 38-46 N; plus the inset locator's `ne50m_land` "
       "and `ne50m_country_outlines` (country polygons' boundaries): "
-      "Natural Earth 1:50m from %s, clipped to lon %d-%d E, lat %d-%d N. |\n"
+      "Natural Earth 1:50m from %s, clipped to lon %d-%d E, lat %d-%d N; "
+      "and `towns` (NAME, RANK, POP, ID): this gazetteer's towns with a "
+      "population inside the basemap's extent (GeoNames, CC BY 4.0), RANK "
+      "from the population on Natural Earth's SCALERANK scale (1,000,000: "
+      "3 ... under 5,000: 11; North Korean towns two steps higher), for the "
+      "maps' town labels. |\n"
       % ((st["more"].get("world_atlas_from", WORLD_ATLAS),) +
          (LOCATOR_WINDOW[0], LOCATOR_WINDOW[2], LOCATOR_WINDOW[1],
           LOCATOR_WINDOW[3])))

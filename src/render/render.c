@@ -2124,8 +2124,16 @@ named_by_incident(const renderer *r, const char *name, double x, double y)
     return 0;
 }
 
+/* Towns of this rank or lower (more important: 200,000 people and more in
+ * the towns layer) are labelled before the rivers. */
+#define BIG_TOWN_RANK 5
+
+/* Town labels of rank up to max_rank (NaN ranks last), or above it when
+ * after is set: the big towns go before the rivers' labels, the others
+ * after. */
 static void
-place_town_labels(renderer *r, bm_layer *const *basemap)
+place_town_labels(renderer *r, bm_layer *const *basemap, double max_rank,
+                  int after)
 {
     const bm_style *s = r->style;
     town *towns = NULL;
@@ -2135,7 +2143,6 @@ place_town_labels(renderer *r, bm_layer *const *basemap)
         const bm_layer *l = basemap ? basemap[li] : NULL;
         if (!l || sl->kind != BM_GEOM_POINT || l->kind != BM_GEOM_POINT)
             continue;
-        double sym = sl->symbol_size > 0 ? PT(r, sl->symbol_size) : PT(r, 4);
         for (size_t i = 0; i < l->nparts; i++) {
             const bm_part *p = &l->parts[i];
             if (p->count < 1 || !feature_shown(sl, l, p->feature))
@@ -2145,8 +2152,6 @@ place_town_labels(renderer *r, bm_layer *const *basemap)
                          &y) != 0 ||
                 !rect_contains(&r->v.frame, x, y))
                 continue;
-            /* the symbol is an obstacle for every label */
-            place_rect(r, (rect){x - sym / 2, y - sym / 2, x + sym / 2, y + sym / 2});
             if (!sl->label_field || !l->feature_name || p->feature >= l->nfeatures)
                 continue;
             const char *name = l->feature_name[p->feature];
@@ -2172,13 +2177,25 @@ place_town_labels(renderer *r, bm_layer *const *basemap)
         qsort(towns, n, sizeof *towns, town_cmp);
     for (size_t i = 0; i < n; i++) {
         const bm_style_layer *sl = &s->layers[towns[i].layer];
+        int big = towns[i].rank <= max_rank; /* false for NaN */
+        if (big == after)
+            continue;
+        /* In order of importance, each town's symbol becomes an obstacle
+         * for the labels after it; a symbol already under a label (a
+         * bigger town's, an incident's) is left unlabelled, so that a
+         * cluster of small towns never keeps a city from its name. */
+        double sym = sl->symbol_size > 0 ? PT(r, sl->symbol_size) : PT(r, 4);
+        rect dot = {towns[i].x - sym / 2, towns[i].y - sym / 2,
+                    towns[i].x + sym / 2, towns[i].y + sym / 2};
+        if (collides(r, &dot, 0))
+            continue;
+        place_rect(r, dot);
         if (named_by_incident(r, towns[i].name, towns[i].x, towns[i].y))
             continue; /* the incident label names the place */
         double fs = sl->label_size > 0 ? sl->label_size : 8.5;
         text_set(r, towns[i].name, fs, 0, sl->label_italic, 0);
         double w, h;
         text_size(r, &w, &h);
-        double sym = sl->symbol_size > 0 ? PT(r, sl->symbol_size) : PT(r, 4);
         rect box;
         if (!try_positions(r, towns[i].x, towns[i].y, sym / 2 + PT(r, 2), w, h,
                            PT(r, 1.5), 0, 0, &box))
@@ -3560,8 +3577,9 @@ draw_map(renderer *r, bm_layer *const *basemap, const bm_incident *inc,
     if (!heat)
         place_incident_labels(r, inc);
     place_polygon_labels(r, basemap);
+    place_town_labels(r, basemap, BIG_TOWN_RANK, 0);
     place_line_labels(r, basemap);
-    place_town_labels(r, basemap);
+    place_town_labels(r, basemap, BIG_TOWN_RANK, 1);
 
     if (leg_corner >= 0)
         draw_legend(r, &li, leg_box.x0, leg_box.y0);

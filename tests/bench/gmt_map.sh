@@ -43,7 +43,7 @@ prepare)
     ogr borders wdbii_f_borders
     ogr rivers wdbii_f_rivers -where 'level <= 3'
     ogr admin1 ne10m_admin1_lines
-    ogr2ogr -f CSV /vsistdout/ "$gpkg" ne10m_populated_places -where 'SCALERANK <= 8' \
+    ogr2ogr -f CSV /vsistdout/ "$gpkg" towns -where 'RANK <= 8' \
         -lco GEOMETRY=AS_XY -select NAME | tail -n +2 |
         awk -F, '{n = $3; gsub(/"/, "", n); printf "%s %s %s\n", $1, $2, n}' |
         iconv -f UTF-8 -t ISO-8859-1//TRANSLIT >"$dir/towns.txt"

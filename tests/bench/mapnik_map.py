@@ -91,9 +91,9 @@ layer("admin1", ogr("ne10m_admin1_lines"),
       [rule('<LineSymbolizer stroke="#9a9a9a" stroke-width="%g" stroke-dasharray="%g,%g"/>'
             % (0.5 * k, 3 * k, 2 * k))])
 layer("countries", ogr("ne10m_admin0_countries"), [rule(text("name_en", 11, "#8a8a8a"))])
-layer("towns", ogr("ne10m_populated_places"),
+layer("towns", ogr("towns"),
       [rule('<MarkersSymbolizer width="%g" height="%g" fill="#333333" allow-overlap="true"/>'
-            % (3 * k, 3 * k) + text("NAME", 8, "#222222"), "[SCALERANK] &lt;= 8")])
+            % (3 * k, 3 * k) + text("NAME", 8, "#222222"), "[RANK] &lt;= 8")])
 rules = []
 for t, c in colours.items():
     rules.append(rule('<MarkersSymbolizer width="%g" height="%g" fill="%s" stroke="#222222" '

@@ -21,7 +21,7 @@ run "$BM" render --db "$DB" -o "$WORK/map.pdf" --classification "UNCLASSIFIED //
 expect_rc 0 "render pdf"
 if command -v pdftotext >/dev/null; then
     pdftotext -layout "$WORK/map.pdf" "$WORK/map.txt"
-    for name in Musan Manpo Kanggye Hamhung Yanji Dandong CHINA; do
+    for name in Musan Manpo Kanggye Hamhung Sinuiju Rajin CHINA; do
         grep -q "$name" "$WORK/map.txt" && ok || bad "town or country '$name' not text in the PDF"
     done
     # country names are letter-spaced

@@ -155,12 +155,12 @@ static void test_briefing(bm_ctx *ctx)
     CHECK(l != NULL);
     if (l)
         CHECK(l->width > 1.0);
-    l = find_layer(s, "ne10m_populated_places");
+    l = find_layer(s, "towns");
     CHECK(l != NULL);
     if (l) {
         CHECK(l->kind == BM_GEOM_POINT);
         CHECK_STR(l->label_field, "NAME");
-        CHECK_STR(l->rank_field, "SCALERANK");
+        CHECK_STR(l->rank_field, "RANK");
         CHECK_NEAR(l->max_rank, 8, 1e-9);
         CHECK(l->has_fill);
         CHECK_NEAR(l->symbol_size, 3, 1e-9);
