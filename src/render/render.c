@@ -2124,9 +2124,9 @@ named_by_incident(const renderer *r, const char *name, double x, double y)
     return 0;
 }
 
-/* Towns of this rank or lower (more important: 200,000 people and more in
- * the towns layer) are labelled before the rivers. */
-#define BIG_TOWN_RANK 5
+/* Towns of this rank or lower (the towns layer: a million people, or
+ * 200,000 in North Korea) are labelled before the rivers. */
+#define BIG_TOWN_RANK 3
 
 /* Town labels of rank up to max_rank (NaN ranks last), or above it when
  * after is set: the big towns go before the rivers' labels, the others
@@ -2404,9 +2404,13 @@ place_line_labels(renderer *r, bm_layer *const *basemap)
                     continue;
                 /* try positions at fractions of the length; a long river
                  * is named twice, far apart */
-                static const double fr[] = {0.5, 0.3, 0.7, 0.15, 0.85, 0.4, 0.6};
+                static const double fr[] = {0.5,  0.3,  0.7,  0.15, 0.85,
+                                            0.4,  0.6,  0.1,  0.9,  0.2,
+                                            0.8,  0.25, 0.75, 0.35, 0.65,
+                                            0.45, 0.55, 0.05, 0.95};
                 double first_at = -1;
-                for (size_t fi = 0; fi < 7 && placed < 2; fi++) {
+                for (size_t fi = 0; fi < sizeof fr / sizeof fr[0] && placed < 2;
+                     fi++) {
                     double want = total * fr[fi];
                     if (first_at >= 0 &&
                         (fabs(want - first_at) < fmax(total / 3, 6 * w)))
