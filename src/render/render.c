@@ -709,6 +709,10 @@ typedef struct renderer {
     } *numbers;
     size_t nnumbers, capnumbers;
     size_t numbers_shown, max_number;
+    /* towns to label, sorted by importance, kept between the two passes
+     * of place_town_labels */
+    struct town *towns;
+    size_t ntowns;
     size_t labels_placed;
     size_t list_fit;   /* side-list lines drawn */
     struct scale_info scale;
@@ -2072,6 +2076,7 @@ typedef struct town {
     const char *name;
     double x, y, rank;
     size_t layer, order;
+    int state; /* 0: to do; 1: symbol reserved, label to place; 2: done */
 } town;
 
 static int
@@ -2128,83 +2133,116 @@ named_by_incident(const renderer *r, const char *name, double x, double y)
  * 200,000 in North Korea) are labelled before the rivers. */
 #define BIG_TOWN_RANK 3
 
-/* Town labels of rank up to max_rank (NaN ranks last), or above it when
- * after is set: the big towns go before the rivers' labels, the others
- * after. */
+/* Town labels in two passes around the rivers' labels. The first
+ * (after = 0) collects the towns and, in order of importance, labels those
+ * of rank up to max_rank, each town's symbol becoming an obstacle for the
+ * labels after it: a symbol already under a label (a bigger town's, an
+ * incident's) is left unlabelled, so that a cluster of small towns never
+ * keeps a city from its name. It then reserves the other towns' symbols
+ * (those not under a label), which the rivers' labels avoid; the second
+ * pass (after = 1) labels them. */
 static void
 place_town_labels(renderer *r, bm_layer *const *basemap, double max_rank,
                   int after)
 {
     const bm_style *s = r->style;
-    town *towns = NULL;
-    size_t n = 0, cap = 0;
-    for (size_t li = 0; li < s->nlayers; li++) {
-        const bm_style_layer *sl = &s->layers[li];
-        const bm_layer *l = basemap ? basemap[li] : NULL;
-        if (!l || sl->kind != BM_GEOM_POINT || l->kind != BM_GEOM_POINT)
-            continue;
-        for (size_t i = 0; i < l->nparts; i++) {
-            const bm_part *p = &l->parts[i];
-            if (p->count < 1 || !feature_shown(sl, l, p->feature))
+    if (!after) {
+        size_t n = 0, cap = 0;
+        town *towns = NULL;
+        for (size_t li = 0; li < s->nlayers; li++) {
+            const bm_style_layer *sl = &s->layers[li];
+            const bm_layer *l = basemap ? basemap[li] : NULL;
+            if (!l || sl->kind != BM_GEOM_POINT || l->kind != BM_GEOM_POINT)
                 continue;
-            double x, y;
-            if (view_dev(&r->v, l->xy[2 * p->first], l->xy[2 * p->first + 1], &x,
-                         &y) != 0 ||
-                !rect_contains(&r->v.frame, x, y))
-                continue;
-            if (!sl->label_field || !l->feature_name || p->feature >= l->nfeatures)
-                continue;
-            const char *name = l->feature_name[p->feature];
-            if (!name || !*name)
-                continue;
-            town *t = bm_grow(towns, &cap, n + 1, sizeof *t);
-            if (!t) {
-                r->nomem = 1;
-                free(towns);
-                return;
+            for (size_t i = 0; i < l->nparts; i++) {
+                const bm_part *p = &l->parts[i];
+                if (p->count < 1 || !feature_shown(sl, l, p->feature))
+                    continue;
+                double x, y;
+                if (view_dev(&r->v, l->xy[2 * p->first],
+                             l->xy[2 * p->first + 1], &x, &y) != 0 ||
+                    !rect_contains(&r->v.frame, x, y))
+                    continue;
+                const char *name = sl->label_field && l->feature_name &&
+                                           p->feature < l->nfeatures
+                                       ? l->feature_name[p->feature]
+                                       : NULL;
+                town *t = bm_grow(towns, &cap, n + 1, sizeof *t);
+                if (!t) {
+                    r->nomem = 1;
+                    free(towns);
+                    return;
+                }
+                towns = t;
+                towns[n].name = name;
+                towns[n].x = x;
+                towns[n].y = y;
+                towns[n].rank =
+                    l->feature_rank ? l->feature_rank[p->feature] : (double)NAN;
+                towns[n].layer = li;
+                towns[n].order = n;
+                towns[n].state = 0;
+                n++;
             }
-            towns = t;
-            towns[n].name = name;
-            towns[n].x = x;
-            towns[n].y = y;
-            towns[n].rank = l->feature_rank ? l->feature_rank[p->feature] : (double)NAN;
-            towns[n].layer = li;
-            towns[n].order = n;
-            n++;
+        }
+        if (n > 1)
+            qsort(towns, n, sizeof *towns, town_cmp);
+        free(r->towns);
+        r->towns = towns;
+        r->ntowns = n;
+    }
+    for (int step = 0; step < (after ? 1 : 2); step++) {
+        for (size_t i = 0; i < r->ntowns; i++) {
+            town *t = &r->towns[i];
+            const bm_style_layer *sl = &s->layers[t->layer];
+            int big = t->rank <= max_rank; /* false for NaN */
+            double sym =
+                sl->symbol_size > 0 ? PT(r, sl->symbol_size) : PT(r, 4);
+            rect dot = {t->x - sym / 2, t->y - sym / 2, t->x + sym / 2,
+                        t->y + sym / 2};
+            int label_now;
+            if (after) { /* pass 2: the reserved ones */
+                if (t->state != 1)
+                    continue;
+                label_now = 1;
+            } else if (step == 0) { /* pass 1: the big towns */
+                if (!big || t->state)
+                    continue;
+                label_now = 1;
+            } else { /* pass 1, then: reserve the others' symbols */
+                if (t->state)
+                    continue;
+                label_now = 0;
+            }
+            if (t->state == 0) {
+                if (collides(r, &dot, 0)) {
+                    t->state = 2; /* under a label: left unlabelled */
+                    continue;
+                }
+                place_rect(r, dot);
+                t->state = 1;
+            }
+            if (!label_now)
+                continue;
+            t->state = 2;
+            if (!t->name || !*t->name)
+                continue;
+            if (named_by_incident(r, t->name, t->x, t->y))
+                continue; /* the incident label names the place */
+            double fs = sl->label_size > 0 ? sl->label_size : 8.5;
+            text_set(r, t->name, fs, 0, sl->label_italic, 0);
+            double w, h;
+            text_size(r, &w, &h);
+            rect box;
+            if (!try_positions(r, t->x, t->y, sym / 2 + PT(r, 2), w, h,
+                               PT(r, 1.5), 0, 0, &box))
+                continue;
+            bm_rgba col = sl->label_color.a > 0 ? sl->label_color
+                                                : rgba(0.2, 0.2, 0.2, 1);
+            text_draw(r, box.x0, box.y0, col, 1);
+            place_label(r, box);
         }
     }
-    if (n > 1)
-        qsort(towns, n, sizeof *towns, town_cmp);
-    for (size_t i = 0; i < n; i++) {
-        const bm_style_layer *sl = &s->layers[towns[i].layer];
-        int big = towns[i].rank <= max_rank; /* false for NaN */
-        if (big == after)
-            continue;
-        /* In order of importance, each town's symbol becomes an obstacle
-         * for the labels after it; a symbol already under a label (a
-         * bigger town's, an incident's) is left unlabelled, so that a
-         * cluster of small towns never keeps a city from its name. */
-        double sym = sl->symbol_size > 0 ? PT(r, sl->symbol_size) : PT(r, 4);
-        rect dot = {towns[i].x - sym / 2, towns[i].y - sym / 2,
-                    towns[i].x + sym / 2, towns[i].y + sym / 2};
-        if (collides(r, &dot, 0))
-            continue;
-        place_rect(r, dot);
-        if (named_by_incident(r, towns[i].name, towns[i].x, towns[i].y))
-            continue; /* the incident label names the place */
-        double fs = sl->label_size > 0 ? sl->label_size : 8.5;
-        text_set(r, towns[i].name, fs, 0, sl->label_italic, 0);
-        double w, h;
-        text_size(r, &w, &h);
-        rect box;
-        if (!try_positions(r, towns[i].x, towns[i].y, sym / 2 + PT(r, 2), w, h,
-                           PT(r, 1.5), 0, 0, &box))
-            continue;
-        bm_rgba col = sl->label_color.a > 0 ? sl->label_color : rgba(0.2, 0.2, 0.2, 1);
-        text_draw(r, box.x0, box.y0, col, 1);
-        place_label(r, box);
-    }
-    free(towns);
 }
 
 /* Line labels (rivers): along the longest visible run of each named
@@ -4020,6 +4058,7 @@ bm_render_map(bm_ctx *ctx, const bm_style *style, bm_layer *const *basemap,
         free(r.listed[i]);
     free(r.listed);
     free(r.numbers);
+    free(r.towns);
     sindex_free(&r.placed_ix);
     sindex_free(&r.leader_ix);
     sindex_free(&r.avoid_ix);
