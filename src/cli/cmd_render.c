@@ -621,11 +621,10 @@ int cmd_render(bm_ctx *ctx, int argc, char **argv)
 
     /* a heatmap's points carry no dates: "{date}" in the title is the
      * selection's span, filled in here */
-    if (pc.pts || heat_km > 0) {
-        heat_title = draw->expand_title(
-            title ? title : style->title ? style->title
-                                         : "North Korea border incidents",
-            span.lo[0] ? span.lo : NULL, span.hi);
+    const char *title0 = title ? title : style->title;
+    if (heat_km > 0 && title0) { /* NULL: the renderer's own, undated */
+        heat_title = draw->expand_title(title0, span.lo[0] ? span.lo : NULL,
+                                        span.hi);
         if (!heat_title) {
             rc = BM_EXIT_FAIL;
             goto done;

@@ -148,24 +148,33 @@ static bm_status check_filter(bm_store *st, const bm_store_filter **filter,
     if (!*filter)
         *filter = none;
     const bm_store_filter *f = *filter;
+    if (f->ntypes > 0 && !f->types)
+        return bm_ctx_fail(st->ctx, BM_ERR_USAGE, "store: types missing");
     if (f->has_box)
         return check_box(st, f->min_lon, f->min_lat, f->max_lon, f->max_lat);
     return BM_OK;
 }
 
-bm_status bm_store_find(bm_store *st, const bm_store_filter *filter,
-                        bm_incident_visit_fn fn, void *user)
+/* The checks of a reading call with a visitor: a handle, a visitor and a
+ * valid filter (NULL becomes *none). */
+static bm_status check_visit(bm_store *st, int has_fn,
+                             const bm_store_filter **filter,
+                             bm_store_filter *none)
 {
     if (!st)
         return BM_ERR_USAGE;
-    if (!fn)
+    if (!has_fn)
         return bm_ctx_fail(st->ctx, BM_ERR_USAGE, "store: no visitor given");
+    return check_filter(st, filter, none);
+}
+
+bm_status bm_store_find(bm_store *st, const bm_store_filter *filter,
+                        bm_incident_visit_fn fn, void *user)
+{
     bm_store_filter none;
-    bm_status fs = check_filter(st, &filter, &none);
+    bm_status fs = check_visit(st, fn != NULL, &filter, &none);
     if (fs != BM_OK)
         return fs;
-    if (filter->ntypes > 0 && !filter->types)
-        return bm_ctx_fail(st->ctx, BM_ERR_USAGE, "store: types missing");
     return st->ops->find(st, filter, fn, user);
 }
 
@@ -219,8 +228,6 @@ bm_status bm_store_find_kept(bm_store *st, const bm_store_filter *filter,
     bm_status fs = check_filter(st, &filter, &none);
     if (fs != BM_OK)
         return fs;
-    if (filter->ntypes > 0 && !filter->types)
-        return bm_ctx_fail(st->ctx, BM_ERR_USAGE, "store: types missing");
     if (st->ops->find_kept)
         return st->ops->find_kept(st, filter, keep, user, out, n);
     kept_state ks;
@@ -264,16 +271,10 @@ static int point_visit(void *user, const bm_incident *inc)
 bm_status bm_store_each_point(bm_store *st, const bm_store_filter *filter,
                               bm_point_visit_fn fn, void *user)
 {
-    if (!st)
-        return BM_ERR_USAGE;
-    if (!fn)
-        return bm_ctx_fail(st->ctx, BM_ERR_USAGE, "store: no visitor given");
     bm_store_filter none;
-    bm_status fs = check_filter(st, &filter, &none);
+    bm_status fs = check_visit(st, fn != NULL, &filter, &none);
     if (fs != BM_OK)
         return fs;
-    if (filter->ntypes > 0 && !filter->types)
-        return bm_ctx_fail(st->ctx, BM_ERR_USAGE, "store: types missing");
     if (st->ops->each_point)
         return st->ops->each_point(st, filter, fn, user);
     point_state ps = {fn, user};
@@ -367,12 +368,8 @@ bm_status bm_store_each_audit(bm_store *st, int64_t incident_id,
 bm_status bm_store_stats(bm_store *st, const bm_store_filter *filter,
                          bm_stat_visit_fn fn, void *user)
 {
-    if (!st)
-        return BM_ERR_USAGE;
-    if (!fn)
-        return bm_ctx_fail(st->ctx, BM_ERR_USAGE, "store: no visitor given");
     bm_store_filter none;
-    bm_status fs = check_filter(st, &filter, &none);
+    bm_status fs = check_visit(st, fn != NULL, &filter, &none);
     if (fs != BM_OK)
         return fs;
     return st->ops->stats(st, filter, fn, user);
