@@ -2392,6 +2392,68 @@ curved_label(renderer *r, const bm_style_layer *sl, const char *name,
     return 1;
 }
 
+/* Douglas-Peucker: keeps in keep[] the vertices of v[0..n) (pairs) that
+ * a line within tol of all of them needs (first and last always). */
+static void
+simplify_mark(const double *v, size_t a, size_t b, double tol, char *keep)
+{
+    if (b <= a + 1)
+        return;
+    double ax = v[2 * a], ay = v[2 * a + 1], bx = v[2 * b], by = v[2 * b + 1];
+    double dx = bx - ax, dy = by - ay, len = hypot(dx, dy), best = -1;
+    size_t at = a;
+    for (size_t i = a + 1; i < b; i++) {
+        double px = v[2 * i] - ax, py = v[2 * i + 1] - ay;
+        double d = len > 0 ? fabs(px * dy - py * dx) / len : hypot(px, py);
+        if (d > best) {
+            best = d;
+            at = i;
+        }
+    }
+    if (best > tol) {
+        keep[at] = 1;
+        simplify_mark(v, a, at, tol, keep);
+        simplify_mark(v, at, b, tol, keep);
+    }
+}
+
+/* A copy of part p's device vertices smoothed for a label to follow
+ * (Douglas-Peucker at tol, so that a winding river still reads as one
+ * curve); *out is a part over the copy. Caller frees; NULL when memory
+ * runs out or a vertex is not projected. */
+static double *
+label_path(const double *dev, const bm_part *p, double tol, bm_part *out)
+{
+    double *v = malloc(2 * p->count * sizeof *v);
+    char *keep = calloc(p->count, 1);
+    if (!v || !keep) {
+        free(v);
+        free(keep);
+        return NULL;
+    }
+    memcpy(v, dev + 2 * p->first, 2 * p->count * sizeof *v);
+    for (size_t i = 0; i < 2 * p->count; i++)
+        if (isnan(v[i])) {
+            free(v);
+            free(keep);
+            return NULL;
+        }
+    keep[0] = keep[p->count - 1] = 1;
+    simplify_mark(v, 0, p->count - 1, tol, keep);
+    size_t n = 0;
+    for (size_t i = 0; i < p->count; i++)
+        if (keep[i]) {
+            v[2 * n] = v[2 * i];
+            v[2 * n + 1] = v[2 * i + 1];
+            n++;
+        }
+    free(keep);
+    *out = *p;
+    out->first = 0;
+    out->count = n;
+    return v;
+}
+
 static void
 place_line_labels(renderer *r, bm_layer *const *basemap)
 {
@@ -2457,7 +2519,24 @@ place_line_labels(renderer *r, bm_layer *const *basemap)
                         if (first_at < 0)
                             first_at = want;
                         placed++;
+                        continue;
                     }
+                    /* too winding here: along the river's smoothed course */
+                    bm_part sp;
+                    double *sv = label_path(dev, p, h * 0.8, &sp);
+                    if (!sv)
+                        continue;
+                    double stotal = 0;
+                    for (size_t k = 1; k < sp.count; k++)
+                        stotal += hypot(sv[2 * k] - sv[2 * k - 2],
+                                        sv[2 * k + 1] - sv[2 * k - 1]);
+                    if (curved_label(r, sl, name, fs, sv, &sp, stotal,
+                                     stotal * fr[fi], w, h)) {
+                        if (first_at < 0)
+                            first_at = want;
+                        placed++;
+                    }
+                    free(sv);
                 }
             }
         }
