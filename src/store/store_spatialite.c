@@ -1857,31 +1857,51 @@ static void bind_where(sqlite3_stmt *q, const bm_store_filter *f,
         sqlite3_bind_int64(q, i, f->report_id);
 }
 
-static bm_status sl_find(bm_store *st, const bm_store_filter *f,
-                         bm_incident_visit_fn fn, void *user)
+/* head (a SELECT ... FROM incidents AS i), the filter's WHERE and tail
+ * (NULL: none), prepared and bound. */
+static bm_status prepare_filtered(bm_store *st, const char *head,
+                                  const bm_store_filter *f, const char *tail,
+                                  const char *what, sqlite3_stmt **out)
 {
     sl_store *s = bm_store_data(st);
-    const char *what = f->has_box ? "cannot search incidents in a box"
-                                  : "cannot read incidents";
     bm_buf sql = {0};
     where_args a;
-    bm_buf_puts(&sql, SELECT_INCIDENT);
+    *out = NULL;
+    bm_buf_puts(&sql, head);
     bm_status status = build_where(st, f, &sql, &a);
     if (status != BM_OK) {
         free(a.actor_like);
         bm_buf_free(&sql);
         return status;
     }
-    bm_buf_puts(&sql, " ORDER BY i.id");
-    sqlite3_stmt *q = NULL;
-    int rc = sqlite3_prepare_v2(s->db, sql.data, -1, &q, NULL);
+    if (tail)
+        bm_buf_puts(&sql, tail);
+    if (!sql.data) {
+        free(a.actor_like);
+        return bm_ctx_fail(bm_store_ctx(st), BM_ERR_NOMEM, "%s: out of memory",
+                           s->path);
+    }
+    int rc = sqlite3_prepare_v2(s->db, sql.data, -1, out, NULL);
     bm_buf_free(&sql);
     if (rc != SQLITE_OK) {
         free(a.actor_like);
         return sl_fail(bm_store_ctx(st), s->path, s->db, rc, "%s", what);
     }
-    bind_where(q, f, &a);
+    bind_where(*out, f, &a);
     free(a.actor_like);
+    return BM_OK;
+}
+
+static bm_status sl_find(bm_store *st, const bm_store_filter *f,
+                         bm_incident_visit_fn fn, void *user)
+{
+    const char *what = f->has_box ? "cannot search incidents in a box"
+                                  : "cannot read incidents";
+    sqlite3_stmt *q = NULL;
+    bm_status status =
+        prepare_filtered(st, SELECT_INCIDENT, f, " ORDER BY i.id", what, &q);
+    if (status != BM_OK)
+        return status;
     return visit_rows(st, q, fn, user, what);
 }
 
@@ -1892,24 +1912,13 @@ static bm_status sl_each_point(bm_store *st, const bm_store_filter *f,
     sl_store *s = bm_store_data(st);
     bm_ctx *ctx = bm_store_ctx(st);
     const char *what = "cannot read incident points";
-    bm_buf sql = {0};
-    where_args a;
-    bm_buf_puts(&sql, "SELECT i.lon, i.lat, i.type, i.date FROM incidents i");
-    bm_status status = build_where(st, f, &sql, &a);
-    if (status != BM_OK) {
-        free(a.actor_like);
-        bm_buf_free(&sql);
-        return status;
-    }
     sqlite3_stmt *q = NULL;
-    int rc = sqlite3_prepare_v2(s->db, sql.data, -1, &q, NULL);
-    bm_buf_free(&sql);
-    if (rc != SQLITE_OK) {
-        free(a.actor_like);
-        return sl_fail(ctx, s->path, s->db, rc, "%s", what);
-    }
-    bind_where(q, f, &a);
-    free(a.actor_like);
+    bm_status status = prepare_filtered(
+        st, "SELECT i.lon, i.lat, i.type, i.date FROM incidents i", f, NULL,
+        what, &q);
+    if (status != BM_OK)
+        return status;
+    int rc;
     while ((rc = sqlite3_step(q)) == SQLITE_ROW)
         if (fn(user, sqlite3_column_double(q, 0), sqlite3_column_double(q, 1),
                (const char *)sqlite3_column_text(q, 2),
