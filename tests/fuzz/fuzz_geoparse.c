@@ -6,6 +6,7 @@
  * Every offset handed back must lie inside the body and agree with its
  * byte offset; every point must be a longitude and latitude.
  */
+#include "fuzz.h"
 #include "bm_geoparse.h"
 
 #include <math.h>
@@ -13,15 +14,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-#define CHECK(c)                                                              \
-    do {                                                                      \
-        if (!(c))                                                             \
-            __builtin_trap();                                                 \
-    } while (0)
-
-int LLVMFuzzerInitialize(int *argc, char ***argv);
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 /* Loaded once for the life of the process (a fuzzer runs millions of
  * inputs; the gazetteer takes a moment to load). Never freed: it stays

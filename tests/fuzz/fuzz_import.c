@@ -8,6 +8,7 @@
  * (GDAL is fuzzed upstream). Every incident read must have a type among
  * the known ones and a longitude and latitude.
  */
+#include "fuzz.h"
 #include "bm_export.h"
 
 #include <math.h>
@@ -19,15 +20,6 @@
 #include <cpl_conv.h>
 #include <cpl_vsi.h>
 #include <gdal.h>
-
-#define CHECK(c)                                                              \
-    do {                                                                      \
-        if (!(c))                                                             \
-            __builtin_trap();                                                 \
-    } while (0)
-
-int LLVMFuzzerInitialize(int *argc, char ***argv);
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 /* The event types `bordermap import` accepts (src/cli/cmd_import.c). */
 static const char *const known_types[] = {

@@ -17,6 +17,7 @@
  * the stated length, a 64-digit SHA-256, a date that bm_date_parse()
  * would write; a failure leaves a message.
  */
+#include "fuzz.h"
 #include "bm_geoparse.h"
 
 #include "fuzz_scratch.h"
@@ -26,15 +27,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-
-#define CHECK(c)                                                              \
-    do {                                                                      \
-        if (!(c))                                                             \
-            __builtin_trap();                                                 \
-    } while (0)
-
-int LLVMFuzzerInitialize(int *argc, char ***argv);
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 typedef bm_status (*reader)(bm_ctx *, const char *, const char *, size_t,
                             bm_report **);

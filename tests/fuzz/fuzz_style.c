@@ -6,6 +6,7 @@
  * there. A style that loads must hold together: a real extent, colours in
  * 0..1, a marker for every incident type.
  */
+#include "fuzz.h"
 #include "bm_style.h"
 
 #include <math.h>
@@ -16,15 +17,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-
-#define CHECK(c)                                                              \
-    do {                                                                      \
-        if (!(c))                                                             \
-            __builtin_trap();                                                 \
-    } while (0)
-
-int LLVMFuzzerInitialize(int *argc, char ***argv);
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static char g_dir[4096];
 static char g_path[4200];
