@@ -117,7 +117,7 @@ bm_status bm_store_open_existing(bm_ctx *ctx, const char *uri, int readonly,
 void bm_store_free(bm_store *st);
 
 /* The schema version this bordermap writes (PRAGMA user_version). */
-#define BM_STORE_SCHEMA_VERSION 2
+#define BM_STORE_SCHEMA_VERSION 3
 
 /* Stores a report and its incidents in one transaction: either all rows
  * land or none do. When a report with the same sha256 is already stored,

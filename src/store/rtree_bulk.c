@@ -16,8 +16,12 @@
 /* A cell: a point (leaf) or a child node (id = its node number). */
 typedef struct cell {
     sqlite3_int64 id;
-    float box[4]; /* xmin, xmax, ymin, ymax */
+    float box[4];      /* xmin, xmax, ymin, ymax */
+    sqlite3_int64 pos; /* a point's rank in id order (see idmap) */
 } cell;
+
+typedef struct idmap idmap;
+static int idmap_put(idmap *m, sqlite3_int64 pos, sqlite3_int64 nodeno);
 
 typedef struct writer {
     sqlite3 *db;
@@ -26,6 +30,8 @@ typedef struct writer {
     int max_cells; /* cells per node */
     unsigned char *buf;
     sqlite3_int64 next; /* next free node number (1 is the root's) */
+    idmap *map; /* where leaves put their points' _rowid rows, or NULL:
+                   inserted at once */
 } writer;
 
 static float round_down(double d)
@@ -123,6 +129,10 @@ static int write_node(writer *w, sqlite3_int64 nodeno, int level, int depth,
     sqlite3_bind_blob(w->node, 2, w->buf, w->size, SQLITE_STATIC);
     int rc = step_reset(w->node);
     for (int i = 0; rc == SQLITE_OK && i < n; i++) {
+        if (level == 0 && w->map) {
+            rc = idmap_put(w->map, c[i].pos, nodeno);
+            continue;
+        }
         sqlite3_stmt *q = level == 0 ? w->rowid : w->parent;
         sqlite3_bind_int64(q, 1, c[i].id);
         sqlite3_bind_int64(q, 2, nodeno);
@@ -207,6 +217,7 @@ static int exec_fmt(sqlite3 *db, const char *fmt, const char *name)
 typedef struct rec {
     sqlite3_int64 id;
     double x, y;
+    sqlite3_int64 pos; /* rank in the order SQLite returned the points */
 } rec;
 
 typedef struct leaf_pass {
@@ -323,6 +334,97 @@ static int place_rec(void *user, const rec *r)
     return sc->nbuf[k] == SLICE_BUF ? flush_slice(sc, k) : SQLITE_OK;
 }
 
+/* ---- _rowid in id order -----------------------------------------------------
+ * A leaf knows its points' node number only once it is cut, slice by
+ * slice, in x order; inserted then, the points' _rowid rows land all over
+ * that table's B-tree (a seek and a page rewrite each, most of the
+ * packing's time). When SQLite returned the points in ascending id, a
+ * point's rank (pos) in that order is also its row's place in _rowid: the
+ * leaves put (pos, node) pairs into groups of IDMAP_GROUP consecutive
+ * ranks (a region of a third file each, through a small buffer per
+ * group); then each group is read back, its nodes put in rank order, the
+ * ids read from the points' file (in the same order) and the rows
+ * appended in ascending rowid. Memory: one buffer per group and one
+ * group. */
+
+#define IDMAP_GROUP 65536
+
+typedef struct pair {
+    sqlite3_int64 pos, nodeno;
+} pair;
+
+struct idmap {
+    int fd;
+    size_t n, ngroups;
+    pair *buf;      /* SLICE_BUF pairs per group */
+    size_t *nbuf;   /* pairs waiting in each buffer */
+    size_t *filled; /* pairs written to each group */
+};
+
+static size_t group_size(const idmap *m, size_t g)
+{
+    size_t first = g * IDMAP_GROUP;
+    return m->n - first < IDMAP_GROUP ? m->n - first : IDMAP_GROUP;
+}
+
+static int idmap_flush(idmap *m, size_t g)
+{
+    int rc = write_all(m->fd, m->buf + g * SLICE_BUF,
+                       m->nbuf[g] * sizeof(pair),
+                       (off_t)((g * IDMAP_GROUP + m->filled[g]) *
+                               sizeof(pair)));
+    m->filled[g] += m->nbuf[g];
+    m->nbuf[g] = 0;
+    return rc;
+}
+
+static int idmap_put(idmap *m, sqlite3_int64 pos, sqlite3_int64 nodeno)
+{
+    if (pos < 0 || (size_t)pos >= m->n)
+        return SQLITE_CORRUPT;
+    size_t g = (size_t)pos / IDMAP_GROUP;
+    if (m->filled[g] + m->nbuf[g] >= group_size(m, g))
+        return SQLITE_CORRUPT; /* a rank twice */
+    m->buf[g * SLICE_BUF + m->nbuf[g]++] = (pair){pos, nodeno};
+    return m->nbuf[g] == SLICE_BUF ? idmap_flush(m, g) : SQLITE_OK;
+}
+
+/* Appends the _rowid rows, group by group; fa: the points in rank order. */
+static int idmap_write(idmap *m, sqlite3_stmt *rowid, int fa)
+{
+    int rc = SQLITE_OK;
+    for (size_t g = 0; rc == SQLITE_OK && g < m->ngroups; g++)
+        if (m->nbuf[g])
+            rc = idmap_flush(m, g);
+    pair *pr = malloc(IDMAP_GROUP * sizeof *pr);
+    sqlite3_int64 *node = malloc(IDMAP_GROUP * sizeof *node);
+    rec *pts = malloc(IDMAP_GROUP * sizeof *pts);
+    if (rc == SQLITE_OK && (!pr || !node || !pts))
+        rc = SQLITE_NOMEM;
+    for (size_t g = 0; rc == SQLITE_OK && g < m->ngroups; g++) {
+        size_t first = g * IDMAP_GROUP, k = group_size(m, g);
+        if (m->filled[g] != k) {
+            rc = SQLITE_CORRUPT; /* a point in no leaf */
+            break;
+        }
+        rc = read_all(m->fd, pr, k * sizeof *pr, (off_t)(first * sizeof *pr));
+        if (rc == SQLITE_OK)
+            rc = read_all(fa, pts, k * sizeof *pts,
+                          (off_t)(first * sizeof *pts));
+        for (size_t i = 0; rc == SQLITE_OK && i < k; i++)
+            node[(size_t)pr[i].pos - first] = pr[i].nodeno;
+        for (size_t i = 0; rc == SQLITE_OK && i < k; i++) {
+            sqlite3_bind_int64(rowid, 1, pts[i].id);
+            sqlite3_bind_int64(rowid, 2, node[i]);
+            rc = step_reset(rowid);
+        }
+    }
+    free(pr);
+    free(node);
+    free(pts);
+    return rc;
+}
+
 static float round_down(double d);
 static float round_up(double d);
 
@@ -337,6 +439,11 @@ static int leaves(writer *w, sqlite3_stmt *q, const leaf_pass *lp,
     memset(&sc, 0, sizeof sc);
     cell *slice = NULL;
     rec *srec = NULL;
+    idmap map;
+    memset(&map, 0, sizeof map);
+    map.fd = -1;
+    int ascending = 1;
+    sqlite3_int64 last_id = 0;
     if (fa < 0 || fb < 0)
         rc = SQLITE_CANTOPEN;
     if (rc == SQLITE_OK && !chunk)
@@ -352,6 +459,10 @@ static int leaves(writer *w, sqlite3_stmt *q, const leaf_pass *lp,
             r->id = sqlite3_column_int64(q, 0);
             r->x = sqlite3_column_double(q, 1);
             r->y = sqlite3_column_double(q, 2);
+            r->pos = (sqlite3_int64)n;
+            if (n > 0 && r->id <= last_id)
+                ascending = 0;
+            last_id = r->id;
             x0 = fmin(x0, r->x);
             x1 = fmax(x1, r->x);
             n++;
@@ -406,12 +517,27 @@ static int leaves(writer *w, sqlite3_stmt *q, const leaf_pass *lp,
         if (!srec || !slice)
             rc = SQLITE_NOMEM;
     }
+    if (rc == SQLITE_OK && ascending && n > 0) {
+        map.n = n;
+        map.ngroups = (n + IDMAP_GROUP - 1) / IDMAP_GROUP;
+        map.fd = temp_fd();
+        map.buf = malloc(map.ngroups * SLICE_BUF * sizeof *map.buf);
+        map.nbuf = calloc(map.ngroups, sizeof *map.nbuf);
+        map.filled = calloc(map.ngroups, sizeof *map.filled);
+        if (map.fd < 0)
+            rc = SQLITE_CANTOPEN;
+        else if (!map.buf || !map.nbuf || !map.filled)
+            rc = SQLITE_NOMEM;
+        else
+            w->map = &map;
+    }
     for (size_t s = 0; rc == SQLITE_OK && s < sc.nslices; s++) {
         size_t m = sc.filled[s];
         rc = read_all(fb, srec, m * sizeof *srec,
                       (off_t)(s * lp->per * sizeof *srec));
         for (size_t i = 0; rc == SQLITE_OK && i < m; i++) {
             slice[i].id = srec[i].id;
+            slice[i].pos = srec[i].pos;
             slice[i].box[0] = round_down(srec[i].x);
             slice[i].box[1] = round_up(srec[i].x);
             slice[i].box[2] = round_down(srec[i].y);
@@ -420,6 +546,14 @@ static int leaves(writer *w, sqlite3_stmt *q, const leaf_pass *lp,
         if (rc == SQLITE_OK)
             rc = pack_slice(w, 0, slice, m, level, nlevel, caplevel);
     }
+    if (rc == SQLITE_OK && w->map)
+        rc = idmap_write(&map, w->rowid, fa);
+    w->map = NULL;
+    free(map.buf);
+    free(map.nbuf);
+    free(map.filled);
+    if (map.fd >= 0)
+        close(map.fd);
     free(chunk);
     free(sc.hist);
     free(sc.buf);

@@ -9,7 +9,7 @@ sq() { spatialite -silent "$1" "$2" 2>/dev/null; }
 run "$BM" ingest --db "$DB" "$SRC/samples"
 expect_rc 0 "ingest samples"
 n0=$(sq "$DB" "SELECT count(*) FROM incidents")
-expect_eq "$(sq "$DB" "PRAGMA user_version")" "2" "schema version 2"
+expect_eq "$(sq "$DB" "PRAGMA user_version")" "3" "schema version 3"
 expect_eq "$(sq "$DB" "PRAGMA journal_mode")" "wal" "WAL journal"
 if [ "$(sq "$DB" "SELECT count(*) FROM mentions")" -gt 0 ]; then ok; else bad "mentions stored"; fi
 

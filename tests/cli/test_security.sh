@@ -33,8 +33,8 @@ expect_eq "$(grep -c 'sqlite3_exec(' "$SRC/src/store/store_spatialite.c")" "1" "
 bad_exec=$(python3 - "$SRC/src/store/store_spatialite.c" <<'PY'
 import re, sys
 src = open(sys.argv[1]).read()
-allowed = ("schema_sql[i]", "v2_extra_sql[i]", "incidents_v2_sql", "drop",
-           "s->trigger_sql[i]")
+allowed = ("schema_sql[i]", "v2_extra_sql[i]", "incidents_sql", "drop",
+           "s->trigger_sql[i]", "cookie_sql")  # cookie_sql: an integer
 def args_at(i):  # the text of the call's arguments, up to its closing paren
     depth, j, in_str = 1, i, False
     while depth:

@@ -4,7 +4,11 @@ bm_unit_test(test_store unit/test_store.c bm_store bm_core
              PkgConfig::SPATIALITE PkgConfig::SQLITE3)
 bm_unit_test(test_query unit/test_query.c bm_query bm_store bm_core
              PkgConfig::PROJ PkgConfig::SQLITE3)
-# Schema version 2: migration, review and audit, re-ingest, filters, stats,
+# Schema version 3: migration, review and audit, re-ingest, filters, stats,
 # two writers at once.
 bm_unit_test(test_store_review unit/test_store_review.c bm_store bm_core
              PkgConfig::SPATIALITE PkgConfig::SQLITE3)
+# The packed R*Tree and the checkpointing thread of large batches, on plain
+# SQLite files (internal headers of the store module).
+bm_unit_test(test_store_bulk unit/test_store_bulk.c bm_store bm_core
+             PkgConfig::SQLITE3)

@@ -298,7 +298,7 @@ static void test_schema_seen_by_gis(const char *path)
                        "SELECT value FROM bordermap_meta "
                        "WHERE key = 'schema_version'",
                        buf, sizeof buf),
-              "2");
+              "3");
     CHECK(sql_int(path, "PRAGMA user_version") == BM_STORE_SCHEMA_VERSION);
     /* Metadata written on the report row. */
     CHECK_STR(sql_text(path, "SELECT date_precision FROM reports", buf,

@@ -1,6 +1,6 @@
 /*
- * test_store_review.c - schema version 2 of the store: migration from a
- * version-1 file, mentions, review (add, edit, delete) with its audit
+ * test_store_review.c - schema version 3 of the store: migration from
+ * version-1 and version-2 files, mentions, review (add, edit, delete) with its audit
  * trail, re-ingest that keeps an analyst's work, filters, stats, and two
  * writers at once.
  */
@@ -154,7 +154,7 @@ static void test_migrate_v1(bm_ctx *ctx)
             continue;
         }
         int v = 0;
-        CHECK(bm_store_schema_version(st, &v) == BM_OK && v == 2);
+        CHECK(bm_store_schema_version(st, &v) == BM_OK && v == 3);
         ids c;
         CHECK(find(st, NULL, &c) == BM_OK);
         CHECK(c.n == 2 && c.id[0] == 7 && c.id[1] == 9);
@@ -172,7 +172,7 @@ static void test_migrate_v1(bm_ctx *ctx)
                                         memset(&c, 0, sizeof c)) == BM_OK);
         CHECK(c.n == 1 && c.id[0] == 7);
         bm_store_free(st);
-        CHECK(sql_int(path, "PRAGMA user_version") == 2);
+        CHECK(sql_int(path, "PRAGMA user_version") == 3);
         CHECK(sql_int(path, "SELECT CheckSpatialIndex('incidents', 'geom')") ==
               1);
         CHECK(sql_int(path, "SELECT count(*) FROM idx_incidents_geom") == 2);
@@ -184,6 +184,70 @@ static void test_migrate_v1(bm_ctx *ctx)
         st = NULL;
         CHECK(bm_store_open(ctx, path, &st) == BM_OK);
         bm_store_free(st);
+        remove_db(path);
+    }
+}
+
+/* Version 2 differed from 3 only in how incidents.status was checked. */
+#define CHECK_V2 "CHECK (status IN (''auto'', ''reviewed'', ''manual''))"
+#define CHECK_V3                                                             \
+    "CHECK (status = ''auto'' OR status = ''reviewed'' OR status = "         \
+    "''manual'')"
+
+static void test_migrate_v2(bm_ctx *ctx)
+{
+    for (int readonly = 0; readonly <= 1; readonly++) {
+        char path[1024];
+        snprintf(path, sizeof path, "%s/v2-%d.sqlite", BM_TEST_TMP, readonly);
+        remove_db(path);
+        bm_store *st = NULL;
+        CHECK(bm_store_open(ctx, path, &st) == BM_OK);
+        bm_store_report r = {.sha256 = "v2v2", .title = "v2 report"};
+        bm_incident inc[2] = {inc_at("arrest", "Hoeryong", 129.746, 42.441, 5),
+                              inc_at("bribery", "Hyesan", 128.178, 41.402, 9)};
+        CHECK(bm_store_add_report(st, &r, inc, 2, NULL) == BM_OK);
+        bm_store_free(st);
+        /* Make it the version-2 file bordermap 0.2 wrote. */
+        CHECK(sql_exec(path,
+                       "PRAGMA writable_schema = ON;"
+                       "UPDATE sqlite_master SET sql = replace(sql, '" CHECK_V3
+                       "', '" CHECK_V2 "') WHERE name = 'incidents';"
+                       "PRAGMA writable_schema = OFF;"
+                       "PRAGMA user_version = 2;"
+                       "UPDATE bordermap_meta SET value = '2' "
+                       "WHERE key = 'schema_version';") == SQLITE_OK);
+        CHECK(sql_int(path, "SELECT instr(sql, 'status IN (') > 0 FROM "
+                            "sqlite_master WHERE name = 'incidents'") == 1);
+
+        st = NULL;
+        bm_status s = readonly ? bm_store_open_existing(ctx, path, 1, &st)
+                               : bm_store_open(ctx, path, &st);
+        CHECK(s == BM_OK);
+        if (s != BM_OK) {
+            fprintf(stderr, "migrate v2: %s\n", bm_ctx_error(ctx));
+            continue;
+        }
+        int v = 0;
+        CHECK(bm_store_schema_version(st, &v) == BM_OK && v == 3);
+        ids c;
+        CHECK(find(st, NULL, &c) == BM_OK);
+        CHECK(c.n == 2);
+        bm_store_free(st);
+        CHECK(sql_int(path, "PRAGMA user_version") == 3);
+        CHECK(sql_int(path, "SELECT value FROM bordermap_meta "
+                            "WHERE key = 'schema_version'") == 3);
+        CHECK(sql_int(path, "SELECT instr(sql, 'status IN (') = 0 AND "
+                            "instr(sql, 'status = ''manual''') > 0 FROM "
+                            "sqlite_master WHERE name = 'incidents'") == 1);
+        CHECK(sql_int(path, "SELECT count(*) FROM pragma_integrity_check "
+                            "WHERE integrity_check = 'ok'") == 1);
+        /* The rewritten CHECK still refuses what the old one refused. */
+        CHECK(sql_exec(path, "UPDATE incidents SET status = 'reviewed'") ==
+              SQLITE_OK);
+        CHECK(sql_exec(path, "UPDATE incidents SET status = 'bogus'") ==
+              SQLITE_CONSTRAINT);
+        CHECK(sql_int(path, "SELECT count(*) FROM incidents WHERE "
+                            "status = 'reviewed'") == 2);
         remove_db(path);
     }
 }
@@ -560,6 +624,7 @@ int main(void)
 {
     bm_ctx *ctx = bm_ctx_new(NULL);
     test_migrate_v1(ctx);
+    test_migrate_v2(ctx);
     test_review(ctx);
     test_filters(ctx);
     test_two_writers(ctx);
