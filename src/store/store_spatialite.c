@@ -293,13 +293,25 @@ static int cached(sl_store *s, int which, const char *sql, sqlite3_stmt **out)
 }
 
 /* "<offset>|<type>|<place>" for an extracted incident. Caller frees. */
-static char *origin_of(const bm_incident *e)
+/* Writes e's origin into b (emptied first; kept for the next row: an
+ * ingest formats one per incident, and printf and malloc were 4% of it).
+ * Returns b's text, or NULL when out of memory. */
+static const char *origin_into(bm_buf *b, const bm_incident *e)
 {
-    bm_buf b = {0};
-    bm_buf_printf(&b, "%zu|%s|%s", e->sentence_offset, e->type ? e->type : "",
-                  e->place_id ? e->place_id
-                              : (e->place_name ? e->place_name : ""));
-    return bm_buf_take(&b);
+    char num[24];
+    size_t k = sizeof num, v = e->sentence_offset;
+    do
+        num[--k] = (char)('0' + v % 10);
+    while ((v /= 10) > 0 && k > 0);
+    bm_buf_reset(b);
+    const char *place =
+        e->place_id ? e->place_id : (e->place_name ? e->place_name : "");
+    if (bm_buf_append(b, num + k, sizeof num - k) != BM_OK ||
+        bm_buf_append(b, "|", 1) != BM_OK ||
+        bm_buf_puts(b, e->type ? e->type : "") != BM_OK ||
+        bm_buf_append(b, "|", 1) != BM_OK || bm_buf_puts(b, place) != BM_OK)
+        return NULL;
+    return b->data;
 }
 
 /* ---- schema ------------------------------------------------------------- */
@@ -1492,7 +1504,8 @@ static bm_status sl_add_report(bm_store *st, const bm_store_report *r,
     const char *label = report_label(r);
     sqlite3_stmt *q = NULL;
     size_t failed_at = (size_t)-1;
-    char *origin = NULL;
+    bm_buf origin_buf = {0};
+    const char *origin = NULL;
     int rc;
 
     if (!r->sha256 || !*r->sha256)
@@ -1620,8 +1633,7 @@ static bm_status sl_add_report(bm_store *st, const bm_store_report *r,
     now_ms_text(stamp);
     for (size_t i = 0; i < n; i++) {
         failed_at = i;
-        free(origin);
-        origin = origin_of(&inc[i]);
+        origin = origin_into(&origin_buf, &inc[i]);
         if (!origin) {
             rc = SQLITE_NOMEM;
             goto sql_error;
@@ -1664,7 +1676,7 @@ static bm_status sl_add_report(bm_store *st, const bm_store_report *r,
         out->added++;
     }
     failed_at = (size_t)-1;
-    free(origin);
+    bm_buf_free(&origin_buf);
     origin = NULL;
 
     if (out->replaced) {
@@ -1697,7 +1709,7 @@ sql_error: {
     else
         status = sl_fail(ctx, s->path, s->db, rc, "cannot store report '%s'",
                          label);
-    free(origin);
+    bm_buf_free(&origin_buf);
     if (q)
         sqlite3_reset(q);
     size_t lost = report_rollback(s);
