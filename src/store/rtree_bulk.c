@@ -220,10 +220,6 @@ typedef struct rec {
     sqlite3_int64 pos; /* rank in the order SQLite returned the points */
 } rec;
 
-typedef struct leaf_pass {
-    size_t n;   /* points */
-    size_t per; /* points per slice */
-} leaf_pass;
 
 /* An unlinked temporary file in $TMPDIR (else /tmp); -1 on failure. */
 static int temp_fd(void)
@@ -428,8 +424,10 @@ static int idmap_write(idmap *m, sqlite3_stmt *rowid, int fa)
 static float round_down(double d);
 static float round_up(double d);
 
-static int leaves(writer *w, sqlite3_stmt *q, const leaf_pass *lp,
-                  cell **level, size_t *nlevel, size_t *caplevel)
+/* Reads the points from q, counts them (*npoints) and writes the leaf
+ * level; a cell for each leaf goes to *level. No points: an empty root. */
+static int leaves(writer *w, sqlite3_stmt *q, cell **level, size_t *nlevel,
+                  size_t *caplevel, size_t *npoints)
 {
     int rc = SQLITE_OK;
     int fa = temp_fd(), fb = temp_fd();
@@ -454,7 +452,7 @@ static int leaves(writer *w, sqlite3_stmt *q, const leaf_pass *lp,
     size_t k = 0;
     while (rc == SQLITE_OK) {
         int s = sqlite3_step(q);
-        if (s == SQLITE_ROW && n < lp->n) {
+        if (s == SQLITE_ROW) {
             rec *r = &chunk[k++];
             r->id = sqlite3_column_int64(q, 0);
             r->x = sqlite3_column_double(q, 1);
@@ -469,23 +467,28 @@ static int leaves(writer *w, sqlite3_stmt *q, const leaf_pass *lp,
         } else if (s != SQLITE_ROW && s != SQLITE_DONE) {
             rc = s;
         }
-        if (rc == SQLITE_OK && k > 0 && (k == nchunk || s != SQLITE_ROW ||
-                                         n == lp->n)) {
+        if (rc == SQLITE_OK && k > 0 && (k == nchunk || s != SQLITE_ROW)) {
             rc = write_all(fa, chunk, k * sizeof *chunk,
                            (off_t)((n - k) * sizeof *chunk));
             k = 0;
         }
-        if (s != SQLITE_ROW || n == lp->n)
+        if (s != SQLITE_ROW)
             break;
     }
-    if (rc == SQLITE_OK && n != lp->n)
-        rc = SQLITE_CORRUPT; /* the points changed under us */
+    *npoints = n;
+    if (rc == SQLITE_OK && n == 0)
+        rc = write_node(w, 1, 0, 0, NULL, 0); /* an empty root leaf */
+    if (rc != SQLITE_OK || n == 0)
+        goto done;
+    /* A tree of one leaf is its root. */
+    w->next = n <= (size_t)w->max_cells ? 1 : 2;
+    size_t per = slice_cells(n, w->max_cells); /* points per slice */
 
     /* pass 2: the histogram of x */
     sc.x0 = x0;
     sc.scale = x1 > x0 ? (HIST_BUCKETS - 1) / (x1 - x0) : 0;
-    sc.per = lp->per;
-    sc.nslices = (n + lp->per - 1) / lp->per;
+    sc.per = per;
+    sc.nslices = (n + per - 1) / per;
     sc.fd = fb;
     if (rc == SQLITE_OK) {
         sc.hist = calloc(HIST_BUCKETS, sizeof *sc.hist);
@@ -512,8 +515,8 @@ static int leaves(writer *w, sqlite3_stmt *q, const leaf_pass *lp,
 
     /* each slice: by y, into leaves */
     if (rc == SQLITE_OK) {
-        srec = malloc(lp->per * sizeof *srec);
-        slice = malloc(lp->per * sizeof *slice);
+        srec = malloc(per * sizeof *srec);
+        slice = malloc(per * sizeof *slice);
         if (!srec || !slice)
             rc = SQLITE_NOMEM;
     }
@@ -534,7 +537,7 @@ static int leaves(writer *w, sqlite3_stmt *q, const leaf_pass *lp,
     for (size_t s = 0; rc == SQLITE_OK && s < sc.nslices; s++) {
         size_t m = sc.filled[s];
         rc = read_all(fb, srec, m * sizeof *srec,
-                      (off_t)(s * lp->per * sizeof *srec));
+                      (off_t)(s * per * sizeof *srec));
         for (size_t i = 0; rc == SQLITE_OK && i < m; i++) {
             slice[i].id = srec[i].id;
             slice[i].pos = srec[i].pos;
@@ -548,6 +551,7 @@ static int leaves(writer *w, sqlite3_stmt *q, const leaf_pass *lp,
     }
     if (rc == SQLITE_OK && w->map)
         rc = idmap_write(&map, w->rowid, fa);
+done:
     w->map = NULL;
     free(map.buf);
     free(map.nbuf);
@@ -577,7 +581,6 @@ int bm_rtree_bulk_load(sqlite3 *db, const char *rtree, const char *points_sql,
     sqlite3_stmt *q = NULL;
     cell *level = NULL, *next = NULL;
     size_t nlevel = 0, caplevel = 0, nnext = 0, capnext = 0;
-    sqlite3_int64 n = 0;
     if (points)
         *points = 0;
 
@@ -603,20 +606,6 @@ int bm_rtree_bulk_load(sqlite3 *db, const char *rtree, const char *points_sql,
     if (rc == SQLITE_OK && !w.buf)
         rc = SQLITE_NOMEM;
 
-    /* how many points, for the slices' size */
-    if (rc == SQLITE_OK) {
-        char *sql = sqlite3_mprintf("SELECT count(*) FROM (%s)", points_sql);
-        rc = sql ? sqlite3_prepare_v2(db, sql, -1, &q, NULL) : SQLITE_NOMEM;
-        sqlite3_free(sql);
-        if (rc == SQLITE_OK) {
-            rc = sqlite3_step(q) == SQLITE_ROW ? SQLITE_OK
-                                               : sqlite3_errcode(db);
-            n = sqlite3_column_int64(q, 0);
-        }
-        sqlite3_finalize(q);
-        q = NULL;
-    }
-
     if (rc == SQLITE_OK)
         rc = exec_fmt(db, "DELETE FROM \"%w_node\"", rtree);
     if (rc == SQLITE_OK)
@@ -636,17 +625,10 @@ int bm_rtree_bulk_load(sqlite3 *db, const char *rtree, const char *points_sql,
         rc = sqlite3_prepare_v2(db, points_sql, -1, &q, NULL);
 
     /* leaves: the points are cut into vertical slices of about equal
-     * counts, each cut by y into nodes. A tree of one leaf is its root. */
-    w.next = n <= w.max_cells ? 1 : 2;
-    if (rc == SQLITE_OK && n == 0) {
-        rc = write_node(&w, 1, 0, 0, NULL, 0); /* an empty root leaf */
-    } else if (rc == SQLITE_OK) {
-        leaf_pass lp;
-        memset(&lp, 0, sizeof lp);
-        lp.n = (size_t)n;
-        lp.per = slice_cells(lp.n, w.max_cells);
-        rc = leaves(&w, q, &lp, &level, &nlevel, &caplevel);
-    }
+     * counts, each cut by y into nodes */
+    size_t n = 0;
+    if (rc == SQLITE_OK)
+        rc = leaves(&w, q, &level, &nlevel, &caplevel, &n);
     sqlite3_finalize(q);
     q = NULL;
 
@@ -675,7 +657,7 @@ int bm_rtree_bulk_load(sqlite3 *db, const char *rtree, const char *points_sql,
         nlevel = nnext;
     }
     if (points && rc == SQLITE_OK)
-        *points = n;
+        *points = (sqlite3_int64)n;
     sqlite3_finalize(w.node);
     sqlite3_finalize(w.rowid);
     sqlite3_finalize(w.parent);
