@@ -9,6 +9,7 @@
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 static int bm_test_passed, bm_test_failed;
 
@@ -47,6 +48,17 @@ static int bm_test_passed, bm_test_failed;
                     __FILE__, __LINE__, #a, bm_a_, bm_b_, (double)(tol));    \
         }                                                                    \
     } while (0)
+
+/* Removes an SQLite file and its -journal, -wal and -shm companions. */
+static inline void bm_test_remove_db(const char *path)
+{
+    static const char *const ext[] = {"", "-journal", "-wal", "-shm"};
+    for (size_t i = 0; i < sizeof ext / sizeof ext[0]; i++) {
+        char p[1100];
+        snprintf(p, sizeof p, "%s%s", path, ext[i]);
+        unlink(p);
+    }
+}
 
 /* Call last in main(): prints the tally and gives the exit code. */
 static inline int bm_test_done(void)

@@ -24,18 +24,6 @@ static char *tmp_path(const char *name)
     return p;
 }
 
-static void remove_db(const char *path)
-{
-    char j[1100];
-    unlink(path);
-    snprintf(j, sizeof j, "%s-journal", path);
-    unlink(j);
-    snprintf(j, sizeof j, "%s-wal", path);
-    unlink(j);
-    snprintf(j, sizeof j, "%s-shm", path);
-    unlink(j);
-}
-
 static bm_incident inc_at(const char *type, const char *place, double lon,
                           double lat)
 {
@@ -159,7 +147,7 @@ static const bm_store_report report1 = {
 static void test_create_add_read(bm_ctx *ctx, const char *path)
 {
     bm_store *st = NULL;
-    remove_db(path);
+    bm_test_remove_db(path);
     CHECK(bm_store_open(ctx, path, &st) == BM_OK);
     if (!st) {
         fprintf(stderr, "open: %s\n", bm_ctx_error(ctx));
@@ -472,7 +460,7 @@ static void test_bad_files(bm_ctx *ctx)
 
     /* Missing file. */
     const char *missing = tmp_path("no-such-store.sqlite");
-    remove_db(missing);
+    bm_test_remove_db(missing);
     CHECK(bm_store_open_existing(ctx, missing, 1, &st) == BM_ERR_NOTFOUND);
     CHECK(st == NULL);
     CHECK(strstr(bm_ctx_error(ctx), missing) != NULL);
@@ -507,7 +495,7 @@ static void test_bad_files(bm_ctx *ctx)
 
     /* A SQLite database of something else. */
     const char *other = tmp_path("other.sqlite");
-    remove_db(other);
+    bm_test_remove_db(other);
     sqlite3 *db = NULL;
     CHECK(sqlite3_open(other, &db) == SQLITE_OK);
     CHECK(sqlite3_exec(db, "CREATE TABLE t(x)", NULL, NULL, NULL) ==
@@ -539,7 +527,7 @@ static void test_schema_version(bm_ctx *ctx)
 {
     const char *path = tmp_path("version.sqlite");
     bm_store *st = NULL;
-    remove_db(path);
+    bm_test_remove_db(path);
     CHECK(bm_store_open(ctx, path, &st) == BM_OK);
     bm_store_free(st);
     st = NULL;
@@ -548,14 +536,14 @@ static void test_schema_version(bm_ctx *ctx)
     CHECK(st == NULL);
     CHECK(strstr(bm_ctx_error(ctx), path) != NULL);
     CHECK(strstr(bm_ctx_error(ctx), "version 99") != NULL);
-    remove_db(path);
+    bm_test_remove_db(path);
 }
 
 /* An empty file (as mkstemp leaves) becomes a store. */
 static void test_empty_file(bm_ctx *ctx)
 {
     const char *path = tmp_path("empty.sqlite");
-    remove_db(path);
+    bm_test_remove_db(path);
     FILE *f = fopen(path, "w");
     if (f)
         fclose(f);
@@ -565,7 +553,7 @@ static void test_empty_file(bm_ctx *ctx)
     size_t nr = 9, ni = 9;
     CHECK(st && bm_store_count(st, &nr, &ni) == BM_OK && nr == 0 && ni == 0);
     bm_store_free(st);
-    remove_db(path);
+    bm_test_remove_db(path);
 }
 
 /* Batch mode: reports in savepoints of one transaction; a failing report
@@ -596,7 +584,7 @@ static int tally_point(void *user, double lon, double lat, const char *type,
 static void test_batch(bm_ctx *ctx)
 {
     const char *path = tmp_path("test_store_batch.sqlite");
-    remove_db(path);
+    bm_test_remove_db(path);
     bm_store *st = NULL;
     CHECK(bm_store_open(ctx, path, &st) == BM_OK);
     if (!st)

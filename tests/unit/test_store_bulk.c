@@ -17,16 +17,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-static void remove_db(const char *path)
-{
-    static const char *const ext[] = {"", "-journal", "-wal", "-shm"};
-    for (size_t i = 0; i < 4; i++) {
-        char p[1100];
-        snprintf(p, sizeof p, "%s%s", path, ext[i]);
-        unlink(p);
-    }
-}
-
 static long long int_of(sqlite3 *db, const char *sql)
 {
     sqlite3_stmt *q = NULL;
@@ -119,7 +109,7 @@ static void test_bulk(void)
 {
     char path[1024];
     snprintf(path, sizeof path, "%s/bulk.sqlite", BM_TEST_TMP);
-    remove_db(path);
+    bm_test_remove_db(path);
     sqlite3 *db = NULL;
     CHECK(sqlite3_open(path, &db) == SQLITE_OK);
     /* in id order: _rowid written in order, over three groups */
@@ -130,7 +120,7 @@ static void test_bulk(void)
     check_bulk(db, 7, "SELECT id, x, y FROM pts ORDER BY id");
     check_bulk(db, 0, "SELECT id, x, y FROM pts ORDER BY id");
     sqlite3_close(db);
-    remove_db(path);
+    bm_test_remove_db(path);
 }
 
 static long long file_size(const char *path)
@@ -147,7 +137,7 @@ static void test_wal_ckpt(void)
     char path[1024], wal[1100];
     snprintf(path, sizeof path, "%s/ckpt.sqlite", BM_TEST_TMP);
     snprintf(wal, sizeof wal, "%s-wal", path);
-    remove_db(path);
+    bm_test_remove_db(path);
     sqlite3 *db = NULL;
     CHECK(sqlite3_open(path, &db) == SQLITE_OK);
     CHECK(sqlite3_exec(db,
@@ -188,7 +178,7 @@ static void test_wal_ckpt(void)
     CHECK(int_of(db, "SELECT count(*) FROM pragma_integrity_check WHERE "
                      "integrity_check = 'ok'") == 1);
     sqlite3_close(db);
-    remove_db(path);
+    bm_test_remove_db(path);
 }
 
 int main(void)

@@ -17,16 +17,6 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-static void remove_db(const char *path)
-{
-    static const char *const ext[] = {"", "-journal", "-wal", "-shm"};
-    for (size_t i = 0; i < 4; i++) {
-        char p[1100];
-        snprintf(p, sizeof p, "%s%s", path, ext[i]);
-        unlink(p);
-    }
-}
-
 /* Runs SQL on the file with SpatiaLite loaded; SQLite's rc. */
 static int sql_exec(const char *path, const char *sql)
 {
@@ -142,7 +132,7 @@ static void test_migrate_v1(bm_ctx *ctx)
     for (int readonly = 0; readonly <= 1; readonly++) {
         char path[1024];
         snprintf(path, sizeof path, "%s/v1-%d.sqlite", BM_TEST_TMP, readonly);
-        remove_db(path);
+        bm_test_remove_db(path);
         CHECK(sql_exec(path, v1_sql) == SQLITE_OK);
         CHECK(sql_int(path, "PRAGMA user_version") == 0);
         bm_store *st = NULL;
@@ -184,7 +174,7 @@ static void test_migrate_v1(bm_ctx *ctx)
         st = NULL;
         CHECK(bm_store_open(ctx, path, &st) == BM_OK);
         bm_store_free(st);
-        remove_db(path);
+        bm_test_remove_db(path);
     }
 }
 
@@ -199,7 +189,7 @@ static void test_migrate_v2(bm_ctx *ctx)
     for (int readonly = 0; readonly <= 1; readonly++) {
         char path[1024];
         snprintf(path, sizeof path, "%s/v2-%d.sqlite", BM_TEST_TMP, readonly);
-        remove_db(path);
+        bm_test_remove_db(path);
         bm_store *st = NULL;
         CHECK(bm_store_open(ctx, path, &st) == BM_OK);
         bm_store_report r = {.sha256 = "v2v2", .title = "v2 report"};
@@ -248,7 +238,7 @@ static void test_migrate_v2(bm_ctx *ctx)
               SQLITE_CONSTRAINT);
         CHECK(sql_int(path, "SELECT count(*) FROM incidents WHERE "
                             "status = 'reviewed'") == 2);
-        remove_db(path);
+        bm_test_remove_db(path);
     }
 }
 
@@ -287,7 +277,7 @@ static void test_review(bm_ctx *ctx)
 {
     char path[1024];
     snprintf(path, sizeof path, "%s/review.sqlite", BM_TEST_TMP);
-    remove_db(path);
+    bm_test_remove_db(path);
     bm_store *st = NULL;
     CHECK(bm_store_open(ctx, path, &st) == BM_OK);
     if (!st)
@@ -439,7 +429,7 @@ static void test_review(bm_ctx *ctx)
     CHECK(bm_store_delete_incident(st, id_arrest, "x") == BM_ERR_USAGE);
     CHECK(strstr(bm_ctx_error(ctx), path) != NULL);
     bm_store_free(st);
-    remove_db(path);
+    bm_test_remove_db(path);
 }
 
 /* ---- filters and stats -------------------------------------------------- */
@@ -471,7 +461,7 @@ static void test_filters(bm_ctx *ctx)
 {
     char path[1024];
     snprintf(path, sizeof path, "%s/filters.sqlite", BM_TEST_TMP);
-    remove_db(path);
+    bm_test_remove_db(path);
     bm_store *st = NULL;
     CHECK(bm_store_open(ctx, path, &st) == BM_OK);
     if (!st)
@@ -541,7 +531,7 @@ static void test_filters(bm_ctx *ctx)
     CHECK(bm_store_stats(st, &f, stat_collect, &sr) == BM_OK);
     CHECK(has_line(&sr, "type arrest 2") && !has_line(&sr, "type crackdown 2"));
     bm_store_free(st);
-    remove_db(path);
+    bm_test_remove_db(path);
 }
 
 /* ---- two writers -------------------------------------------------------- */
@@ -582,7 +572,7 @@ static void test_two_writers(bm_ctx *ctx)
 {
     char path[1024];
     snprintf(path, sizeof path, "%s/concurrent.sqlite", BM_TEST_TMP);
-    remove_db(path);
+    bm_test_remove_db(path);
     bm_store *st = NULL;
     CHECK(bm_store_open(ctx, path, &st) == BM_OK); /* create first */
     bm_store_free(st);
@@ -617,7 +607,7 @@ static void test_two_writers(bm_ctx *ctx)
     CHECK(sql_int(path, "SELECT count(*) FROM idx_incidents_geom") == 1200);
     CHECK(sql_int(path, "SELECT count(*) FROM pragma_integrity_check WHERE "
                         "integrity_check = 'ok'") == 1);
-    remove_db(path);
+    bm_test_remove_db(path);
 }
 
 int main(void)
