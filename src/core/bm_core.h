@@ -201,18 +201,45 @@ typedef enum bm_precision {
 } bm_precision;
 const char *bm_precision_name(bm_precision p); /* "town", "county", ... */
 
-/* How precisely a date is known. */
+/* How precisely a date is known. Every dated incident also carries the
+ * range of days it may mean (bm_incident.date_start/date_end); filters,
+ * monthly panels and exports use that range. */
 typedef enum bm_date_precision {
     BM_DATE_NONE = 0,  /* no date */
     BM_DATE_DAY,       /* YYYY-MM-DD */
     BM_DATE_MONTH,     /* YYYY-MM */
     BM_DATE_YEAR,      /* YYYY */
-    BM_DATE_PERIOD     /* a span ("mid-January", "late last year") */
+    BM_DATE_PERIOD,    /* part of a month ("early/mid/late June", "the
+                          first half of June"): the date is YYYY-MM, the
+                          range says which part (ACLED time_precision 2) */
+    BM_DATE_SEASON,    /* a season ("last spring"): the date is the YYYY
+                          of its first month, the range spans its months */
+    BM_DATE_REPORTED   /* the text dates nothing: the date is the report's
+                          (any ISO prefix) as the latest possible day; the
+                          earliest is unknown (an open range) */
 } bm_date_precision;
+#define BM_DATE_PRECISION_LAST BM_DATE_REPORTED
+/* "none", "day", "month", "year", "period", "season", "reported". */
 const char *bm_date_precision_name(bm_date_precision p);
+/* The precision named by bm_date_precision_name() (case-insensitive);
+ * -1 when the name is unknown. */
+int bm_date_precision_parse(const char *name);
 /* True when s is an ISO date of a day, month or year: "YYYY-MM-DD" (day
  * 01..31), "YYYY-MM" (month 01..12) or "YYYY", digits only. */
 int bm_date_valid(const char *s);
+/* Days in the month (1..12) of the year, leap years counted; 0 for a
+ * month out of range. */
+int bm_days_in_month(int year, int month);
+/* The range of days a date of this precision may mean when nothing more
+ * is known: the first and last day of the period the date writes
+ * ("2024-06" -> 2024-06-01 .. 2024-06-30; "2024" -> the year), written as
+ * "YYYY-MM-DD" into start and end (11 bytes each). BM_DATE_REPORTED gives
+ * an open start ("") and the last day of the date. The extractor knows
+ * narrower ranges for BM_DATE_PERIOD and BM_DATE_SEASON and stores them
+ * itself. Returns 0 (start and end "") when date is not bm_date_valid()
+ * or p is BM_DATE_NONE. */
+int bm_date_range(const char *date, bm_date_precision p, char start[11],
+                  char end[11]);
 
 /* Where an incident came from and whether a person has looked at it. */
 typedef enum bm_incident_status {
@@ -248,6 +275,15 @@ typedef struct bm_incident {
     double lon, lat;       /* degrees, WGS 84 */
     char *sentence;        /* the evidence: the sentence it was read from */
     size_t sentence_offset; /* code point offset of the sentence in the body */
+    char *evidence_more;   /* the other sentences of a merged incident (one
+                              kind at one place told several times), in
+                              text order, joined by "\n"; NULL when none */
+    char *date_start;      /* earliest day it may have happened,
+                              "YYYY-MM-DD"; NULL when undated or open
+                              (BM_DATE_REPORTED) */
+    char *date_end;        /* latest day, "YYYY-MM-DD"; NULL when undated */
+    int is_main;           /* 1 for the report's main incident: the event
+                              the report is about (one per report) */
     double confidence;     /* 0..1, how sure the extraction is */
     bm_incident_status status;
     char *created, *updated; /* ISO 8601 UTC timestamps; filled by the store */

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <utf8proc.h>
@@ -352,8 +353,21 @@ const char *bm_date_precision_name(bm_date_precision p)
     case BM_DATE_MONTH: return "month";
     case BM_DATE_YEAR: return "year";
     case BM_DATE_PERIOD: return "period";
+    case BM_DATE_SEASON: return "season";
+    case BM_DATE_REPORTED: return "reported";
     }
     return "none";
+}
+
+int bm_date_precision_parse(const char *name)
+{
+    if (!name)
+        return -1;
+    for (int p = BM_DATE_NONE; p <= BM_DATE_PRECISION_LAST; p++)
+        if (strcasecmp(name, bm_date_precision_name((bm_date_precision)p)) ==
+            0)
+            return p;
+    return -1;
 }
 
 static int digits(const char *s, size_t n)
@@ -362,6 +376,18 @@ static int digits(const char *s, size_t n)
         if (s[i] < '0' || s[i] > '9')
             return 0;
     return 1;
+}
+
+int bm_days_in_month(int year, int month)
+{
+    static const unsigned char dm[12] = {31, 28, 31, 30, 31, 30,
+                                         31, 31, 30, 31, 30, 31};
+    if (month < 1 || month > 12)
+        return 0;
+    if (month == 2 &&
+        ((year % 4 == 0 && year % 100 != 0) || year % 400 == 0))
+        return 29;
+    return dm[month - 1];
 }
 
 int bm_date_valid(const char *s)
@@ -415,7 +441,8 @@ int bm_incident_status_parse(const char *text)
 #define BM_INCIDENT_STRINGS(X)                                                \
     X(report_title) X(report_path) X(report_source) X(report_url) X(type)     \
     X(date) X(actor) X(place_name) X(place_id) X(country) X(admin1)           \
-    X(admin2) X(surface) X(sentence) X(created) X(updated)
+    X(admin2) X(surface) X(sentence) X(evidence_more) X(date_start)          \
+    X(date_end) X(created) X(updated)
 
 void bm_incident_clear(bm_incident *inc)
 {
@@ -453,4 +480,23 @@ bm_status bm_incident_copy(bm_incident *dst, const bm_incident *src)
         return BM_ERR_NOMEM;
     }
     return BM_OK;
+}
+
+int bm_date_range(const char *date, bm_date_precision p, char start[11],
+                  char end[11])
+{
+    start[0] = end[0] = '\0';
+    if (p == BM_DATE_NONE || !bm_date_valid(date))
+        return 0;
+    size_t n = strlen(date);
+    int y = atoi(date);
+    int m0 = n >= 7 ? atoi(date + 5) : 1, m1 = n >= 7 ? m0 : 12;
+    int d0 = n == 10 ? atoi(date + 8) : 1;
+    int d1 = n == 10 ? d0 : bm_days_in_month(y, m1);
+    if (d0 > bm_days_in_month(y, m0))
+        return 0; /* "2024-02-31" */
+    if (p != BM_DATE_REPORTED)
+        snprintf(start, 11, "%04d-%02d-%02d", y, m0, d0);
+    snprintf(end, 11, "%04d-%02d-%02d", y, m1, d1);
+    return 1;
 }
