@@ -180,5 +180,9 @@ const bm_render_api *cli_render(bm_ctx *ctx);
 
 /* Writes s as a JSON string literal (with quotes) to f. NULL -> null. */
 void cli_json_string(FILE *f, const char *s);
+/* An incident's date for people, with its precision: "2024-06-15",
+ * "mid-June 2024", "June 2024", "spring 2024", "2024", "by 2024-06-15
+ * (report)", "undated". Writes into buf (always NUL-terminated). */
+void cli_date_label(const bm_incident *x, char *buf, size_t size);
 
 #endif

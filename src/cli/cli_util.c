@@ -200,3 +200,65 @@ void cli_json_string(FILE *f, const char *s)
           f);
     json_object_put(o);
 }
+
+void cli_date_label(const bm_incident *x, char *buf, size_t size)
+{
+    static const char *const months[12] = {
+        "January", "February", "March",     "April",   "May",      "June",
+        "July",    "August",   "September", "October", "November", "December"};
+    const char *d = x->date;
+    if (!d || !bm_date_valid(d)) {
+        snprintf(buf, size, "undated");
+        return;
+    }
+    int y = atoi(d), m = strlen(d) >= 7 ? atoi(d + 5) : 0;
+    const char *s = x->date_start, *e = x->date_end;
+    int d0 = s && strlen(s) == 10 ? atoi(s + 8) : 0;
+    int d1 = e && strlen(e) == 10 ? atoi(e + 8) : 0;
+    int m0 = s && strlen(s) == 10 ? atoi(s + 5) : 0;
+    int m1 = e && strlen(e) == 10 ? atoi(e + 5) : 0;
+    switch (x->date_precision) {
+    case BM_DATE_MONTH:
+        if (m)
+            snprintf(buf, size, "%s %d", months[m - 1], y);
+        else
+            snprintf(buf, size, "%s", d);
+        return;
+    case BM_DATE_PERIOD:
+        if (m && m0 == m && m1 == m && d0 == 1 && d1 == 10)
+            snprintf(buf, size, "early %s %d", months[m - 1], y);
+        else if (m && m0 == m && m1 == m && d0 == 11 && d1 == 20)
+            snprintf(buf, size, "mid-%s %d", months[m - 1], y);
+        else if (m && m0 == m && m1 == m && d0 == 21 && d1 >= 28)
+            snprintf(buf, size, "late %s %d", months[m - 1], y);
+        else if (s && e)
+            snprintf(buf, size, "%s .. %s", s, e);
+        else
+            snprintf(buf, size, "%s (part)", d);
+        return;
+    case BM_DATE_SEASON: {
+        static const char *const seasons[] = {"winter", "", "", "spring", "",
+                                              "", "summer", "", "",
+                                              "autumn", "", ""};
+        if (m0 && (m1 - m0 + 12) % 12 == 2 && d0 == 1 && *seasons[m0 % 12])
+            snprintf(buf, size, "%s %d", seasons[m0 % 12], y);
+        else if (m0 == 1 && m1 == 4)
+            snprintf(buf, size, "early %d", y);
+        else if (m0 == 5 && m1 == 8)
+            snprintf(buf, size, "mid-%d", y);
+        else if (m0 == 9 && m1 == 12)
+            snprintf(buf, size, "late %d", y);
+        else if (s && e)
+            snprintf(buf, size, "%s .. %s", s, e);
+        else
+            snprintf(buf, size, "%s", d);
+        return;
+    }
+    case BM_DATE_REPORTED:
+        snprintf(buf, size, "by %s (report)", d);
+        return;
+    default:
+        snprintf(buf, size, "%s", d);
+        return;
+    }
+}

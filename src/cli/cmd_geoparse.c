@@ -42,20 +42,24 @@ static void help(FILE *f)
             "A bad file is named on stderr and the rest go on (exit code 1).\n");
 }
 
-/* ACLED time precision as a word: day, week, month, year; NULL undated. */
+/* The time precision as a word, after ACLED's: day (1), week (2: a part
+ * of a month), month (3), and season, year, reported (dated only by its
+ * report: on or before); NULL undated. */
 static const char *time_precision(const bm_incident *x)
 {
     if (!x->date || !*x->date)
         return NULL;
-    size_t n = strlen(x->date);
     switch (x->date_precision) {
     case BM_DATE_DAY: return "day";
+    case BM_DATE_PERIOD: return "week";
     case BM_DATE_MONTH: return "month";
+    case BM_DATE_SEASON: return "season";
     case BM_DATE_YEAR: return "year";
-    case BM_DATE_PERIOD: /* a span: its width follows the date written */
-        return n >= 10 ? "week" : n >= 7 ? "month" : "year";
-    default: return n >= 10 ? "day" : n >= 7 ? "month" : "year";
+    case BM_DATE_REPORTED: return "reported";
+    case BM_DATE_NONE: break;
     }
+    size_t n = strlen(x->date);
+    return n >= 10 ? "day" : n >= 7 ? "month" : "year";
 }
 
 /* ACLED geo_precision: 1 town or site, 2 near a town or part of a region
@@ -288,9 +292,15 @@ static void print_jsonl(obuf *b, const char *path, const bm_report *r,
         const bm_incident *x = &inc->items[i];
         ob_put(b, head, headn);
         OB_LIT(b, ", \"type\": \"incident\"");
+        if (x->is_main)
+            OB_LIT(b, ", \"main\": true");
+        else
+            OB_LIT(b, ", \"main\": false");
         OB_FIELD(b, "event_type", x->type);
         OB_FIELD(b, "event_date", x->date);
         OB_FIELD(b, "time_precision", time_precision(x));
+        OB_FIELD(b, "date_start", x->date_start);
+        OB_FIELD(b, "date_end", x->date_end);
         OB_LIT(b, ", \"actors\": [");
         /* canonical names joined with "; " (each cut at 255 bytes, as
          * before) */
@@ -325,6 +335,17 @@ static void print_jsonl(obuf *b, const char *path, const bm_report *r,
         OB_FIELD(b, "evidence", x->sentence);
         OB_LIT(b, ", \"evidence_start\": ");
         ob_uint(b, x->sentence_offset);
+        /* the other sentences of a merged incident */
+        OB_LIT(b, ", \"evidence_more\": [");
+        for (const char *e = x->evidence_more; e && *e;) {
+            const char *nl = strchr(e, '\n');
+            size_t n = nl ? (size_t)(nl - e) : strlen(e);
+            if (e != x->evidence_more)
+                OB_LIT(b, ", ");
+            ob_json_n(b, e, n);
+            e = nl ? nl + 1 : e + n;
+        }
+        OB_LIT(b, "]");
         OB_LIT(b, ", \"confidence\": ");
         ob_fixed(b, x->confidence, 2);
         OB_LIT(b, "}\n");
@@ -354,12 +375,23 @@ static void print_text(const char *path, const bm_report *r,
     printf("  incidents (%zu):\n", inc->count);
     for (size_t i = 0; i < inc->count; i++) {
         const bm_incident *x = &inc->items[i];
-        printf("    %-12s at %s (%s), %s, by %s\n      \"%.200s\"\n", x->type,
+        char when[96];
+        cli_date_label(x, when, sizeof when);
+        printf("  %s %-12s at %s (%s), %s, by %s\n      \"%.200s\"\n",
+               x->is_main ? "*" : " ", x->type,
                x->place_name ? x->place_name : "?",
-               bm_precision_name(x->precision), x->date ? x->date : "undated",
+               bm_precision_name(x->precision), when,
                x->actor ? x->actor : "unknown actor",
                x->sentence ? x->sentence : "");
+        size_t more = 0;
+        for (const char *e = x->evidence_more; e && *e; e++)
+            more += *e == '\n';
+        if (x->evidence_more && *x->evidence_more)
+            printf("      (and %zu more sentence%s)\n", more + 1,
+                   more ? "s" : "");
     }
+    if (inc->count)
+        printf("  (* the main incident: what the report is about)\n");
 }
 
 int cmd_geoparse(bm_ctx *ctx, int argc, char **argv)

@@ -54,14 +54,13 @@ static int digits(const char *s, size_t n)
     return v;
 }
 
-/* An incident's date: "YYYY", "YYYY-MM" or "YYYY-MM-DD" as its precision
- * says, naming a month and a day that exist. */
-static void check_date(const char *d, bm_date_precision p)
+/* A date "YYYY", "YYYY-MM" or "YYYY-MM-DD" naming a month and a day that
+ * exist; returns its length. */
+static size_t check_iso(const char *d)
 {
     static const int dm[12] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
     size_t n = strlen(d);
-    CHECK(n == (p == BM_DATE_DAY ? 10u : p == BM_DATE_YEAR ? 4u : 7u));
-    CHECK(p != BM_DATE_NONE);
+    CHECK(n == 4 || n == 7 || n == 10);
     int y = digits(d, 4);
     if (n >= 7) {
         CHECK(d[4] == '-');
@@ -74,6 +73,33 @@ static void check_date(const char *d, bm_date_precision p)
             CHECK(day >= 1 && day <= (m == 2 && !leap ? 28 : dm[m - 1]));
         }
     }
+    return n;
+}
+
+/* An incident's date as its precision writes it, and its range: days
+ * that exist, start <= end, the start open only for a date known only by
+ * its report, the date's own first day not after the range's end. */
+static void check_date(const bm_incident *x)
+{
+    bm_date_precision p = x->date_precision;
+    size_t n = check_iso(x->date);
+    CHECK(p != BM_DATE_NONE);
+    if (p == BM_DATE_DAY)
+        CHECK(n == 10);
+    else if (p == BM_DATE_YEAR || p == BM_DATE_SEASON)
+        CHECK(n == 4);
+    else if (p == BM_DATE_MONTH || p == BM_DATE_PERIOD)
+        CHECK(n == 7);
+    CHECK(x->date_end != NULL);
+    CHECK(check_iso(x->date_end) == 10);
+    if (p == BM_DATE_REPORTED) {
+        CHECK(x->date_start == NULL);
+    } else {
+        CHECK(x->date_start != NULL);
+        CHECK(check_iso(x->date_start) == 10);
+        CHECK(strcmp(x->date_start, x->date_end) <= 0);
+    }
+    CHECK(strncmp(x->date, x->date_end, n) <= 0);
 }
 
 static void check_sentences(const bm_report *r, size_t cps)
@@ -134,10 +160,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         if (x->sentence)
             CHECK(bm_utf8_valid(x->sentence, strlen(x->sentence), NULL));
         if (x->date)
-            check_date(x->date, x->date_precision);
+            check_date(x);
         else
-            CHECK(x->date_precision == BM_DATE_NONE);
+            CHECK(x->date_precision == BM_DATE_NONE &&
+                  x->date_start == NULL && x->date_end == NULL);
         CHECK(x->confidence >= 0 && x->confidence <= 1);
+        /* the first incident, and only it, is the report's main one */
+        CHECK(x->is_main == (i == 0));
+        if (x->evidence_more)
+            CHECK(bm_utf8_valid(x->evidence_more, strlen(x->evidence_more),
+                                NULL));
     }
     if (g_verbose)
         fprintf(stderr, "  %zu mentions, %zu incidents\n", m.count,

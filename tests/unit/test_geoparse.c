@@ -623,8 +623,9 @@ static void test_incidents(void)
         bm_report_free(r);
     }
 
-    /* a dated report whose text gives no date for the event: undated
-     * (the report's date is not the event's) */
+    /* a dated report whose text gives no date for the event: the
+     * report's date is the latest it can have happened (an open range,
+     * precision "reported") */
     r = parse_text("Title: T\nDate: 2024-03-05\n\nA crackdown hit Musan "
                    "county.\n");
     if (r) {
@@ -633,7 +634,11 @@ static void test_incidents(void)
         CHECK(in.count == 1);
         if (in.count) {
             CHECK_STR(in.items[0].type, "crackdown");
-            CHECK(in.items[0].date == NULL);
+            CHECK_STR(in.items[0].date, "2024-03-05");
+            CHECK(in.items[0].date_precision == BM_DATE_REPORTED);
+            CHECK(in.items[0].date_start == NULL);
+            CHECK_STR(in.items[0].date_end, "2024-03-05");
+            CHECK(in.items[0].is_main == 1);
             CHECK(in.items[0].confidence > 0 && in.items[0].confidence <= 1);
             CHECK_STR(in.items[0].country, "KP");
         }

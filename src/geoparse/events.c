@@ -1,0 +1,867 @@
+/*
+ * events.c - event triggers and what they say (docs/event-codebook.md).
+ *
+ * A trigger is a predicate of a class the codebook defines: taking people
+ * into custody (arrest), sentencing or holding them (detention), putting
+ * them to death by judgement (execution) or otherwise (killing), sending
+ * them back across the border (repatriation), a campaign, search,
+ * lockdown, closure, public trial, bounty or purge (crackdown), an audit,
+ * inspection or checkpoint (inspection), watching and detecting
+ * (surveillance), political lectures (lecture), meetings (meeting), and
+ * the offences the state acts against when they are themselves what is
+ * reported (smuggling, bribery, defection). Works that change the border
+ * (fences, guard posts), floods and dispatches of workers are "other".
+ *
+ * Each trigger found in a sentence gets
+ *  - a modality: negated ("not arrested", "unable to find"), hedged
+ *    ("may be executed", "faces punishment"), future or ordered ("will be
+ *    punished", "ordered the arrest of"), purpose ("measures to stop
+ *    smuggling", "in order to prevent defections"), generic or habitual
+ *    ("smuggling is rampant", "such crossings are rare", "anyone caught");
+ *    a modal trigger states no event;
+ *  - a role: the act itself, or an offence named as its reason ("arrested
+ *    for smuggling") or a target of a measure ("a crackdown on
+ *    smuggling"); an offence or a target is no event of its own.
+ * The sentence's event is its act of highest priority (execution before
+ * killing before a public trial before an arrest ...), so that a report
+ * is typed by what the state did, and by the offence only when the
+ * offence itself is the news.
+ */
+#include "gp_internal.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- the lexicon ---------------------------------------------------------- */
+
+enum {
+    F_PREFIX = 1u, /* the phrase ends in '*': any letters may follow */
+    F_BASE = 2u,   /* a bare verb: after "to" it is an infinitive */
+    F_NOUN = 4u,   /* a noun that names a place after some words
+                      ("detention center") */
+    F_AGENT = 8u   /* names an agent or instrument of an act
+                      ("detectors", "inspectors", "checkpoints"), not the
+                      act: no headline's predicate */
+};
+
+typedef struct entry {
+    const char *phrase; /* lower case; '*' at the end: F_PREFIX */
+    const char *type;
+    int priority;
+    unsigned flags;
+} entry;
+
+#define T_ARREST "arrest"
+#define T_DETENTION "detention"
+#define T_EXECUTION "execution"
+#define T_KILLING "killing"
+#define T_REPATRIATION "repatriation"
+#define T_DEFECTION "defection"
+#define T_SMUGGLING "smuggling"
+#define T_BRIBERY "bribery"
+#define T_CRACKDOWN "crackdown"
+#define T_INSPECTION "inspection"
+#define T_SURVEILLANCE "surveillance"
+#define T_LECTURE "lecture"
+#define T_MEETING "meeting"
+#define T_OTHER "other"
+
+static const entry lexicon[] = {
+    /* execution: death by judgement */
+    {"executed", T_EXECUTION, 100, 0},
+    {"execute", T_EXECUTION, 100, F_BASE},
+    {"executes", T_EXECUTION, 100, 0},
+    {"executing", T_EXECUTION, 100, 0},
+    {"execution*", T_EXECUTION, 100, 0},
+    {"firing squad", T_EXECUTION, 100, 0},
+    {"put to death", T_EXECUTION, 100, 0},
+    {"hanged", T_EXECUTION, 100, 0},
+    {"sentenced to death", T_EXECUTION, 98, 0},
+    {"death sentence*", T_EXECUTION, 98, 0},
+    /* killing: other deadly force */
+    {"shot dead", T_KILLING, 95, 0},
+    {"shot and killed", T_KILLING, 95, 0},
+    {"shot to death", T_KILLING, 95, 0},
+    {"beaten to death", T_KILLING, 95, 0},
+    {"tortured to death", T_KILLING, 95, 0},
+    {"killed", T_KILLING, 95, 0},
+    {"kill", T_KILLING, 95, F_BASE},
+    {"kills", T_KILLING, 95, 0},
+    {"shot", T_KILLING, 86, 0},
+    {"opened fire", T_KILLING, 86, 0},
+    {"open fire", T_KILLING, 86, F_BASE},
+    {"died in custody", T_KILLING, 90, 0},
+    /* crackdown: a public trial is the state's act against many */
+    {"public trial*", T_CRACKDOWN, 91, 0},
+    {"mass trial*", T_CRACKDOWN, 91, 0},
+    {"open trial*", T_CRACKDOWN, 91, 0},
+    {"show trial*", T_CRACKDOWN, 91, 0},
+    {"publicly tried", T_CRACKDOWN, 91, 0},
+    {"tried publicly", T_CRACKDOWN, 91, 0},
+    {"stood trial", T_CRACKDOWN, 88, 0},
+    {"put on trial", T_CRACKDOWN, 88, 0},
+    {"tried for", T_CRACKDOWN, 88, 0},
+    /* arrest: taking people into custody */
+    {"emergency arrest*", T_ARREST, 90, 0},
+    {"arrest", T_ARREST, 90, F_BASE | F_NOUN},
+    {"arrests", T_ARREST, 90, 0},
+    {"arrested", T_ARREST, 90, 0},
+    {"arresting", T_ARREST, 90, 0},
+    {"apprehend", T_ARREST, 90, F_BASE},
+    {"apprehends", T_ARREST, 90, 0},
+    {"apprehended", T_ARREST, 90, 0},
+    {"apprehending", T_ARREST, 90, 0},
+    {"apprehension", T_ARREST, 90, 0},
+    {"detain", T_ARREST, 90, F_BASE},
+    {"detains", T_ARREST, 90, 0},
+    {"detained", T_ARREST, 90, 0},
+    {"detaining", T_ARREST, 90, 0},
+    {"detention", T_ARREST, 88, F_NOUN},
+    {"detentions", T_ARREST, 88, 0},
+    {"nabbed", T_ARREST, 90, 0},
+    {"captured", T_ARREST, 88, 0},
+    {"rounded up", T_ARREST, 90, 0},
+    {"round up", T_ARREST, 90, F_BASE},
+    {"taken into custody", T_ARREST, 90, 0},
+    {"took into custody", T_ARREST, 90, 0},
+    {"take into custody", T_ARREST, 90, F_BASE},
+    {"handcuffed", T_ARREST, 88, 0},
+    {"dragged away", T_ARREST, 85, 0},
+    {"dragged out", T_ARREST, 85, 0},
+    {"dragged off", T_ARREST, 85, 0},
+    {"taken away", T_ARREST, 80, 0},
+    {"caught", T_ARREST, 80, 0},
+    {"busted", T_ARREST, 80, 0},
+    {"locked up", T_ARREST, 80, 0},
+    {"interrogated", T_ARREST, 70, 0},
+    {"interrogation*", T_ARREST, 70, 0},
+    /* repatriation: sent back across the border */
+    {"repatriat*", T_REPATRIATION, 85, 0},
+    {"repatriate", T_REPATRIATION, 85, F_BASE},
+    {"forcibly returned", T_REPATRIATION, 85, 0},
+    {"forcibly sent back", T_REPATRIATION, 85, 0},
+    {"forced return*", T_REPATRIATION, 85, 0},
+    {"sent back", T_REPATRIATION, 80, 0},
+    {"deported", T_REPATRIATION, 85, 0},
+    {"deport", T_REPATRIATION, 85, F_BASE},
+    {"deportation*", T_REPATRIATION, 85, 0},
+    {"handed over to", T_REPATRIATION, 80, 0},
+    {"extradit*", T_REPATRIATION, 82, 0},
+    {"expelled", T_REPATRIATION, 80, 0},
+    /* detention: sentenced, held, punished */
+    {"sentenced", T_DETENTION, 75, 0},
+    {"jailed", T_DETENTION, 75, 0},
+    {"imprisoned", T_DETENTION, 75, 0},
+    {"imprisonment", T_DETENTION, 72, 0},
+    {"labor camp*", T_DETENTION, 72, 0},
+    {"labour camp*", T_DETENTION, 72, 0},
+    {"labor training camp*", T_DETENTION, 72, 0},
+    {"prison camp*", T_DETENTION, 72, 0},
+    {"re-education", T_DETENTION, 72, 0},
+    {"reeducation", T_DETENTION, 72, 0},
+    {"solitary confinement", T_DETENTION, 72, 0},
+    {"punished", T_DETENTION, 70, 0},
+    {"punishment*", T_DETENTION, 68, 0},
+    {"disciplined", T_DETENTION, 68, 0},
+    /* surveillance: watching and detecting */
+    {"surveillance", T_SURVEILLANCE, 65, 0},
+    {"monitor", T_SURVEILLANCE, 65, F_BASE},
+    {"monitors", T_SURVEILLANCE, 65, 0},
+    {"monitored", T_SURVEILLANCE, 65, 0},
+    {"monitoring", T_SURVEILLANCE, 65, 0},
+    {"signal detection", T_SURVEILLANCE, 65, 0},
+    {"detection", T_SURVEILLANCE, 62, 0},
+    {"detector*", T_SURVEILLANCE, 65, F_AGENT},
+    {"radio wave*", T_SURVEILLANCE, 65, 0},
+    {"radio signal*", T_SURVEILLANCE, 65, 0},
+    {"wiretap*", T_SURVEILLANCE, 65, 0},
+    {"eavesdrop*", T_SURVEILLANCE, 65, 0},
+    {"intercept*", T_SURVEILLANCE, 65, 0},
+    {"tracking", T_SURVEILLANCE, 60, 0},
+    {"spying", T_SURVEILLANCE, 60, 0},
+    {"cctv", T_SURVEILLANCE, 62, F_AGENT},
+    {"informant*", T_SURVEILLANCE, 50, F_AGENT},
+    {"patrol*", T_SURVEILLANCE, 40, F_AGENT},
+    /* inspection: audits, inspections, checkpoints, investigations */
+    {"inspection*", T_INSPECTION, 60, 0},
+    {"inspected", T_INSPECTION, 60, 0},
+    {"inspect", T_INSPECTION, 60, F_BASE},
+    {"inspecting", T_INSPECTION, 60, 0},
+    {"inspector*", T_INSPECTION, 55, F_AGENT},
+    {"audit*", T_INSPECTION, 60, 0},
+    {"checkpoint*", T_INSPECTION, 45, F_AGENT},
+    {"checks", T_INSPECTION, 50, 0},
+    {"checked", T_INSPECTION, 50, 0},
+    {"checking", T_INSPECTION, 50, 0},
+    {"investigation*", T_INSPECTION, 50, 0},
+    {"investigated", T_INSPECTION, 50, 0},
+    {"investigating", T_INSPECTION, 50, 0},
+    {"investigate", T_INSPECTION, 50, F_BASE},
+    {"probe", T_INSPECTION, 50, F_NOUN},
+    /* crackdown: campaigns and measures against a class of people */
+    {"crackdown*", T_CRACKDOWN, 58, F_BASE},
+    {"crack down", T_CRACKDOWN, 58, F_BASE},
+    {"cracked down", T_CRACKDOWN, 58, 0},
+    {"cracking down", T_CRACKDOWN, 58, 0},
+    {"cracks down", T_CRACKDOWN, 58, 0},
+    {"clampdown*", T_CRACKDOWN, 58, 0},
+    {"clamp down", T_CRACKDOWN, 58, F_BASE},
+    {"clamped down", T_CRACKDOWN, 58, 0},
+    {"clamping down", T_CRACKDOWN, 58, 0},
+    {"campaign", T_CRACKDOWN, 56, 0},
+    {"campaigns", T_CRACKDOWN, 56, 0},
+    {"sweep", T_CRACKDOWN, 58, F_NOUN},
+    {"sweeps", T_CRACKDOWN, 58, 0},
+    {"raid", T_CRACKDOWN, 58, F_BASE | F_NOUN},
+    {"raids", T_CRACKDOWN, 58, 0},
+    {"raided", T_CRACKDOWN, 58, 0},
+    {"raiding", T_CRACKDOWN, 58, 0},
+    {"house search*", T_CRACKDOWN, 58, 0},
+    {"house-to-house", T_CRACKDOWN, 58, 0},
+    {"searched", T_CRACKDOWN, 55, 0},
+    {"searches", T_CRACKDOWN, 55, 0},
+    {"lockdown*", T_CRACKDOWN, 58, 0},
+    {"locked down", T_CRACKDOWN, 58, 0},
+    {"lock down", T_CRACKDOWN, 58, F_BASE},
+    {"locks down", T_CRACKDOWN, 58, 0},
+    {"sealed off", T_CRACKDOWN, 55, 0},
+    {"curfew*", T_CRACKDOWN, 58, 0},
+    {"market closure*", T_CRACKDOWN, 58, 0},
+    {"closed the market*", T_CRACKDOWN, 58, 0},
+    {"shut down the market*", T_CRACKDOWN, 58, 0},
+    {"bounty", T_CRACKDOWN, 58, 0},
+    {"bounties", T_CRACKDOWN, 58, 0},
+    {"reward for", T_CRACKDOWN, 55, 0},
+    {"rewards for", T_CRACKDOWN, 55, 0},
+    {"demolish", T_CRACKDOWN, 58, F_BASE},
+    {"demolished", T_CRACKDOWN, 58, 0},
+    {"demolition*", T_CRACKDOWN, 58, 0},
+    {"tear down", T_CRACKDOWN, 58, F_BASE},
+    {"torn down", T_CRACKDOWN, 58, 0},
+    {"tore down", T_CRACKDOWN, 58, 0},
+    {"pulled down", T_CRACKDOWN, 58, 0},
+    {"razed", T_CRACKDOWN, 58, 0},
+    {"evict*", T_CRACKDOWN, 58, 0},
+    {"forcibly relocated", T_CRACKDOWN, 58, 0},
+    {"forced relocation*", T_CRACKDOWN, 58, 0},
+    {"banish*", T_CRACKDOWN, 58, 0},
+    {"exiled", T_CRACKDOWN, 55, 0},
+    {"purge*", T_CRACKDOWN, 58, 0},
+    {"dismissed", T_CRACKDOWN, 55, 0},
+    {"dismissal*", T_CRACKDOWN, 55, 0},
+    {"demoted", T_CRACKDOWN, 55, 0},
+    {"demotion*", T_CRACKDOWN, 55, 0},
+    {"stripped of", T_CRACKDOWN, 50, 0},
+    {"confiscat*", T_CRACKDOWN, 50, 0},
+    {"kept away", T_CRACKDOWN, 50, 0},
+    {"keep away", T_CRACKDOWN, 50, F_BASE},
+    {"barred", T_CRACKDOWN, 50, 0},
+    {"cordoned off", T_CRACKDOWN, 50, 0},
+    {"restricted", T_CRACKDOWN, 45, 0},
+    {"restriction*", T_CRACKDOWN, 45, 0},
+    {"military law", T_CRACKDOWN, 58, 0},
+    {"martial law", T_CRACKDOWN, 58, 0},
+    {"strike team*", T_CRACKDOWN, 58, 0},
+    {"task force*", T_CRACKDOWN, 50, 0},
+    {"manhunt", T_CRACKDOWN, 50, 0},
+    {"ban", T_CRACKDOWN, 45, F_BASE | F_NOUN},
+    {"banned", T_CRACKDOWN, 45, 0},
+    {"bans", T_CRACKDOWN, 45, 0},
+    {"prohibited", T_CRACKDOWN, 40, 0},
+    {"outlawed", T_CRACKDOWN, 45, 0},
+    {"tightened", T_CRACKDOWN, 44, 0},
+    {"tightening", T_CRACKDOWN, 44, 0},
+    {"tighten", T_CRACKDOWN, 44, F_BASE},
+    {"tightens", T_CRACKDOWN, 44, 0},
+    {"tighter", T_CRACKDOWN, 40, 0},
+    {"intensified", T_CRACKDOWN, 44, 0},
+    {"intensifies", T_CRACKDOWN, 44, 0},
+    {"intensify", T_CRACKDOWN, 44, F_BASE},
+    {"intensifying", T_CRACKDOWN, 44, 0},
+    {"stepped up", T_CRACKDOWN, 44, 0},
+    {"step up", T_CRACKDOWN, 44, F_BASE},
+    {"steps up", T_CRACKDOWN, 44, 0},
+    {"beefed up", T_CRACKDOWN, 44, 0},
+    {"strengthened", T_CRACKDOWN, 42, 0},
+    {"replaced", T_CRACKDOWN, 40, 0},
+    /* defection: leaving the country without leave */
+    {"defected", T_DEFECTION, 52, 0},
+    {"defect", T_DEFECTION, 52, F_BASE},
+    {"defects", T_DEFECTION, 52, 0},
+    {"defecting", T_DEFECTION, 52, 0},
+    {"defection*", T_DEFECTION, 52, 0},
+    {"fled", T_DEFECTION, 52, 0},
+    {"flee", T_DEFECTION, 52, F_BASE},
+    {"flees", T_DEFECTION, 52, 0},
+    {"fleeing", T_DEFECTION, 52, 0},
+    {"escaped", T_DEFECTION, 52, 0},
+    {"escape", T_DEFECTION, 52, F_BASE | F_NOUN},
+    {"escapes", T_DEFECTION, 52, 0},
+    {"crossed the border", T_DEFECTION, 52, 0},
+    {"crossed the river", T_DEFECTION, 52, 0},
+    {"crossing the border", T_DEFECTION, 52, 0},
+    {"crossing the river", T_DEFECTION, 52, 0},
+    {"cross the border", T_DEFECTION, 52, F_BASE},
+    {"cross the river", T_DEFECTION, 52, F_BASE},
+    {"illegal border crossing*", T_DEFECTION, 52, 0},
+    {"illegally crossed", T_DEFECTION, 52, 0},
+    {"deserted", T_DEFECTION, 52, 0},
+    {"desertion*", T_DEFECTION, 52, 0},
+    {"sneak across", T_DEFECTION, 50, F_BASE},
+    {"snuck across", T_DEFECTION, 50, 0},
+    {"sneaked across", T_DEFECTION, 50, 0},
+    {"slipped across", T_DEFECTION, 50, 0},
+    {"swam across", T_DEFECTION, 50, 0},
+    {"ran away", T_DEFECTION, 48, 0},
+    /* smuggling */
+    {"smuggle", T_SMUGGLING, 48, F_BASE},
+    {"smuggles", T_SMUGGLING, 48, 0},
+    {"smuggled", T_SMUGGLING, 48, 0},
+    {"smuggling", T_SMUGGLING, 48, 0},
+    {"contraband", T_SMUGGLING, 45, 0},
+    {"illicit trade", T_SMUGGLING, 45, 0},
+    {"illegal trade", T_SMUGGLING, 45, 0},
+    /* bribery */
+    {"bribe", T_BRIBERY, 47, F_BASE | F_NOUN},
+    {"bribes", T_BRIBERY, 47, 0},
+    {"bribed", T_BRIBERY, 47, 0},
+    {"bribing", T_BRIBERY, 47, 0},
+    {"bribery", T_BRIBERY, 47, 0},
+    {"kickback*", T_BRIBERY, 47, 0},
+    {"paid off", T_BRIBERY, 47, 0},
+    {"extort*", T_BRIBERY, 47, 0},
+    /* meetings and lectures */
+    {"meeting", T_MEETING, 40, F_NOUN},
+    {"meetings", T_MEETING, 40, 0},
+    {"convened", T_MEETING, 40, 0},
+    {"convene", T_MEETING, 40, F_BASE},
+    {"conference", T_MEETING, 35, 0},
+    {"delegation", T_MEETING, 38, 0},
+    {"held talks", T_MEETING, 40, 0},
+    {"lecture", T_LECTURE, 38, F_NOUN},
+    {"lectures", T_LECTURE, 38, 0},
+    {"lectured", T_LECTURE, 38, 0},
+    {"study session*", T_LECTURE, 38, 0},
+    {"education session*", T_LECTURE, 38, 0},
+    {"ideological education", T_LECTURE, 38, 0},
+    {"political education", T_LECTURE, 38, 0},
+    {"indoctrination", T_LECTURE, 36, 0},
+    /* other: works on the border, disasters, dispatches */
+    {"guard post*", T_OTHER, 20, F_AGENT},
+    {"fence", T_OTHER, 20, F_NOUN},
+    {"fences", T_OTHER, 20, 0},
+    {"fencing", T_OTHER, 20, 0},
+    {"barbed wire", T_OTHER, 20, 0},
+    {"border wall", T_OTHER, 20, 0},
+    {"construction", T_OTHER, 18, 0},
+    {"constructed", T_OTHER, 18, 0},
+    {"built", T_OTHER, 15, 0},
+    {"dispatched", T_OTHER, 18, 0},
+    {"departed for", T_OTHER, 18, 0},
+    {"flood*", T_OTHER, 20, 0},
+    {"landslide*", T_OTHER, 20, 0},
+    {"torrential", T_OTHER, 20, 0},
+    {NULL, NULL, 0, 0}};
+
+#define NLEX (sizeof lexicon / sizeof lexicon[0] - 1)
+#define LX_NONE 0xFFFFu
+
+struct gp_lexicon {
+    unsigned short head[256];
+    unsigned short next[NLEX];
+    unsigned char len[NLEX]; /* without '*' */
+    unsigned char prefix[NLEX];
+    unsigned char second[NLEX]; /* second byte, 0 if none */
+};
+
+gp_lexicon *gp_lexicon_new(void)
+{
+    gp_lexicon *lx = malloc(sizeof *lx);
+    if (!lx)
+        return NULL;
+    for (size_t i = 0; i < 256; i++)
+        lx->head[i] = LX_NONE;
+    for (size_t t = NLEX; t-- > 0;) {
+        const char *p = lexicon[t].phrase;
+        size_t n = strlen(p);
+        lx->prefix[t] = n && p[n - 1] == '*';
+        lx->len[t] = (unsigned char)(n - lx->prefix[t]);
+        lx->second[t] = lx->len[t] > 1 ? (unsigned char)p[1] : 0;
+        unsigned char c = (unsigned char)p[0];
+        lx->next[t] = lx->head[c];
+        lx->head[c] = (unsigned short)t;
+    }
+    return lx;
+}
+
+void gp_lexicon_free(gp_lexicon *lx)
+{
+    free(lx);
+}
+
+/* ---- words ---------------------------------------------------------------- */
+
+static inline int wch(unsigned char c)
+{
+    return c >= 0x80 || (unsigned)(c - 'a') < 26u ||
+           (unsigned)(c - '0') < 10u || (unsigned)(c - 'A') < 26u;
+}
+
+static inline int alpha(unsigned char c)
+{
+    return (unsigned)(c - 'a') < 26u;
+}
+
+/* The word that ends before pos (skipping spaces), as [*b, *e); stops at
+ * clause punctuation (returns 0 there or at the start). */
+static int word_before(const char *lc, size_t pos, size_t *b, size_t *e)
+{
+    size_t i = pos;
+    while (i > 0 && lc[i - 1] == ' ')
+        i--;
+    if (i == 0)
+        return 0;
+    unsigned char c = (unsigned char)lc[i - 1];
+    if (!wch(c) && c != '\'')
+        return 0;
+    *e = i;
+    while (i > 0 && (wch((unsigned char)lc[i - 1]) || lc[i - 1] == '\'' ||
+                     lc[i - 1] == '-'))
+        i--;
+    /* "n't" and other UTF-8 apostrophes stay in the word */
+    *b = i;
+    return 1;
+}
+
+/* The word that starts at or after pos, as [*b, *e). */
+static int word_after(const char *lc, size_t n, size_t pos, size_t *b,
+                      size_t *e)
+{
+    size_t i = pos;
+    while (i < n && lc[i] == ' ')
+        i++;
+    if (i >= n || !wch((unsigned char)lc[i]))
+        return 0;
+    *b = i;
+    while (i < n && (wch((unsigned char)lc[i]) || lc[i] == '-'))
+        i++;
+    *e = i;
+    return 1;
+}
+
+static int is_word(const char *lc, size_t b, size_t e, const char *w)
+{
+    size_t n = strlen(w);
+    return e - b == n && memcmp(lc + b, w, n) == 0;
+}
+
+static int in_words(const char *lc, size_t b, size_t e,
+                    const char *const *list)
+{
+    for (size_t i = 0; list[i]; i++)
+        if (is_word(lc, b, e, list[i]))
+            return 1;
+    return 0;
+}
+
+/* ---- modality ------------------------------------------------------------- */
+
+static const char *const neg_words[] = {
+    "not", "never", "no", "without", "nor", "neither", "none", "nothing",
+    "avoid", "avoided", "avoiding", "evaded", "evading", "escaped",
+    "escaping", "unable", "failed", "fail", "refused", "instead", "rather",
+    "spared", "lack", "lacked", NULL};
+
+static const char *const hedge_words[] = {
+    "may", "might", "could", "would", "should", "must", "can", "cannot",
+    "likely", "unlikely", "possibly", "perhaps", "probably", "if",
+    "unless", "whether", "risk", "risks", "risking", "face", "faces",
+    "facing", "fear", "fears", "feared", "fearing", "afraid", "lest",
+    "subject", "liable", NULL};
+
+static const char *const future_words[] = {
+    "will", "shall", "plan", "plans", "planned", "planning", "intend",
+    "intends", "intended", "aim", "aims", "aimed", "seek", "seeks",
+    "sought", "vow", "vowed", "vows", "pledge", "pledged", "promise",
+    "promised", "scheduled", "expected", "going", "urged", "urging",
+    "demanded", "considering", "prepare", "prepares", "preparing", NULL};
+
+/* Verbs of ordering: an ordered arrest is not (yet) an arrest. */
+static const char *const order_words[] = {
+    "order", "orders", "ordered", "ordering", "instructed", "directed",
+    "told", "commanded", "authorized", "authorised", "mandated", NULL};
+
+static const char *const purpose_words[] = {
+    "prevent", "preventing", "prevention", "stop", "stopping", "curb",
+    "curbing", "stem", "stemming", "block", "blocking", "deter",
+    "deterring", "eradicate", "eradicating", "combat", "combating",
+    "combatting", "tackle", "tackling", "fight", "fighting", "root",
+    "against", "attempt", "attempts", "attempted", "attempting", "try",
+    "trying", "tried", "bid", "effort", "efforts", "measures", "measure",
+    "order", "designed", "meant", "intent", "aimed", "counter", "ward",
+    "discourage", "discouraging", "thwart", "reduce", "reducing",
+    "eliminate", "eliminating", "crack", "clamp", NULL};
+
+/* A trigger that only sets the scene of another act: "amid a crackdown",
+ * "despite the lockdown", "to bypass a border lockdown", "due to the
+ * closure". */
+static const char *const background_words[] = {
+    "amid", "amidst", "despite", "bypass", "bypassed", "bypassing",
+    "circumvent", "circumvented", "circumventing", "due", "owing",
+    "because", "thanks", "given", "following", NULL};
+
+static const char *const generic_words[] = {
+    "often", "usually", "typically", "generally", "frequently",
+    "commonly", "normally", "always", "routinely", "regularly",
+    "sometimes", "occasionally", "rarely", "seldom", "rare", "rampant",
+    "widespread", "common", "hotbed", "notorious", "traditionally",
+    "historically", "anyone", "anybody", "whoever", "violators",
+    "offenders", "whenever", "tend", "tends", "tended", "customary",
+    NULL};
+
+/* Scans back from pos over at most 6 words of the trigger's clause (to a
+ * comma, semicolon, colon, quote or the sentence's start) for words that
+ * make it not an event. */
+static unsigned modality_before(const char *lc, size_t pos, const entry *en,
+                                int *purpose_gov)
+{
+    unsigned mod = 0;
+    size_t i = pos;
+    *purpose_gov = 0;
+    for (int w = 0; w < 6; w++) {
+        size_t b, e;
+        if (!word_before(lc, i, &b, &e))
+            break;
+        /* "n't" */
+        if (e - b > 3 && memcmp(lc + e - 3, "n't", 3) == 0)
+            mod |= GP_MOD_NEGATED;
+        if (e - b > 5 && (unsigned char)lc[e - 4] == 0x99 &&
+            lc[e - 1] == 't' && lc[e - 2] == 'n' && lc[e - 6] == 'n')
+            mod |= GP_MOD_NEGATED; /* "didn’t" */
+        if (in_words(lc, b, e, neg_words))
+            mod |= GP_MOD_NEGATED;
+        if (in_words(lc, b, e, hedge_words))
+            mod |= GP_MOD_HEDGED;
+        if (in_words(lc, b, e, future_words))
+            mod |= GP_MOD_FUTURE;
+        if (in_words(lc, b, e, order_words) &&
+            (strcmp(en->type, T_ARREST) == 0 ||
+             strcmp(en->type, T_EXECUTION) == 0 ||
+             strcmp(en->type, T_KILLING) == 0 ||
+             strcmp(en->type, T_REPATRIATION) == 0 ||
+             strcmp(en->type, T_DETENTION) == 0))
+            mod |= GP_MOD_FUTURE;
+        if (in_words(lc, b, e, purpose_words))
+            *purpose_gov = 1;
+        if (in_words(lc, b, e, background_words))
+            mod |= GP_MOD_GENERIC;
+        /* "to arrest", "to be arrested": an infinitive */
+        if (w == 0 && is_word(lc, b, e, "to") && (en->flags & F_BASE))
+            mod |= GP_MOD_PURPOSE;
+        if (w == 1 && is_word(lc, b, e, "to")) {
+            size_t b2, e2;
+            if (word_before(lc, pos, &b2, &e2) && is_word(lc, b2, e2, "be"))
+                mod |= GP_MOD_PURPOSE;
+        }
+        i = b;
+    }
+    if (*purpose_gov)
+        mod |= GP_MOD_PURPOSE;
+    return mod;
+}
+
+/* Generic words anywhere in the trigger's clause (between commas,
+ * semicolons or the sentence's ends), and "in the past" not followed by
+ * a span ("in the past week" dates an event). */
+static int clause_generic(const char *lc, size_t n, size_t b0, size_t b1)
+{
+    size_t lo = b0, hi = b1;
+    while (lo > 0 && lc[lo - 1] != ',' && lc[lo - 1] != ';' &&
+           lc[lo - 1] != ':')
+        lo--;
+    while (hi < n && lc[hi] != ',' && lc[hi] != ';' && lc[hi] != ':')
+        hi++;
+    for (size_t i = lo; i < hi;) {
+        if (!alpha((unsigned char)lc[i])) {
+            i++;
+            continue;
+        }
+        size_t j = i;
+        while (j < hi && alpha((unsigned char)lc[j]))
+            j++;
+        if (in_words(lc, i, j, generic_words))
+            return 1;
+        /* "such crossings", not "such as" */
+        if (is_word(lc, i, j, "such") &&
+            !(j + 3 <= hi && memcmp(lc + j, " as", 3) == 0))
+            return 1;
+        if (is_word(lc, i, j, "used") && j + 3 <= hi &&
+            memcmp(lc + j, " to", 3) == 0)
+            return 1;
+        if (is_word(lc, i, j, "past") && i >= 7 &&
+            memcmp(lc + i - 7, "in the ", 7) == 0) {
+            size_t b, e;
+            if (!word_after(lc, n, j, &b, &e) ||
+                !(is_word(lc, b, e, "week") || is_word(lc, b, e, "month") ||
+                  is_word(lc, b, e, "year") || is_word(lc, b, e, "few") ||
+                  is_word(lc, b, e, "two") || is_word(lc, b, e, "several") ||
+                  is_word(lc, b, e, "days") || is_word(lc, b, e, "weeks") ||
+                  is_word(lc, b, e, "months")))
+                return 1;
+        }
+        if ((is_word(lc, i, j, "those") || is_word(lc, i, j, "people") ||
+             is_word(lc, i, j, "anyone")) &&
+            j + 4 <= hi && memcmp(lc + j, " who", 4) == 0)
+            return 1;
+        /* a trend over years: "in recent years", "over the past six
+         * years", "for years", "for decades" */
+        if (is_word(lc, i, j, "years") || is_word(lc, i, j, "decades")) {
+            size_t b, e;
+            if (word_before(lc, i, &b, &e) &&
+                (is_word(lc, b, e, "recent") || is_word(lc, b, e, "for") ||
+                 is_word(lc, b, e, "past") || is_word(lc, b, e, "many") ||
+                 is_word(lc, b, e, "several") || is_word(lc, b, e, "the") ||
+                 (e - b <= 6 && b >= 9 &&
+                  (memcmp(lc + b - 9, "the past ", 9) == 0 ||
+                   memcmp(lc + b - 9, "the last ", 9) == 0))))
+                return 1;
+        }
+        i = j;
+    }
+    return 0;
+}
+
+/* Does the clause of a trigger ending at e end with a question mark
+ * (clauses end at . ! ? ; : and dashes)? "X is monitoring Y: what is
+ * going on?" asks only its last clause. */
+static int clause_asks(const char *lc, size_t n, size_t e)
+{
+    for (size_t i = e; i < n; i++) {
+        char c = lc[i];
+        if (c == '?')
+            return 1;
+        if (c == '.' || c == '!' || c == ';' || c == ':')
+            return 0;
+        if ((unsigned char)c == 0xE2 && i + 2 < n &&
+            (unsigned char)lc[i + 1] == 0x80 &&
+            ((unsigned char)lc[i + 2] == 0x94 ||
+             (unsigned char)lc[i + 2] == 0x93))
+            return 0;
+    }
+    return 0;
+}
+
+/* ---- roles ---------------------------------------------------------------- */
+
+static int is_offence_type(const char *type)
+{
+    return type == (const char *)T_SMUGGLING ||
+           strcmp(type, T_SMUGGLING) == 0 || strcmp(type, T_BRIBERY) == 0 ||
+           strcmp(type, T_DEFECTION) == 0;
+}
+
+/* Words before an offence that make it the reason or charge of an act. */
+static const char *const offence_markers[] = {
+    "for", "over", "after", "because", "while", "when", "suspicion",
+    "charges", "charge", "accused", "suspected", "convicted", "guilty",
+    "involved", "involvement", "engaged", "engaging", "caught",
+    "allegedly", NULL};
+
+/* Acts of the state whose object ("on X", "against X", "of X") is a
+ * target, not an event. */
+static int aims_at_target(const char *type)
+{
+    return strcmp(type, T_CRACKDOWN) == 0 ||
+           strcmp(type, T_INSPECTION) == 0 ||
+           strcmp(type, T_SURVEILLANCE) == 0;
+}
+
+/* Nouns after which a trigger names a thing or place, not an event:
+ * "detention center", "arrest warrant", "smuggling route". */
+static const char *const not_event_after[] = {
+    "center", "centre", "centers", "centres", "facility", "facilities",
+    "house", "houses", "ward", "cell", "cells", "warrant", "warrants",
+    "route", "routes", "hub", "hubs", "hotbed", "business", "businesses",
+    "industry", "network", "networks", "rings", "boat", "boats", "vessel",
+    "vessels", "goods", "items", "point", "points", "car", "cars",
+    "vehicle", "vehicles", "soldier", "soldiers", "unit", "units",
+    "troops", "station", "stations", "officer", "officers", "guard",
+    "guards", "member", "members", "post", "posts", "team", "teams",
+    "schedule", "system", "systems", "hall", "halls", "room", "rooms",
+    "camera", "cameras", "equipment", "device", "devices", "policy",
+    "policies", "law", "laws", "rule", "rules", "regulation",
+    "regulations", "program", "programs", "programme", "issue", "issues",
+    "problem", "problems", "risk", "risks", NULL};
+
+/* ---- scanning ------------------------------------------------------------- */
+
+static int is_person_noun_after(const char *lc, size_t n, size_t e,
+                                const entry *en)
+{
+    size_t b2, e2;
+    if (!word_after(lc, n, e, &b2, &e2))
+        return 0;
+    if (!in_words(lc, b2, e2, not_event_after))
+        return 0;
+    /* patrols and checkpoints are what they are whatever follows; an
+     * inspection team or a strike team is still the event */
+    if (strcmp(en->type, T_INSPECTION) == 0 &&
+        (is_word(lc, b2, e2, "team") || is_word(lc, b2, e2, "teams")))
+        return 0;
+    if (strcmp(en->type, T_CRACKDOWN) == 0 &&
+        (is_word(lc, b2, e2, "team") || is_word(lc, b2, e2, "teams")))
+        return 0;
+    return 1;
+}
+
+size_t gp_find_triggers(const gp_lexicon *lx, const char *lc, size_t n,
+                        gp_trigger_hit *out, size_t max)
+{
+    size_t k = 0;
+    /* end of the last target-taking act ("crackdown on"), for roles */
+    size_t target_until = 0, act_end = 0;
+    int have_act = 0;
+    for (size_t i = 0; i < n && k < max; i++) {
+        if (i > 0 && wch((unsigned char)lc[i - 1]))
+            continue;
+        unsigned t = lx->head[(unsigned char)lc[i]];
+        if (t == LX_NONE)
+            continue;
+        unsigned char c1 = i + 1 < n ? (unsigned char)lc[i + 1] : 0;
+        /* longest phrase wins at a position */
+        const entry *best = NULL;
+        size_t best_end = 0;
+        for (; t != LX_NONE; t = lx->next[t]) {
+            size_t L = lx->len[t];
+            if (i + L > n || (lx->second[t] && lx->second[t] != c1) ||
+                memcmp(lc + i, lexicon[t].phrase, L) != 0)
+                continue;
+            size_t e = i + L;
+            if (lx->prefix[t]) {
+                while (e < n && (alpha((unsigned char)lc[e]) || lc[e] == '-'))
+                    e++;
+            } else if (e < n && wch((unsigned char)lc[e])) {
+                continue;
+            }
+            if (!best || e - i > best_end - i) {
+                best = &lexicon[t];
+                best_end = e;
+            }
+        }
+        if (!best)
+            continue;
+        const entry *en = best;
+        size_t e = best_end;
+        /* person nouns made from a trigger's stem are not events:
+         * "executioners", "repatriates" stay, "inspectors" and "detectors"
+         * are the instruments of their acts */
+        if (lx->prefix[en - lexicon] && e - i >= 3 &&
+            strcmp(en->type, T_INSPECTION) != 0 &&
+            strcmp(en->type, T_SURVEILLANCE) != 0) {
+            const char *w = lc + e;
+            if ((w[-1] == 'r' && (w[-2] == 'e' || w[-2] == 'o')) ||
+                (w[-1] == 's' && w[-2] == 'r' &&
+                 (w[-3] == 'e' || w[-3] == 'o')) ||
+                (w[-1] == 'e' && w[-2] == 'e') ||
+                (w[-1] == 's' && w[-2] == 'e' && w[-3] == 'e'))
+                continue;
+        }
+        /* "escaped arrest", "escape punishment": the act avoided */
+        if (strcmp(en->type, T_DEFECTION) == 0 &&
+            (is_word(lc, i, e, "escaped") || is_word(lc, i, e, "escape"))) {
+            size_t b2, e2;
+            if (word_after(lc, n, e, &b2, &e2) &&
+                (is_word(lc, b2, e2, "arrest") ||
+                 is_word(lc, b2, e2, "capture") ||
+                 is_word(lc, b2, e2, "punishment") ||
+                 is_word(lc, b2, e2, "detection") ||
+                 is_word(lc, b2, e2, "death") ||
+                 is_word(lc, b2, e2, "injury") ||
+                 is_word(lc, b2, e2, "the")))
+                continue;
+        }
+        /* "caught on camera", "captured on film" */
+        if (is_word(lc, i, e, "caught") || is_word(lc, i, e, "captured")) {
+            size_t b2, e2;
+            if (word_after(lc, n, e, &b2, &e2) &&
+                (is_word(lc, b2, e2, "on") || is_word(lc, b2, e2, "up") ||
+                 is_word(lc, b2, e2, "fire")))
+                continue;
+        }
+        if (is_person_noun_after(lc, n, e, en))
+            continue;
+        gp_trigger_hit *h = &out[k];
+        memset(h, 0, sizeof *h);
+        h->b0 = i;
+        h->b1 = e;
+        h->type = en->type;
+        h->priority = en->priority;
+        h->state_act = !is_offence_type(en->type) &&
+                       strcmp(en->type, T_OTHER) != 0;
+        h->agent = (en->flags & F_AGENT) != 0;
+        h->weak = is_word(lc, i, e, "caught") || is_word(lc, i, e, "busted");
+        int purpose_gov = 0;
+        h->modality = modality_before(lc, i, en, &purpose_gov);
+        if (clause_asks(lc, n, e))
+            h->modality |= GP_MOD_QUESTION;
+        if (clause_generic(lc, n, i, e))
+            h->modality |= GP_MOD_GENERIC;
+        /* roles */
+        if (i < target_until) {
+            h->role = GP_ROLE_TARGET;
+        } else if (!h->state_act && strcmp(en->type, T_OTHER) != 0) {
+            size_t b, we;
+            size_t p = i;
+            for (int w = 0; w < 4; w++) {
+                if (!word_before(lc, p, &b, &we))
+                    break;
+                if (in_words(lc, b, we, offence_markers)) {
+                    h->role = GP_ROLE_OFFENCE;
+                    break;
+                }
+                p = b;
+            }
+            if (purpose_gov)
+                h->role = GP_ROLE_TARGET;
+            /* "smuggling-related", "defection-linked" */
+            if (e + 7 < n && lc[e] == '-' &&
+                (memcmp(lc + e + 1, "related", 7) == 0 ||
+                 memcmp(lc + e + 1, "linked", 6) == 0))
+                h->role = GP_ROLE_OFFENCE;
+            /* an offence right after an act ("arrested smugglers" is a
+             * person noun, skipped above; "caught smuggling") */
+            if (have_act && i <= act_end + 24)
+                h->role = GP_ROLE_OFFENCE;
+        }
+        /* "a crackdown on smuggling": what follows is its target */
+        if (aims_at_target(en->type)) {
+            size_t b2, e2;
+            if (word_after(lc, n, e, &b2, &e2) &&
+                (is_word(lc, b2, e2, "on") || is_word(lc, b2, e2, "against") ||
+                 is_word(lc, b2, e2, "of") || is_word(lc, b2, e2, "targeting") ||
+                 is_word(lc, b2, e2, "over"))) {
+                target_until = e2 + 64 < n ? e2 + 64 : n;
+            }
+        }
+        if (h->state_act && !h->modality) {
+            have_act = 1;
+            act_end = e;
+        }
+        k++;
+        i = e - 1;
+    }
+    return k;
+}
+
+const gp_trigger_hit *gp_sentence_event(const gp_trigger_hit *hits, size_t n)
+{
+    const gp_trigger_hit *best = NULL;
+    for (size_t i = 0; i < n; i++) {
+        const gp_trigger_hit *h = &hits[i];
+        if (h->modality || h->role != GP_ROLE_ACT)
+            continue;
+        if (!best || h->priority > best->priority)
+            best = h;
+    }
+    return best;
+}
