@@ -33,16 +33,26 @@ static void help(FILE *f)
             "accepted). Points in another CRS are reprojected to EPSG:4326.\n"
             "\n"
             "A feature whose id is stored updates that incident: the fields\n"
-            "a feature sets (event_type, event_date, time_precision, place,\n"
-            "place_id, admin1, admin2, country, geo_precision, actors,\n"
-            "evidence, confidence, status and the point) replace the stored\n"
+            "a feature sets (event_type, event_date, time_precision,\n"
+            "date_start, date_end, place, place_id, admin1, admin2,\n"
+            "country, geo_precision, actors, evidence, evidence_more,\n"
+            "confidence, status, is_main and the point) replace the stored\n"
             "ones, each change gets an audit row, and an extracted incident\n"
             "becomes reviewed; an unchanged feature changes nothing. A\n"
             "feature without id (or with an id not stored) is added as a\n"
             "manual incident. report_title, outlet and url belong to the\n"
-            "report and are not changed. A feature without a point, without\n"
-            "event_type or with an unknown one is named (file and id) and\n"
-            "skipped; the rest still load, and the exit code is then 1.\n"
+            "report and are not changed.\n"
+            "\n"
+            "date_start and date_end are the days the event may have\n"
+            "happened (YYYY-MM-DD; date_start empty when only the latest day\n"
+            "is known). A dated feature without them gets the days its\n"
+            "event_date means (2024-06: 2024-06-01 to 2024-06-30); a feature\n"
+            "whose date changes without them gets those of the new date.\n"
+            "\n"
+            "A feature without a point, without event_type or with an\n"
+            "unknown one, or whose range is not days, runs backwards or lies\n"
+            "outside its event_date, is named (file and id) and skipped; the\n"
+            "rest still load, and the exit code is then 1.\n"
             "\n"
             "Known event types: arrest, bribery, crackdown, defection,\n"
             "detention, execution, inspection, killing, lecture, meeting,\n"
@@ -82,17 +92,72 @@ static int take_str(char **dst, const char *src)
 
 #define HAS(mask, f) (((mask) >> (f)) & 1u)
 
+/* An incident's range: its own (date_end set), else what its date and
+ * precision mean (a row stored before ranges were; a date without a
+ * precision: the day, month or year its length writes, as the reader
+ * fills in). */
+static void incident_range(const bm_incident *inc, char start[11],
+                           char end[11])
+{
+    bm_date_precision p = inc->date_precision;
+    if (inc->date_end && *inc->date_end) {
+        snprintf(start, 11, "%s", inc->date_start ? inc->date_start : "");
+        snprintf(end, 11, "%s", inc->date_end);
+        return;
+    }
+    if (p == BM_DATE_NONE && bm_date_valid(inc->date)) {
+        size_t n = strlen(inc->date);
+        p = n == 10 ? BM_DATE_DAY : n == 7 ? BM_DATE_MONTH : BM_DATE_YEAR;
+    }
+    bm_date_range(inc->date, p, start, end);
+}
+
+static char *dup_or_null(const char *s)
+{
+    return s && *s ? strdup(s) : NULL;
+}
+
+/* Gives e the range of in; the number of its ends that differ (the range
+ * e had counts as its own when stored without one). */
+static size_t take_range(bm_incident *e, const bm_incident *in)
+{
+    char es[11], ee[11], is[11], ie[11];
+    incident_range(e, es, ee);
+    incident_range(in, is, ie);
+    size_t d = (strcmp(es, is) != 0) + (strcmp(ee, ie) != 0);
+    if (d == 0)
+        return 0;
+    free(e->date_start);
+    free(e->date_end);
+    e->date_start = dup_or_null(is);
+    e->date_end = dup_or_null(ie);
+    return d;
+}
+
 /* Merges the file's fields into the stored incident e; number of fields
  * that differ. */
 static size_t merge(bm_incident *e, const bm_incident *in, unsigned mask)
 {
     size_t d = 0;
     d += take_str(&e->type, in->type);
+    size_t dated = 0;
     if (HAS(mask, BM_EXPORT_F_EVENT_DATE))
-        d += take_str(&e->date, in->date);
+        dated += take_str(&e->date, in->date);
     if (HAS(mask, BM_EXPORT_F_TIME_PRECISION) &&
         e->date_precision != in->date_precision) {
         e->date_precision = in->date_precision;
+        dated++;
+    }
+    d += dated;
+    /* The range: the file's when it has one; else, when the date changed,
+     * the one the new date means (the reader filled it in); else the
+     * stored one stays (a narrower "mid-June" survives a file without
+     * ranges). */
+    if (HAS(mask, BM_EXPORT_F_DATE_START) || HAS(mask, BM_EXPORT_F_DATE_END) ||
+        dated)
+        d += take_range(e, in);
+    if (HAS(mask, BM_EXPORT_F_IS_MAIN) && !e->is_main != !in->is_main) {
+        e->is_main = in->is_main ? 1 : 0;
         d++;
     }
     if (HAS(mask, BM_EXPORT_F_PLACE))
@@ -113,6 +178,8 @@ static size_t merge(bm_incident *e, const bm_incident *in, unsigned mask)
         d += take_str(&e->actor, in->actor);
     if (HAS(mask, BM_EXPORT_F_EVIDENCE))
         d += take_str(&e->sentence, in->sentence);
+    if (HAS(mask, BM_EXPORT_F_EVIDENCE_MORE))
+        d += take_str(&e->evidence_more, in->evidence_more);
     if (HAS(mask, BM_EXPORT_F_CONFIDENCE) &&
         fabs(e->confidence - in->confidence) > 1e-9) {
         e->confidence = in->confidence;

@@ -10,6 +10,7 @@
 #include "bm_export.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <math.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -196,13 +197,17 @@ typedef struct field_def {
 
 /* The order is the column order of CSV and the attribute table. Dates stay
  * ISO text ("2024-01-07", "2024-01", "2024"): a field has one type, and an
- * OFTDate cannot hold a month or a year without inventing a day. */
+ * OFTDate cannot hold a month or a year without inventing a day; the range
+ * (date_start, date_end) is days, but text too, so that every format
+ * writes and reads it alike. */
 static const field_def fields[BM_EXPORT_F_COUNT] = {
     [BM_EXPORT_F_ID] = {"id", "id", OFTInteger64, 0},
     [BM_EXPORT_F_EVENT_TYPE] = {"event_type", "event_type", OFTString, 0},
     [BM_EXPORT_F_EVENT_DATE] = {"event_date", "event_date", OFTString, 0},
     [BM_EXPORT_F_TIME_PRECISION] = {"time_precision", "time_prec", OFTString,
                                     0},
+    [BM_EXPORT_F_DATE_START] = {"date_start", "date_start", OFTString, 0},
+    [BM_EXPORT_F_DATE_END] = {"date_end", "date_end", OFTString, 0},
     [BM_EXPORT_F_PLACE] = {"place", "place", OFTString, 0},
     [BM_EXPORT_F_PLACE_ID] = {"place_id", "place_id", OFTString, 0},
     [BM_EXPORT_F_ADMIN1] = {"admin1", "admin1", OFTString, 0},
@@ -211,12 +216,42 @@ static const field_def fields[BM_EXPORT_F_COUNT] = {
     [BM_EXPORT_F_GEO_PRECISION] = {"geo_precision", "geo_prec", OFTString, 0},
     [BM_EXPORT_F_ACTORS] = {"actors", "actors", OFTString, 0},
     [BM_EXPORT_F_EVIDENCE] = {"evidence", "evidence", OFTString, 1},
-    [BM_EXPORT_F_REPORT_TITLE] = {"report_title", "rep_title", OFTString, 0},
+    [BM_EXPORT_F_EVIDENCE_MORE] = {"evidence_more", "evid_more", OFTString,
+                                   1},
+    [BM_EXPORT_F_REPORT_TITLE] = {"report_title", "rep_title", OFTString, 1},
     [BM_EXPORT_F_OUTLET] = {"outlet", "outlet", OFTString, 1},
     [BM_EXPORT_F_URL] = {"url", "url", OFTString, 1},
     [BM_EXPORT_F_CONFIDENCE] = {"confidence", "confidence", OFTReal, 0},
     [BM_EXPORT_F_STATUS] = {"status", "status", OFTString, 0},
+    [BM_EXPORT_F_IS_MAIN] = {"is_main", "is_main", OFTInteger, 0},
 };
+
+/* A date's precision; a valid date without one (an edited database, a
+ * hand-made file) counts as the day, month or year its length writes. */
+static bm_date_precision precision_of(const char *date, bm_date_precision p)
+{
+    if (p != BM_DATE_NONE || !bm_date_valid(date))
+        return p;
+    size_t n = strlen(date);
+    return n == 10 ? BM_DATE_DAY : n == 7 ? BM_DATE_MONTH : BM_DATE_YEAR;
+}
+
+/* The range of days an incident may mean: its own (date_end set), else the
+ * one its date and precision mean (rows stored before ranges were, and
+ * imports). start is "" when the range is open; returns 0 (both "") when
+ * undated. */
+static int incident_range(const bm_incident *inc, char start[11],
+                          char end[11])
+{
+    if (inc->date_end && *inc->date_end) {
+        snprintf(start, 11, "%s", inc->date_start ? inc->date_start : "");
+        snprintf(end, 11, "%s", inc->date_end);
+        return 1;
+    }
+    return bm_date_range(inc->date,
+                         precision_of(inc->date, inc->date_precision), start,
+                         end);
+}
 
 typedef struct export_job {
     bm_ctx *ctx;
@@ -256,6 +291,10 @@ static int write_incident(void *user, const bm_incident *inc)
                inc->date_precision == BM_DATE_NONE
                    ? NULL
                    : bm_date_precision_name(inc->date_precision));
+    char start[11], end[11];
+    incident_range(inc, start, end);
+    set_string(f, ix[BM_EXPORT_F_DATE_START], start[0] ? start : NULL);
+    set_string(f, ix[BM_EXPORT_F_DATE_END], end[0] ? end : NULL);
     set_string(f, ix[BM_EXPORT_F_PLACE], inc->place_name);
     set_string(f, ix[BM_EXPORT_F_PLACE_ID], inc->place_id);
     set_string(f, ix[BM_EXPORT_F_ADMIN1], inc->admin1);
@@ -265,6 +304,7 @@ static int write_incident(void *user, const bm_incident *inc)
                bm_precision_name(inc->precision));
     set_string(f, ix[BM_EXPORT_F_ACTORS], inc->actor);
     set_string(f, ix[BM_EXPORT_F_EVIDENCE], inc->sentence);
+    set_string(f, ix[BM_EXPORT_F_EVIDENCE_MORE], inc->evidence_more);
     set_string(f, ix[BM_EXPORT_F_REPORT_TITLE], inc->report_title);
     set_string(f, ix[BM_EXPORT_F_OUTLET], inc->report_source);
     set_string(f, ix[BM_EXPORT_F_URL], inc->report_url);
@@ -272,6 +312,8 @@ static int write_incident(void *user, const bm_incident *inc)
         OGR_F_SetFieldDouble(f, ix[BM_EXPORT_F_CONFIDENCE], inc->confidence);
     set_string(f, ix[BM_EXPORT_F_STATUS],
                bm_incident_status_name(inc->status));
+    if (ix[BM_EXPORT_F_IS_MAIN] >= 0)
+        OGR_F_SetFieldInteger(f, ix[BM_EXPORT_F_IS_MAIN], inc->is_main ? 1 : 0);
 
     OGRGeometryH pt = OGR_G_CreateGeometry(wkbPoint);
     if (!pt) {
@@ -343,6 +385,27 @@ static bm_status make_temp_name(bm_ctx *ctx, const char *path, const char *ext,
     return BM_OK;
 }
 
+/* The fields --redact leaves out, in column order: list "a,b,c" and text
+ * "a, b and c". */
+static void redacted_fields(char *list, size_t list_size, char *text,
+                            size_t text_size)
+{
+    size_t n = 0, k = 0;
+    for (int i = 0; i < BM_EXPORT_F_COUNT; i++)
+        n += fields[i].redacted != 0;
+    list[0] = text[0] = '\0';
+    for (int i = 0; i < BM_EXPORT_F_COUNT; i++) {
+        if (!fields[i].redacted)
+            continue;
+        size_t ll = strlen(list), tl = strlen(text);
+        snprintf(list + ll, list_size - ll, "%s%s", k ? "," : "",
+                 fields[i].name);
+        snprintf(text + tl, text_size - tl, "%s%s",
+                 k == 0 ? "" : k + 1 == n ? " and " : ", ", fields[i].name);
+        k++;
+    }
+}
+
 /* Writes the dataset at tmp. On failure the caller removes tmp. */
 static bm_status write_dataset(bm_ctx *ctx, const bm_incident *items,
                                size_t nitems, const char *path,
@@ -376,10 +439,18 @@ static bm_status write_dataset(bm_ctx *ctx, const bm_incident *items,
     OSRSetAxisMappingStrategy(srs, OAMS_TRADITIONAL_GIS_ORDER);
 
     int redact = opts && opts->redact;
-    const char *description =
-        redact ? "bordermap incidents; BORDERMAP_REDACTED=YES: url, outlet "
-                 "and evidence left out"
-               : "bordermap incidents";
+    /* the redacted fields, named from the table: "evidence,...,url" for
+     * the metadata, "evidence, ... and url" for the description */
+    char redacted_list[160] = "", redacted_text[192] = "";
+    redacted_fields(redacted_list, sizeof redacted_list, redacted_text,
+                    sizeof redacted_text);
+    char description[256];
+    if (redact)
+        snprintf(description, sizeof description,
+                 "bordermap incidents; BORDERMAP_REDACTED=YES: %s left out",
+                 redacted_text);
+    else
+        snprintf(description, sizeof description, "bordermap incidents");
     if (fmt == FMT_GEOJSON) {
         lco = CSLSetNameValue(lco, "RFC7946", "YES");
         lco = CSLSetNameValue(lco, "COORDINATE_PRECISION", "7");
@@ -410,8 +481,8 @@ static bm_status write_dataset(bm_ctx *ctx, const bm_incident *items,
                             redact ? "YES" : "NO", NULL);
         if (redact)
             GDALSetMetadataItem((GDALMajorObjectH)layer,
-                                "BORDERMAP_REDACTED_FIELDS",
-                                "url,outlet,evidence", NULL);
+                                "BORDERMAP_REDACTED_FIELDS", redacted_list,
+                                NULL);
     }
 
     export_job job = {.ctx = ctx, .path = path, .errs = errs, .layer = layer};
@@ -425,6 +496,10 @@ static bm_status write_dataset(bm_ctx *ctx, const bm_incident *items,
         const char *fname =
             fmt == FMT_SHP ? fields[i].short_name : fields[i].name;
         OGRFieldDefnH fd = OGR_Fld_Create(fname, fields[i].type);
+        /* is_main is a boolean where the format has one that GIS show as
+         * such and that still reads as 0/1 (GeoPackage) */
+        if (i == BM_EXPORT_F_IS_MAIN && fmt == FMT_GPKG)
+            OGR_Fld_SetSubType(fd, OFSTBoolean);
         OGRErr err = OGR_L_CreateField(layer, fd, TRUE);
         OGR_Fld_Destroy(fd);
         if (err != OGRERR_NONE) {
@@ -524,6 +599,136 @@ static bm_status move_into_place(bm_ctx *ctx, const char *tmp,
     return replace ? bm_file_commit(ctx, tmp, path) : BM_OK;
 }
 
+/* Writes n bytes; 0 on failure. */
+static int put(FILE *f, const char *s, size_t n)
+{
+    return n == 0 || fwrite(s, 1, n, f) == n;
+}
+
+/* Writes inc's <TimeSpan> (begin left out when the range is open; nothing
+ * when undated), followed by what indents the next element. The range is
+ * of whole days: begin is its first day's first second, end its last
+ * day's last ("2024-06-15T23:59:59"), because readers take a bare date
+ * as its midnight (GDAL's LIBKML reader does, and QGIS's time slider then
+ * hides a one-day incident on its own day). */
+static int put_timespan(FILE *f, const bm_incident *inc)
+{
+    char start[11], end[11];
+    if (!incident_range(inc, start, end))
+        return 1;
+    if (start[0])
+        return fprintf(f, "<TimeSpan><begin>%sT00:00:00</begin>"
+                          "<end>%sT23:59:59</end></TimeSpan>\n\t", start,
+                       end) > 0;
+    return fprintf(f, "<TimeSpan><end>%sT23:59:59</end></TimeSpan>\n\t",
+                   end) > 0;
+}
+
+/* KML: each placemark gets its incident's range as a <TimeSpan>, for the
+ * time sliders of Google Earth and QGIS. GDAL's streaming KML driver has
+ * no way to write one (GDAL 3.6: its options are DOCUMENT_ID, NameField,
+ * DescriptionField and AltitudeMode; only LIBKML turns begin/end date
+ * fields into TimeSpans, and LIBKML's writer is quadratic), so the
+ * finished temporary file is read once more, line by line, and copied to
+ * a second one: the i-th <Placemark> gets items[i]'s TimeSpan just before
+ * its <ExtendedData> (or its point, or its end), which is where KML 2.2
+ * puts a Feature's TimePrimitive (after name and description, before
+ * ExtendedData and the geometry). The driver escapes text ("<" is
+ * "&lt;"), so these tags in the file are always markup. The copy then
+ * replaces tmp. Memory: the longest line. */
+static bm_status kml_add_timespans(bm_ctx *ctx, const char *path,
+                                   const char *tmp, const bm_incident *items,
+                                   size_t n)
+{
+    static const char *const before[] = {"<ExtendedData>", "<Point>",
+                                         "</Placemark>"};
+    char *copy = NULL;
+    bm_status rc = make_temp_name(ctx, path, ".kml", &copy);
+    if (rc != BM_OK)
+        return rc;
+    FILE *in = fopen(tmp, "rb"), *out = NULL;
+    int fd = in ? open(copy, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600)
+                : -1;
+    if (fd >= 0 && !(out = fdopen(fd, "wb")))
+        close(fd);
+    if (!in || !out) {
+        int e = errno;
+        rc = bm_ctx_fail(ctx, BM_ERR_IO, "%s: cannot add the TimeSpans: %s",
+                         path, strerror(e));
+        goto done;
+    }
+    char *line = NULL;
+    size_t cap = 0, placemarks = 0;
+    int pending = 0, ok = 1;
+    ssize_t len;
+    while (ok && (len = getline(&line, &cap, in)) > 0) {
+        const char *p = line, *stop = line + len;
+        while (ok && p < stop) {
+            const char *hit = NULL;
+            size_t hit_len = 0;
+            if (!pending) {
+                hit = strstr(p, "<Placemark>");
+                hit_len = hit ? strlen("<Placemark>") : 0;
+            } else {
+                for (size_t k = 0; k < sizeof before / sizeof *before; k++) {
+                    const char *h = strstr(p, before[k]);
+                    if (h && (!hit || h < hit))
+                        hit = h;
+                }
+            }
+            if (!hit) {
+                ok = put(out, p, (size_t)(stop - p));
+                break;
+            }
+            ok = put(out, p, (size_t)(hit - p) + hit_len);
+            p = hit + hit_len;
+            if (!pending) {
+                pending = 1;
+                continue;
+            }
+            if (placemarks < n)
+                ok = ok && put_timespan(out, &items[placemarks]);
+            placemarks++;
+            pending = 0;
+        }
+    }
+    free(line);
+    int read_failed = ferror(in);
+    int write_failed = !ok || ferror(out);
+    int e = errno;
+    if (fclose(out) != 0 && !write_failed) {
+        write_failed = 1;
+        e = errno;
+    }
+    out = NULL;
+    if (read_failed || write_failed) {
+        rc = bm_ctx_fail(ctx, BM_ERR_IO, "%s: cannot add the TimeSpans: %s",
+                         path, strerror(e ? e : EIO));
+        goto done;
+    }
+    if (placemarks != n) {
+        rc = bm_ctx_fail(ctx, BM_ERR_GDAL,
+                         "%s: cannot add the TimeSpans: the KML driver wrote "
+                         "%zu placemarks for %zu incidents", path, placemarks,
+                         n);
+        goto done;
+    }
+    if (rename(copy, tmp) != 0) {
+        int re = errno;
+        rc = bm_ctx_fail(ctx, BM_ERR_IO, "%s: cannot add the TimeSpans: %s",
+                         path, strerror(re));
+    }
+done:
+    if (in)
+        fclose(in);
+    if (out)
+        fclose(out);
+    if (rc != BM_OK)
+        unlink(copy);
+    free(copy);
+    return rc;
+}
+
 bm_status bm_export_incident_list(bm_ctx *ctx, const bm_incident *items,
                                   size_t n, const char *path,
                                   const char *format,
@@ -570,6 +775,8 @@ bm_status bm_export_incident_list(bm_ctx *ctx, const bm_incident *items,
     rc = write_dataset(ctx, items, n, path, tmp, fmt, opts, &errs, &w);
     errors_end();
 
+    if (rc == BM_OK && fmt == FMT_KML)
+        rc = kml_add_timespans(ctx, path, tmp, items, n);
     if (rc == BM_OK)
         rc = move_into_place(ctx, tmp, path, fmt);
     if (rc != BM_OK)
@@ -986,10 +1193,26 @@ static int find_field(OGRFeatureDefnH defn, int i)
     return idx;
 }
 
+/* A field's value as text; a date field (GeoJSON reads a column of ISO
+ * days as OFTDate, which OGR writes "2024/01/07") as ISO text. Caller
+ * frees. */
 static char *field_dup(OGRFeatureH f, int idx)
 {
     if (idx < 0 || !OGR_F_IsFieldSetAndNotNull(f, idx))
         return NULL;
+    OGRFieldType t = OGR_Fld_GetType(OGR_F_GetFieldDefnRef(f, idx));
+    int y, m, d, h, mi, tz;
+    float sec;
+    if ((t == OFTDate || t == OFTDateTime) &&
+        OGR_F_GetFieldAsDateTimeEx(f, idx, &y, &m, &d, &h, &mi, &sec, &tz)) {
+        char iso[32];
+        if (t == OFTDate || (h == 0 && mi == 0 && sec == 0))
+            snprintf(iso, sizeof iso, "%04d-%02d-%02d", y, m, d);
+        else
+            snprintf(iso, sizeof iso, "%04d-%02d-%02dT%02d:%02d:%02.0f", y,
+                     m, d, h, mi, (double)sec);
+        return strdup(iso);
+    }
     const char *s = OGR_F_GetFieldAsString(f, idx);
     return s ? strdup(s) : NULL;
 }
@@ -1009,12 +1232,98 @@ static int parse_precision(const char *s, bm_precision *out)
 
 static int parse_date_precision(const char *s, bm_date_precision *out)
 {
-    for (int p = BM_DATE_DAY; p <= BM_DATE_PERIOD; p++)
-        if (strcasecmp(s, bm_date_precision_name((bm_date_precision)p)) ==
-            0) {
-            *out = (bm_date_precision)p;
-            return 1;
+    int p = bm_date_precision_parse(s);
+    if (p < 0)
+        return 0;
+    *out = (bm_date_precision)p;
+    return 1;
+}
+
+/* A text field's value, NULL when unset, null or empty. Caller frees. */
+static char *field_dup_nonempty(OGRFeatureH f, int idx)
+{
+    char *s = field_dup(f, idx);
+    if (s && !*s) {
+        free(s);
+        s = NULL;
+    }
+    return s;
+}
+
+/* "YYYY-MM-DD" naming a day of the calendar. */
+static int is_day(const char *s)
+{
+    return s && strlen(s) == 10 && bm_date_valid(s) &&
+           atoi(s + 8) <= bm_days_in_month(atoi(s), atoi(s + 5));
+}
+
+/* Checks a feature's range (date_start, date_end) against its date, or
+ * fills it in from the date when the feature has none. 0, or -1 with why
+ * (a sentence for the warning). */
+static int check_range(bm_incident *inc, char *why, size_t size)
+{
+    bm_date_precision p = precision_of(inc->date, inc->date_precision);
+    char lo[11], hi[11];
+    int dated = bm_date_range(inc->date, p, lo, hi);
+    if (!inc->date_start && !inc->date_end) {
+        if (!dated)
+            return 0; /* undated: no range */
+        inc->date_start = lo[0] ? strdup(lo) : NULL;
+        inc->date_end = strdup(hi);
+        if ((lo[0] && !inc->date_start) || !inc->date_end) {
+            snprintf(why, size, "out of memory");
+            return -1;
         }
+        return 0;
+    }
+    if (inc->date_start && !is_day(inc->date_start)) {
+        snprintf(why, size, "date_start '%s' is not a day (YYYY-MM-DD)",
+                 inc->date_start);
+        return -1;
+    }
+    if (!inc->date_end) {
+        snprintf(why, size, "date_start %s without a date_end",
+                 inc->date_start);
+        return -1;
+    }
+    if (!is_day(inc->date_end)) {
+        snprintf(why, size, "date_end '%s' is not a day (YYYY-MM-DD)",
+                 inc->date_end);
+        return -1;
+    }
+    if (inc->date_start && strcmp(inc->date_start, inc->date_end) > 0) {
+        snprintf(why, size, "date_start %s is after date_end %s",
+                 inc->date_start, inc->date_end);
+        return -1;
+    }
+    if (!dated) {
+        if (inc->date && *inc->date)
+            snprintf(why, size, "event_date '%s' is not a date (YYYY, "
+                     "YYYY-MM or YYYY-MM-DD)", inc->date);
+        else
+            snprintf(why, size, "a range (%s..%s) without an event_date",
+                     inc->date_start ? inc->date_start : "",
+                     inc->date_end);
+        return -1;
+    }
+    /* the days the date allows: a season starts in the date's year and
+     * ends by the next February (a winter); a reported date bounds only
+     * the end */
+    if (p == BM_DATE_SEASON) {
+        char feb[8];
+        snprintf(feb, sizeof feb, "%04u-02",
+                 (unsigned)(atoi(inc->date) + 1) % 10000u);
+        char unused[11];
+        bm_date_range(feb, BM_DATE_MONTH, unused, hi);
+    }
+    if ((inc->date_start && lo[0] && strcmp(inc->date_start, lo) < 0) ||
+        strcmp(inc->date_end, hi) > 0) {
+        snprintf(why, size, "range %s..%s lies outside event_date %s (%s: "
+                 "%s..%s)", inc->date_start ? inc->date_start : "",
+                 inc->date_end, inc->date, bm_date_precision_name(p), lo,
+                 hi);
+        return -1;
+    }
     return 0;
 }
 
@@ -1086,6 +1395,13 @@ static int read_feature(bm_ctx *ctx, const char *path, OGRFeatureH f,
         return -1;
     }
     free(tp);
+    inc->date_start = field_dup_nonempty(f, ix[BM_EXPORT_F_DATE_START]);
+    inc->date_end = field_dup_nonempty(f, ix[BM_EXPORT_F_DATE_END]);
+    char why[256];
+    if (check_range(inc, why, sizeof why) != 0) {
+        bm_ctx_warn(ctx, "%s: %s: %s; skipped", path, label, why);
+        return -1;
+    }
     inc->place_name = field_dup(f, ix[BM_EXPORT_F_PLACE]);
     inc->place_id = field_dup(f, ix[BM_EXPORT_F_PLACE_ID]);
     inc->admin1 = field_dup(f, ix[BM_EXPORT_F_ADMIN1]);
@@ -1102,6 +1418,7 @@ static int read_feature(bm_ctx *ctx, const char *path, OGRFeatureH f,
     free(gp);
     inc->actor = field_dup(f, ix[BM_EXPORT_F_ACTORS]);
     inc->sentence = field_dup(f, ix[BM_EXPORT_F_EVIDENCE]);
+    inc->evidence_more = field_dup_nonempty(f, ix[BM_EXPORT_F_EVIDENCE_MORE]);
     inc->report_title = field_dup(f, ix[BM_EXPORT_F_REPORT_TITLE]);
     inc->report_source = field_dup(f, ix[BM_EXPORT_F_OUTLET]);
     inc->report_url = field_dup(f, ix[BM_EXPORT_F_URL]);
@@ -1123,6 +1440,19 @@ static int read_feature(bm_ctx *ctx, const char *path, OGRFeatureH f,
         inc->status = (bm_incident_status)s;
     }
     free(stt);
+    char *im = field_dup_nonempty(f, ix[BM_EXPORT_F_IS_MAIN]);
+    inc->is_main = 0;
+    if (im) {
+        if (strcmp(im, "1") == 0 || strcasecmp(im, "true") == 0)
+            inc->is_main = 1;
+        else if (strcmp(im, "0") != 0 && strcasecmp(im, "false") != 0) {
+            bm_ctx_warn(ctx, "%s: %s: is_main '%s' is not 0 or 1; skipped",
+                        path, label, im);
+            free(im);
+            return -1;
+        }
+    }
+    free(im);
     return 0;
 }
 

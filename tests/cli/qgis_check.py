@@ -5,19 +5,29 @@ QT_QPA_PLATFORM=offscreen:
 
     qgis_check.py LAYER EXPECTED_COUNT TYPE=#rrggbb[,TYPE=#rrggbb...]
     qgis_check.py --db DATABASE EXPECTED_COUNT
+    qgis_check.py --kml KML EXPECTED_COUNT DAY=ACTOR[+ACTOR...] [...]
 
 LAYER (GeoJSON or GeoPackage) must load as a valid point layer in EPSG:4326
 with EXPECTED_COUNT features, and QGIS must pick up the same-named .qml by
 itself (QgsVectorLayer.loadDefaultStyle) as a categorized renderer on
 event_type whose symbols carry the given colours. DATABASE (SpatiaLite) must
 open through QGIS's spatialite provider as a point layer with EXPECTED_COUNT
-features. Prints one line per check; exits 1 on any failure.
+features. KML (bordermap's export) must load as a point layer with
+EXPECTED_COUNT features whose TimeSpans QGIS reads as the fields begin and
+end; with those as the layer's temporal start and end (what an analyst
+sets for the time slider), the slider on DAY (YYYY-MM-DD, the whole day)
+must show exactly the features whose actors field is among ACTORs (of
+those named in any DAY=... argument). Prints one line per check; exits 1
+on any failure.
 """
 import os
 import sys
 
-from qgis.core import (QgsApplication, QgsDataSourceUri, QgsVectorLayer,
-                       QgsWkbTypes)
+from qgis.core import (QgsApplication, QgsDataSourceUri, QgsDateTimeRange,
+                       QgsExpression, QgsFeatureRequest, QgsVectorLayer,
+                       QgsVectorLayerTemporalContext,
+                       QgsVectorLayerTemporalProperties, QgsWkbTypes)
+from qgis.PyQt.QtCore import QDate, QDateTime, QTime
 
 failures = 0
 
@@ -47,6 +57,41 @@ def point_layer(layer, count, what):
     return True
 
 
+def kml_slider(path, count, days):
+    """The KML export under QGIS's time slider (see the module doc)."""
+    layer = QgsVectorLayer(path, "incidents", "ogr")
+    if not point_layer(layer, count, path):
+        return
+    names = [f.name() for f in layer.fields()]
+    check("begin" in names and "end" in names,
+          "TimeSpans read as the fields begin and end (%s)"
+          % ", ".join(n for n in names if n in ("begin", "end")))
+    if "begin" not in names or "actors" not in names:
+        return
+    tp = layer.temporalProperties()
+    tp.setMode(QgsVectorLayerTemporalProperties
+               .ModeFeatureDateTimeStartAndEndFromFields)
+    tp.setStartField("begin")
+    tp.setEndField("end")
+    tp.setIsActive(True)
+    context = QgsVectorLayerTemporalContext()
+    context.setLayer(layer)
+    want = {day: set(actors.split("+")) for day, actors in
+            (kv.split("=", 1) for kv in days)}
+    named = set().union(*want.values())
+    for day, actors in sorted(want.items()):
+        d = QDate.fromString(day, "yyyy-MM-dd")
+        slider = QgsDateTimeRange(QDateTime(d, QTime(0, 0, 0)),
+                                  QDateTime(d, QTime(23, 59, 59)))
+        expr = tp.createFilterString(context, slider)
+        shown = {str(f["actors"]) for f in
+                 layer.getFeatures(QgsFeatureRequest(QgsExpression(expr)))}
+        shown &= named
+        check(shown == actors, "time slider on %s shows %s (want %s)"
+              % (day, ", ".join(sorted(shown)) or "none",
+                 ", ".join(sorted(actors))))
+
+
 def main(argv):
     app = QgsApplication([], False)
     app.initQgis()
@@ -57,6 +102,8 @@ def main(argv):
             uri.setDataSource("", "incidents", "geom")
             layer = QgsVectorLayer(uri.uri(), "incidents", "spatialite")
             point_layer(layer, int(argv[3]), "SpatiaLite incidents")
+        elif len(argv) >= 5 and argv[1] == "--kml":
+            kml_slider(argv[2], int(argv[3]), argv[4:])
         elif len(argv) == 4:
             path, count = argv[1], int(argv[2])
             want = dict(kv.split("=", 1) for kv in argv[3].split(","))

@@ -1,6 +1,8 @@
 /*
- * test_export.c - bm_export: incidents out to GeoJSON, GPKG, CSV and KML
- * (read back with OGR), failure handling, and reading basemap layers.
+ * test_export.c - bm_export: incidents out to GeoJSON, GPKG, CSV, KML,
+ * FlatGeobuf and shapefiles (read back with OGR), their ranges, is_main
+ * and further evidence (and KML's TimeSpans), redaction, bad ranges on
+ * import, failure handling, and reading basemap layers.
  */
 #include "bm_export.h"
 #include "bm_store.h"
@@ -555,6 +557,10 @@ static void test_list_and_read(bm_ctx *ctx, bm_store *st)
                                       &skipped, &masks);
         CHECK(rc == BM_OK);
         CHECK(nb == n && skipped == 0);
+        for (size_t w = 0; w < bm_ctx_warning_count(ctx); w++)
+            fprintf(stderr, "%s: warning: %s\n", files[k],
+                    bm_ctx_warning(ctx, w));
+        bm_ctx_clear_warnings(ctx);
         for (size_t i = 0; i < nb && i < n; i++) {
             CHECK(back[i].id == items[i].id);
             CHECK_STR(back[i].type, items[i].type);
@@ -593,6 +599,392 @@ static void test_list_and_read(bm_ctx *ctx, bm_store *st)
         bm_incident_clear(&items[i]);
 }
 
+/* a == b, where NULL is only equal to NULL */
+#define CHECK_OPT_STR(a, b)                                                  \
+    do {                                                                     \
+        const char *o_a_ = (a), *o_b_ = (b);                                 \
+        if (!o_b_)                                                           \
+            CHECK(o_a_ == NULL);                                             \
+        else                                                                 \
+            CHECK_STR(o_a_, o_b_);                                           \
+    } while (0)
+
+/* Incidents of every date precision: a day (the report's main incident,
+ * with further evidence), a month, part of a month, a season across two
+ * years, a year, one dated only by its report (an open range), an undated
+ * one, and a month stored without a range (filled in on export). */
+enum { N_RANGED = 8 };
+static const struct ranged {
+    const char *type, *date;
+    bm_date_precision prec;
+    const char *start, *end;          /* as given to the export */
+    const char *want_start, *want_end; /* as the file must hold */
+    int is_main;
+    const char *more;
+} ranged[N_RANGED] = {
+    {"arrest", "2024-06-15", BM_DATE_DAY, "2024-06-15", "2024-06-15",
+     "2024-06-15", "2024-06-15", 1,
+     "Two guards were detained too.\nTheir families were questioned."},
+    {"smuggling", "2024-06", BM_DATE_MONTH, "2024-06-01", "2024-06-30",
+     "2024-06-01", "2024-06-30", 0, NULL},
+    {"crackdown", "2024-06", BM_DATE_PERIOD, "2024-06-11", "2024-06-20",
+     "2024-06-11", "2024-06-20", 0, NULL},
+    {"defection", "2023", BM_DATE_SEASON, "2023-12-01", "2024-02-29",
+     "2023-12-01", "2024-02-29", 0, NULL},
+    {"bribery", "2024", BM_DATE_YEAR, "2024-01-01", "2024-12-31",
+     "2024-01-01", "2024-12-31", 0, NULL},
+    {"surveillance", "2024-06-15", BM_DATE_REPORTED, NULL, "2024-06-15",
+     NULL, "2024-06-15", 0, NULL},
+    {"meeting", NULL, BM_DATE_NONE, NULL, NULL, NULL, NULL, 0, NULL},
+    {"arrest", "2024-02", BM_DATE_MONTH, NULL, NULL, "2024-02-01",
+     "2024-02-29", 0, NULL},
+};
+
+static void make_ranged(bm_incident *items)
+{
+    memset(items, 0, N_RANGED * sizeof *items);
+    for (int i = 0; i < N_RANGED; i++) {
+        bm_incident *in = &items[i];
+        in->id = 101 + i;
+        in->type = (char *)ranged[i].type;
+        in->date = (char *)ranged[i].date;
+        in->date_precision = ranged[i].prec;
+        in->date_start = (char *)ranged[i].start;
+        in->date_end = (char *)ranged[i].end;
+        in->is_main = ranged[i].is_main;
+        in->evidence_more = (char *)ranged[i].more;
+        in->sentence = (char *)"An incident.";
+        in->report_title = (char *)"Arrests in Hoeryong";
+        in->report_source = (char *)"Daily NK";
+        in->report_url = (char *)"https://example.org/r";
+        in->place_name = (char *)"Hoeryong";
+        in->precision = BM_PREC_EXACT;
+        in->lon = 129.75 + i * 0.01;
+        in->lat = 42.44;
+        in->confidence = 0.5;
+        in->status = BM_STATUS_AUTO;
+    }
+}
+
+/* The range, is_main and further evidence through every format: written,
+ * read back by OGR under their names (shapefile: short names), read back
+ * by bm_export_read_incidents as they were; KML placemarks carry the
+ * range as a TimeSpan. */
+static void test_ranges(bm_ctx *ctx)
+{
+    bm_incident items[N_RANGED];
+    make_ranged(items);
+    static const char *const files[] = {
+        TMP "/ranges.geojson", TMP "/ranges.gpkg", TMP "/ranges.fgb",
+        TMP "/ranges.shp",     TMP "/ranges.csv",  TMP "/ranges.kml"};
+    static const char *const known[] = {"arrest",    "smuggling", "crackdown",
+                                        "defection", "bribery",   "surveillance",
+                                        "meeting"};
+    for (size_t k = 0; k < sizeof files / sizeof *files; k++) {
+        size_t written = 0;
+        bm_status rc = bm_export_incident_list(ctx, items, N_RANGED, files[k],
+                                               NULL, NULL, &written);
+        CHECK(rc == BM_OK);
+        if (rc != BM_OK) {
+            fprintf(stderr, "%s: %s\n", files[k], bm_ctx_error(ctx));
+            continue;
+        }
+        CHECK(written == N_RANGED);
+        int shp = strstr(files[k], ".shp") != NULL;
+
+        /* the fields as OGR sees them */
+        char **oo = NULL;
+        if (strstr(files[k], ".csv")) {
+            oo = CSLSetNameValue(oo, "X_POSSIBLE_NAMES", "X");
+            oo = CSLSetNameValue(oo, "Y_POSSIBLE_NAMES", "Y");
+        }
+        GDALDatasetH ds = GDALOpenEx(files[k], GDAL_OF_VECTOR, NULL,
+                                     (const char *const *)oo, NULL);
+        CSLDestroy(oo);
+        CHECK(ds != NULL);
+        if (ds) {
+            OGRLayerH l = GDALDatasetGetLayer(ds, 0);
+            OGRFeatureDefnH d = l ? OGR_L_GetLayerDefn(l) : NULL;
+            int im = d ? OGR_FD_GetFieldIndex(d, "is_main") : -1;
+            CHECK(d && OGR_FD_GetFieldIndex(d, "date_start") >= 0);
+            CHECK(d && OGR_FD_GetFieldIndex(d, "date_end") >= 0);
+            CHECK(d && OGR_FD_GetFieldIndex(d, shp ? "evid_more"
+                                                   : "evidence_more") >= 0);
+            CHECK(im >= 0);
+            if (im >= 0 && !strstr(files[k], ".csv")) {
+                OGRFieldDefnH fd = OGR_FD_GetFieldDefn(d, im);
+                CHECK(OGR_Fld_GetType(fd) == OFTInteger);
+                if (strstr(files[k], ".gpkg"))
+                    CHECK(OGR_Fld_GetSubType(fd) == OFSTBoolean);
+            }
+            /* the main incident (id 101; FlatGeobuf orders features by
+             * its spatial index) and its further sentences (a shapefile
+             * keeps the line break too) */
+            OGRFeatureH f = NULL;
+            while (l && (f = OGR_L_GetNextFeature(l)) != NULL) {
+                const char *id = field(f, "id");
+                if (id && strcmp(id, "101") == 0)
+                    break;
+                OGR_F_Destroy(f);
+            }
+            CHECK(f != NULL);
+            if (f) {
+                CHECK_STR(field(f, "is_main"), "1");
+                CHECK_STR(field(f, shp ? "evid_more" : "evidence_more"),
+                          ranged[0].more);
+                OGR_F_Destroy(f);
+            }
+            GDALClose(ds);
+        }
+
+        bm_incident *back = NULL;
+        size_t nb = 0, skipped = 9;
+        unsigned *masks = NULL;
+        rc = bm_export_read_incidents(ctx, files[k], known, 7, &back, &nb,
+                                      &skipped, &masks);
+        CHECK(rc == BM_OK);
+        CHECK(nb == N_RANGED && skipped == 0);
+        for (size_t w = 0; w < bm_ctx_warning_count(ctx); w++)
+            fprintf(stderr, "%s: warning: %s\n", files[k],
+                    bm_ctx_warning(ctx, w));
+        bm_ctx_clear_warnings(ctx);
+        for (size_t j = 0; j < nb && nb == N_RANGED; j++) {
+            size_t i = (size_t)(back[j].id - 101); /* by id */
+            CHECK(i < N_RANGED);
+            if (i >= N_RANGED)
+                continue;
+            unsigned mask = masks ? masks[j] : 0;
+            CHECK(back[j].date_precision == ranged[i].prec);
+            CHECK_OPT_STR(back[j].date, ranged[i].date);
+            CHECK_OPT_STR(back[j].date_start, ranged[i].want_start);
+            CHECK_OPT_STR(back[j].date_end, ranged[i].want_end);
+            CHECK(back[j].is_main == ranged[i].is_main);
+            CHECK_OPT_STR(back[j].evidence_more, ranged[i].more);
+            /* the file sets the range (of a dated incident) and is_main */
+            if (ranged[i].want_end)
+                CHECK((mask >> BM_EXPORT_F_DATE_END) & 1u);
+            CHECK((mask >> BM_EXPORT_F_IS_MAIN) & 1u);
+        }
+        bm_export_free_incidents(back, nb);
+        free(masks);
+    }
+
+    /* KML: a TimeSpan in each dated placemark, before its ExtendedData
+     * (KML 2.2's order); no begin for the open range, none when undated */
+    char *kml = NULL;
+    size_t len = 0;
+    CHECK(bm_read_text_file(ctx, TMP "/ranges.kml", &kml, &len) == BM_OK);
+    if (kml) {
+        size_t spans = 0, begins = 0;
+        for (const char *p = kml; (p = strstr(p, "<TimeSpan>")); p++)
+            spans++;
+        for (const char *p = kml; (p = strstr(p, "<begin>")); p++)
+            begins++;
+        CHECK(spans == N_RANGED - 1);
+        CHECK(begins == N_RANGED - 2);
+        CHECK(strstr(kml, "<Placemark>\n\t<TimeSpan><begin>2024-06-15T00:00:00</begin>"
+                          "<end>2024-06-15T23:59:59</end></TimeSpan>\n\t<ExtendedData>"));
+        CHECK(strstr(kml, "<TimeSpan><begin>2024-06-11T00:00:00</begin>"
+                          "<end>2024-06-20T23:59:59</end></TimeSpan>"));
+        CHECK(strstr(kml, "<TimeSpan><begin>2024-02-01T00:00:00</begin>"
+                          "<end>2024-02-29T23:59:59</end></TimeSpan>"));
+        CHECK(strstr(kml, "<Placemark>\n\t<TimeSpan><end>2024-06-15T23:59:59</end>"
+                          "</TimeSpan>"));
+        free(kml);
+    }
+    /* and OGR reads it (LIBKML, when GDAL has it, turns TimeSpans into
+     * begin and end fields) */
+    GDALDatasetH ds = GDALOpenEx(TMP "/ranges.kml", GDAL_OF_VECTOR, NULL, NULL,
+                                 NULL);
+    CHECK(ds != NULL);
+    if (ds) {
+        OGRLayerH l = GDALDatasetGetLayer(ds, 0);
+        CHECK(l && OGR_L_GetFeatureCount(l, TRUE) == N_RANGED);
+        int bi = l ? OGR_FD_GetFieldIndex(OGR_L_GetLayerDefn(l), "begin") : -1;
+        if (bi >= 0) {
+            OGRFeatureH f;
+            size_t i = 0;
+            while ((f = OGR_L_GetNextFeature(l)) != NULL) {
+                int y = 0, m = 0, d = 0, h, mi, tz;
+                float sec;
+                char got[11] = "";
+                if (OGR_F_IsFieldSetAndNotNull(f, bi) &&
+                    OGR_F_GetFieldAsDateTimeEx(f, bi, &y, &m, &d, &h, &mi,
+                                               &sec, &tz))
+                    snprintf(got, sizeof got, "%04d-%02d-%02d", y, m, d);
+                if (i < N_RANGED)
+                    CHECK_STR(got, ranged[i].want_start ? ranged[i].want_start
+                                                        : "");
+                i++;
+                OGR_F_Destroy(f);
+            }
+        }
+        GDALClose(ds);
+    }
+    CHECK(count_temp_files(TMP) == 0);
+}
+
+/* Redaction leaves out what names or quotes the source: evidence,
+ * evidence_more, report_title, outlet, url; the GeoPackage says which. */
+static void test_redact_fields(bm_ctx *ctx)
+{
+    bm_incident items[N_RANGED];
+    make_ranged(items);
+    bm_export_opts redact = {.redact = 1};
+    static const char *const files[] = {TMP "/red.gpkg", TMP "/red.geojson",
+                                        TMP "/red.shp", TMP "/red.kml"};
+    static const char *const gone[] = {"evidence", "evidence_more",
+                                       "evid_more", "report_title",
+                                       "rep_title", "outlet", "url"};
+    for (size_t k = 0; k < sizeof files / sizeof *files; k++) {
+        CHECK(bm_export_incident_list(ctx, items, N_RANGED, files[k], NULL,
+                                      &redact, NULL) == BM_OK);
+        GDALDatasetH ds = GDALOpenEx(files[k], GDAL_OF_VECTOR, NULL, NULL,
+                                     NULL);
+        CHECK(ds != NULL);
+        if (!ds)
+            continue;
+        OGRLayerH l = GDALDatasetGetLayer(ds, 0);
+        OGRFeatureDefnH d = l ? OGR_L_GetLayerDefn(l) : NULL;
+        CHECK(d != NULL);
+        for (size_t i = 0; d && i < sizeof gone / sizeof *gone; i++)
+            if (OGR_FD_GetFieldIndex(d, gone[i]) >= 0) {
+                fprintf(stderr, "%s: redacted field %s is there\n", files[k],
+                        gone[i]);
+                CHECK(0);
+            }
+        CHECK(d && OGR_FD_GetFieldIndex(d, "date_start") >= 0);
+        CHECK(d && OGR_FD_GetFieldIndex(d, "is_main") >= 0);
+        if (k == 0 && l)
+            CHECK_STR(GDALGetMetadataItem((GDALMajorObjectH)l,
+                                          "BORDERMAP_REDACTED_FIELDS", NULL),
+                      "evidence,evidence_more,report_title,outlet,url");
+        GDALClose(ds);
+    }
+    char *text = NULL;
+    size_t len = 0;
+    CHECK(bm_read_text_file(ctx, TMP "/red.geojson", &text, &len) == BM_OK);
+    if (text) {
+        CHECK(strstr(text, "Arrests in Hoeryong") == NULL);
+        CHECK(strstr(text, "Their families") == NULL);
+        CHECK(strstr(text, "BORDERMAP_REDACTED=YES: evidence, evidence_more, "
+                           "report_title, outlet and url left out") != NULL);
+        free(text);
+    }
+}
+
+/* A range that is not days, runs backwards, has no date or lies outside
+ * its date is named (file and id) and the feature skipped; a date without
+ * a range gets the one it means, also from a GeoJSON column OGR reads as
+ * dates. */
+static void test_bad_ranges(bm_ctx *ctx)
+{
+    const char *path = TMP "/bad-ranges.geojson";
+    FILE *f = fopen(path, "w");
+    CHECK(f != NULL);
+    if (!f)
+        return;
+#define FEAT(id, props)                                                     \
+    "{\"type\":\"Feature\",\"properties\":{\"id\":" #id                     \
+    ",\"event_type\":\"arrest\"," props "},\"geometry\":{\"type\":"         \
+    "\"Point\",\"coordinates\":[129.75,42.44]}}"
+    fputs("{\"type\":\"FeatureCollection\",\"features\":[\n"
+          FEAT(1, "\"event_date\":\"2024-06\",\"time_precision\":\"month\","
+                  "\"date_start\":\"2024-05-28\",\"date_end\":\"2024-06-10\"")
+          ",\n"
+          FEAT(2, "\"event_date\":\"2024-06\",\"time_precision\":\"period\","
+                  "\"date_start\":\"2024-06-11\",\"date_end\":\"2024-06-31\"")
+          ",\n"
+          FEAT(3, "\"event_date\":\"2024-06\",\"time_precision\":\"period\","
+                  "\"date_start\":\"2024-06-20\",\"date_end\":\"2024-06-11\"")
+          ",\n"
+          FEAT(4, "\"date_start\":\"2024-06-11\",\"date_end\":\"2024-06-20\"")
+          ",\n"
+          FEAT(5, "\"event_date\":\"2024\",\"time_precision\":\"season\","
+                  "\"date_start\":\"2024-12-01\",\"date_end\":\"2025-03-31\"")
+          ",\n"
+          FEAT(6, "\"event_date\":\"2024-06-15\",\"time_precision\":"
+                  "\"reported\",\"date_end\":\"2024-06-16\"")
+          ",\n"
+          FEAT(7, "\"event_date\":\"2024-06\",\"time_precision\":\"period\","
+                  "\"date_start\":\"2024-06-21\",\"date_end\":\"2024-06-30\"")
+          ",\n"
+          FEAT(8, "\"event_date\":\"2023\",\"time_precision\":\"season\","
+                  "\"date_start\":\"2023-12-01\",\"date_end\":\"2024-02-29\"")
+          ",\n"
+          FEAT(9, "\"event_date\":\"2024-06\",\"time_precision\":\"month\"")
+          ",\n"
+          FEAT(10, "\"event_date\":\"2024-06-15\",\"time_precision\":"
+                   "\"reported\",\"is_main\":2")
+          "]}\n",
+          f);
+#undef FEAT
+    fclose(f);
+    bm_incident *back = NULL;
+    size_t nb = 0, skipped = 0;
+    bm_ctx_clear_warnings(ctx);
+    bm_status rc = bm_export_read_incidents(ctx, path, NULL, 0, &back, &nb,
+                                            &skipped, NULL);
+    CHECK(rc == BM_OK);
+    CHECK(nb == 3 && skipped == 7);
+    static const char *const want[] = {
+        "feature id 1: range 2024-05-28..2024-06-10 lies outside event_date "
+        "2024-06",
+        "feature id 2: date_end '2024-06-31' is not a day",
+        "feature id 3: date_start 2024-06-20 is after date_end 2024-06-11",
+        "feature id 4: a range (2024-06-11..2024-06-20) without an event_date",
+        "feature id 5: range 2024-12-01..2025-03-31 lies outside event_date "
+        "2024 (season",
+        "feature id 6: range ..2024-06-16 lies outside event_date 2024-06-15 "
+        "(reported",
+        "feature id 10: is_main '2' is not 0 or 1"};
+    size_t nw = bm_ctx_warning_count(ctx);
+    CHECK(nw == sizeof want / sizeof *want);
+    for (size_t i = 0; i < sizeof want / sizeof *want && i < nw; i++) {
+        const char *w = bm_ctx_warning(ctx, i);
+        if (!strstr(w, want[i]) || !strstr(w, path)) {
+            fprintf(stderr, "warning %zu: %s\n  wanted: %s\n", i, w, want[i]);
+            CHECK(0);
+        }
+    }
+    bm_ctx_clear_warnings(ctx);
+    if (nb == 3) {
+        CHECK(back[0].id == 7);
+        CHECK_STR(back[0].date_start, "2024-06-21");
+        CHECK(back[1].id == 8);
+        CHECK_STR(back[1].date_end, "2024-02-29");
+        /* a date without a range: the days it means */
+        CHECK(back[2].id == 9);
+        CHECK_STR(back[2].date_start, "2024-06-01");
+        CHECK_STR(back[2].date_end, "2024-06-30");
+    }
+    bm_export_free_incidents(back, nb);
+
+    /* a column of ISO days comes back as text, not OGR's "2024/06/15" */
+    path = TMP "/days.geojson";
+    f = fopen(path, "w");
+    CHECK(f != NULL);
+    if (!f)
+        return;
+    fputs("{\"type\":\"FeatureCollection\",\"features\":[{\"type\":"
+          "\"Feature\",\"properties\":{\"id\":1,\"event_type\":\"arrest\","
+          "\"event_date\":\"2024-06-15\",\"time_precision\":\"day\","
+          "\"date_start\":\"2024-06-15\",\"date_end\":\"2024-06-15\"},"
+          "\"geometry\":{\"type\":\"Point\",\"coordinates\":[129.75,42.44]}}"
+          "]}\n",
+          f);
+    fclose(f);
+    rc = bm_export_read_incidents(ctx, path, NULL, 0, &back, &nb, &skipped,
+                                  NULL);
+    CHECK(rc == BM_OK && nb == 1 && skipped == 0);
+    if (nb == 1) {
+        CHECK_STR(back[0].date, "2024-06-15");
+        CHECK_STR(back[0].date_start, "2024-06-15");
+    }
+    bm_export_free_incidents(back, nb);
+    bm_ctx_clear_warnings(ctx);
+}
+
 int main(void)
 {
     mkdir(BM_TEST_TMP, 0755);
@@ -614,6 +1006,9 @@ int main(void)
         bm_store_free(st);
     }
     test_read_layer(ctx);
+    test_ranges(ctx);
+    test_redact_fields(ctx);
+    test_bad_ranges(ctx);
 
     bm_ctx_free(ctx);
     return bm_test_done();
