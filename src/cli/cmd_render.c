@@ -51,13 +51,21 @@ static void help(FILE *f)
             "  --around PLACE        centre on a gazetteer place or LAT,LON ...\n"
             "  --radius R            ... showing R around it (default 50km)\n"
             "                        (default extent: fits the incidents shown)\n"
-            "  --since DATE          incidents dated on or after DATE (YYYY[-MM[-DD]])\n"
-            "  --until DATE          incidents dated on or before DATE\n"
+            "  --since DATE          incidents whose days all fall on or after\n"
+            "                        DATE's first (YYYY[-MM[-DD]])\n"
+            "  --until DATE          incidents whose days all fall on or before\n"
+            "                        DATE's last (--since 2024-06 --until 2024-06:\n"
+            "                        June's days, parts of June and June itself;\n"
+            "                        an incident dated only by its report passes\n"
+            "                        --until, never --since)\n"
             "  --type T[,T...]       only these incident types\n"
             "  --heatmap KM          kernel density (Gaussian bandwidth KM km)\n"
             "                        instead of symbols\n"
             "  --by month|year       small multiples: one panel per month or\n"
-            "                        year, shared extent and scale\n"
+            "                        year, shared extent and scale; an incident\n"
+            "                        goes to the month (year) its days lie\n"
+            "                        within; the others (undated, or dated less\n"
+            "                        precisely) are counted in the subtitle\n"
             "  --dpi N               PNG resolution on the style's page\n"
             "                        (default: the style's, 150 for briefing)\n"
             "  --size WxH            pixels for PNG, points for PDF/SVG instead\n"
@@ -100,49 +108,89 @@ static int collect(void *user, const bm_incident *inc)
     return 0;
 }
 
-/* Heatmaps read points only (bm_store_each_point): the filters are applied
- * as the points come, and only lon/lat (pairs, degrees) are kept. */
-typedef struct point_ctx {
-    double *pts;     /* lon, lat pairs */
-    size_t n, cap;   /* points kept; capacity in pairs */
-    int failed;
-    const char *since, *until, *types;
-    size_t seen;     /* stored incidents visited */
-    struct date_span *span; /* of the kept ones */
-} point_ctx;
+/* The days an incident may mean (bm_incident.date_start/date_end), with
+ * the fallback for rows stored before ranges were: the days its date and
+ * precision mean (a valid date without a precision: the day, month or
+ * year its length writes). start "" when open; 0 (both "") when undated. */
+static int incident_range(const char *date, bm_date_precision p,
+                          const char *date_start, const char *date_end,
+                          char start[11], char end[11])
+{
+    if (date_end && strlen(date_end) == 10 && bm_date_valid(date_end)) {
+        int ok = date_start && strlen(date_start) == 10 &&
+                 bm_date_valid(date_start);
+        snprintf(start, 11, "%s", ok ? date_start : "");
+        snprintf(end, 11, "%s", date_end);
+        return 1;
+    }
+    if (p == BM_DATE_NONE && bm_date_valid(date)) {
+        size_t n = strlen(date);
+        p = n == 10 ? BM_DATE_DAY : n == 7 ? BM_DATE_MONTH : BM_DATE_YEAR;
+    }
+    return bm_date_range(date, p, start, end);
+}
 
-static int date_passes(const char *d, const char *since, const char *until);
+/* --since and --until as days: the first day of since, the last of until
+ * ("" when not given). */
+typedef struct date_filter {
+    char since[11], until[11];
+} date_filter;
+
+/* An incident passes --since S when its range has a start on or after
+ * S's first day, --until U when its range ends on or before U's last day:
+ * "--since 2024-06 --until 2024-06" keeps June's days, parts of June and
+ * June itself, not an incident dated "2024"; one dated only by its report
+ * (an open start) passes --until, never --since; undated ones pass
+ * neither. */
+static int range_passes(const char *start, const char *end,
+                        const date_filter *df)
+{
+    if (df->since[0] && !(start[0] && strcmp(start, df->since) >= 0))
+        return 0;
+    if (df->until[0] && !(end[0] && strcmp(end, df->until) <= 0))
+        return 0;
+    return 1;
+}
+
 static int type_passes(const char *t, const char *types);
 
-/* The span of dates of the selection, for the subtitle; a date that is
- * not YYYY, YYYY-MM or YYYY-MM-DD (an edited database, say) counts as
- * undated instead of showing as text. */
+/* The span of the selection's ranges for the title and the subtitle: the
+ * earliest start and the latest end; a date that is not YYYY, YYYY-MM or
+ * YYYY-MM-DD (an edited database, say) counts as undated instead of
+ * showing as text. */
 typedef struct date_span {
     char lo[11], hi[11];
     size_t undated;
 } date_span;
-static void span_add(date_span *sp, const char *d);
 
-
-static void span_add(date_span *sp, const char *d)
+static void span_add(date_span *sp, const char *start, const char *end)
 {
-    if (!bm_date_valid(d)) {
+    if (!end[0]) {
         sp->undated++;
         return;
     }
-    if (!sp->lo[0] || strcmp(d, sp->lo) < 0)
-        snprintf(sp->lo, sizeof sp->lo, "%s", d);
-    if (!sp->hi[0] || strcmp(d, sp->hi) > 0)
-        snprintf(sp->hi, sizeof sp->hi, "%s", d);
+    if (start[0] && (!sp->lo[0] || strcmp(start, sp->lo) < 0))
+        snprintf(sp->lo, sizeof sp->lo, "%s", start);
+    if (!sp->hi[0] || strcmp(end, sp->hi) > 0)
+        snprintf(sp->hi, sizeof sp->hi, "%s", end);
 }
+
+/* Heatmaps read points only (bm_store_each_point): the store selects by
+ * the date filters (on the same ranges), the types are applied as the
+ * points come, and only lon/lat (pairs, degrees) are kept. */
+typedef struct point_ctx {
+    double *pts;     /* lon, lat pairs */
+    size_t n, cap;   /* points kept; capacity in pairs */
+    int failed;
+    const char *types;
+    date_span *span; /* of the kept ones */
+} point_ctx;
 
 static int collect_point(void *user, double lon, double lat, const char *type,
                          const char *date)
 {
     point_ctx *pc = user;
-    pc->seen++;
-    if (!date_passes(date, pc->since, pc->until) ||
-        !type_passes(type, pc->types))
+    if (!type_passes(type, pc->types))
         return 0;
     double *p = bm_grow(pc->pts, &pc->cap, pc->n + 1, 2 * sizeof *p);
     if (!p) {
@@ -152,7 +200,11 @@ static int collect_point(void *user, double lon, double lat, const char *type,
     pc->pts = p;
     p[2 * pc->n] = lon;
     p[2 * pc->n + 1] = lat;
-    span_add(pc->span, date); /* the date is wanted for the title only */
+    /* a point comes with its date only (no precision, no range): the span
+     * for the title is the days the date writes */
+    char s[11], e[11];
+    incident_range(date, BM_DATE_NONE, NULL, NULL, s, e);
+    span_add(pc->span, s, e);
     pc->n++;
     return 0;
 }
@@ -177,29 +229,6 @@ static const struct region *find_region(const char *name)
             (strcasecmp(name, "north_hamgyong") == 0 && i == 4))
             return &regions[i];
     return NULL;
-}
-
-/* Date filters on ISO prefixes: a partial date ("2024-03") passes --since
- * when its end is on or after it, --until when its start is on or before.
- * Undated incidents fail any date filter. */
-static int date_passes(const char *d, const char *since, const char *until)
-{
-    if (!since && !until)
-        return 1;
-    if (!d || !*d)
-        return 0;
-    size_t ld = strlen(d);
-    if (since) {
-        size_t n = ld < strlen(since) ? ld : strlen(since);
-        if (strncmp(d, since, n) < 0)
-            return 0;
-    }
-    if (until) {
-        size_t n = ld < strlen(until) ? ld : strlen(until);
-        if (strncmp(d, until, n) > 0)
-            return 0;
-    }
-    return 1;
 }
 
 static int type_passes(const char *t, const char *types)
@@ -373,10 +402,17 @@ int cmd_render(bm_ctx *ctx, int argc, char **argv)
                                    "with W < E and S < N, e.g. "
                                    "128.9,41.8,130.9,43.2, not '%s'", bbox_text);
     }
-    if (since && !bm_date_valid(since))
+    /* the filters as days: since's first, until's last ("2024-02-30" is
+     * no day) */
+    date_filter df;
+    memset(&df, 0, sizeof df);
+    char unused[11];
+    if (since && !incident_range(since, BM_DATE_NONE, NULL, NULL, df.since,
+                                 unused))
         return cli_usage_error("render", "--since wants YYYY, YYYY-MM or "
                                "YYYY-MM-DD, not '%s'", since);
-    if (until && !bm_date_valid(until))
+    if (until && !incident_range(until, BM_DATE_NONE, NULL, NULL, unused,
+                                 df.until))
         return cli_usage_error("render", "--until wants YYYY, YYYY-MM or "
                                "YYYY-MM-DD, not '%s'", until);
     if (by && strcmp(by, "month") != 0 && strcmp(by, "year") != 0)
@@ -424,17 +460,18 @@ int cmd_render(bm_ctx *ctx, int argc, char **argv)
     date_span span;
     memset(&span, 0, sizeof span);
     if (heat_km > 0) {
-        /* points only: a heatmap of millions of incidents */
-        pc.since = since;
-        pc.until = until;
+        /* points only: a heatmap of millions of incidents; the store
+         * selects by the same ranges as the marker map does below */
+        size_t nreports = 0;
+        bm_store_filter hf = {.since = since, .until = until};
         pc.types = types;
         pc.span = &span;
-        if (bm_store_each_point(st, NULL, collect_point, &pc) != BM_OK) {
+        if (bm_store_count(st, &nreports, &stored) != BM_OK ||
+            bm_store_each_point(st, &hf, collect_point, &pc) != BM_OK) {
             rc = cli_fail_db(ctx);
             goto done;
         }
         col.failed = pc.failed;
-        stored = pc.seen;
         nsel = pc.n;
     } else if (bm_store_each_incident(st, collect, &col) != BM_OK) {
         rc = cli_fail_db(ctx);
@@ -444,18 +481,19 @@ int cmd_render(bm_ctx *ctx, int argc, char **argv)
         /* filters: keep the passing incidents in place, at the front */
         for (size_t i = 0; i < col.n; i++) {
             bm_incident *in = &col.items[i];
-            if (date_passes(in->date, since, until) &&
-                type_passes(in->type, types)) {
+            char s0[11], e0[11];
+            incident_range(in->date, in->date_precision, in->date_start,
+                           in->date_end, s0, e0);
+            if (range_passes(s0, e0, &df) && type_passes(in->type, types)) {
                 if (i != nsel) {
                     bm_incident t = col.items[nsel];
                     col.items[nsel] = *in;
                     *in = t;
                 }
                 nsel++;
+                span_add(&span, s0, e0);
             }
         }
-        for (size_t i = 0; i < nsel; i++)
-            span_add(&span, col.items[i].date);
     }
     if (col.failed) {
         fprintf(stderr, "bordermap: out of memory reading incidents\n");
@@ -536,7 +574,11 @@ int cmd_render(bm_ctx *ctx, int argc, char **argv)
         }
     }
 
-    /* small multiples: one panel per month or year */
+    /* small multiples: one panel per month or year, the one an incident's
+     * range lies within; an undated incident, and one whose range spans
+     * more (a year in a map by month, a season across months, an open
+     * range), is in no panel and counted */
+    size_t coarse = 0;
     if (by) {
         size_t keylen = strcmp(by, "month") == 0 ? 7 : 4;
         panel_of = calloc(nsel ? nsel : 1, sizeof *panel_of);
@@ -545,19 +587,31 @@ int cmd_render(bm_ctx *ctx, int argc, char **argv)
             rc = BM_EXIT_FAIL;
             goto done;
         }
+        char (*keys)[8] = calloc(nsel ? nsel : 1, sizeof *keys);
+        if (!keys) {
+            rc = BM_EXIT_FAIL;
+            goto done;
+        }
         for (size_t i = 0; i < nsel; i++) {
-            const char *d = sel[i].date;
-            if (!d || strlen(d) < keylen || !bm_date_valid(d)) {
+            char s0[11], e0[11];
+            if (!incident_range(sel[i].date, sel[i].date_precision,
+                                sel[i].date_start, sel[i].date_end, s0, e0)) {
                 undated++;
                 continue;
             }
+            if (!s0[0] || strncmp(s0, e0, keylen) != 0) {
+                coarse++;
+                continue;
+            }
+            snprintf(keys[i], sizeof keys[i], "%.*s", (int)keylen, s0);
             size_t k;
             for (k = 0; k < npanels; k++)
-                if (strncmp(panel_names[k], d, keylen) == 0)
+                if (strcmp(panel_names[k], keys[i]) == 0)
                     break;
             if (k == npanels) {
-                panel_names[k] = strndup(d, keylen);
+                panel_names[k] = strdup(keys[i]);
                 if (!panel_names[k]) {
+                    free(keys);
                     rc = BM_EXIT_FAIL;
                     goto done;
                 }
@@ -567,16 +621,16 @@ int cmd_render(bm_ctx *ctx, int argc, char **argv)
         qsort(panel_names, npanels, sizeof *panel_names, cmp_str);
         for (size_t i = 0; i < nsel; i++) {
             panel_of[i] = (size_t)-1;
-            const char *d = sel[i].date;
-            if (!d || strlen(d) < keylen || !bm_date_valid(d))
-                continue;
-            for (size_t k = 0; k < npanels; k++)
-                if (strncmp(panel_names[k], d, keylen) == 0)
+            for (size_t k = 0; keys[i][0] && k < npanels; k++)
+                if (strcmp(panel_names[k], keys[i]) == 0)
                     panel_of[i] = k;
         }
+        free(keys);
         if (npanels == 0) {
             fprintf(stderr, "bordermap: render: --by %s: none of the %zu "
-                    "selected incidents is dated to the %s\n", by, nsel, by);
+                    "selected incidents is dated to the %s (%zu undated, "
+                    "%zu dated less precisely)\n", by, nsel, by, undated,
+                    coarse);
             rc = BM_EXIT_FAIL;
             goto done;
         }
@@ -584,24 +638,27 @@ int cmd_render(bm_ctx *ctx, int argc, char **argv)
 
     /* subtitle: dates, filters, count */
     if (!subtitle) {
-        const char *lo = span.lo[0] ? span.lo : NULL, *hi = span.hi;
+        const char *lo = span.lo[0] ? span.lo : NULL;
+        const char *hi = span.hi[0] ? span.hi : NULL;
         size_t nundated = span.undated;
         /* the span of dates is not said twice when the title has it */
         const char *t0 = title ? title : style->title;
-        int title_dated = t0 && strstr(t0, "{date}") && lo;
-        if (since || until)
+        int title_dated = t0 && strstr(t0, "{date}") && hi;
+        char *when = NULL;
+        if (since && until)
+            when = draw->expand_title("{date}", df.since, df.until);
+        else if (since || until)
             bm_buf_printf(&sub, "%s – %s · ", since ? since : "…",
                           until ? until : "…");
-        else if (title_dated)
-            ;
-        else if (lo && strcmp(lo, hi) != 0)
-            bm_buf_printf(&sub, "%s – %s · ", lo, hi);
-        else if (lo)
-            bm_buf_printf(&sub, "%s · ", lo);
-        else
+        else if (!title_dated && hi)
+            when = draw->expand_title("{date}", lo, hi);
+        else if (!title_dated)
             bm_buf_puts(&sub, "undated · ");
+        if (when && *when)
+            bm_buf_printf(&sub, "%s · ", when);
+        free(when);
         bm_buf_puts(&sub, "{count} incident{s} on the map");
-        if (nundated && lo)
+        if (nundated && hi && !by)
             bm_buf_printf(&sub, " (%zu undated)", nundated);
         if (types)
             bm_buf_printf(&sub, " · types: %s", types);
@@ -610,10 +667,16 @@ int cmd_render(bm_ctx *ctx, int argc, char **argv)
         if (heat_km > 0)
             bm_buf_printf(&sub, " · kernel density, bandwidth %g km", heat_km);
         if (by)
-            bm_buf_printf(&sub, " · one panel per %s%s", by,
-                          undated ? "" : "");
-        if (by && undated)
-            bm_buf_printf(&sub, " (%zu undated not shown)", undated);
+            bm_buf_printf(&sub, " · one panel per %s", by);
+        if (by && (undated || coarse)) {
+            bm_buf_puts(&sub, " (");
+            if (undated)
+                bm_buf_printf(&sub, "%zu undated", undated);
+            if (coarse)
+                bm_buf_printf(&sub, "%s%zu dated less precisely than a %s",
+                              undated ? ", " : "", coarse, by);
+            bm_buf_puts(&sub, ": not shown)");
+        }
         if (stored != nsel)
             bm_buf_printf(&sub, " · %zu of %zu stored match", nsel, stored);
         subtitle = sub.data;
@@ -624,7 +687,7 @@ int cmd_render(bm_ctx *ctx, int argc, char **argv)
     const char *title0 = title ? title : style->title;
     if (heat_km > 0 && title0) { /* NULL: the renderer's own, undated */
         heat_title = draw->expand_title(title0, span.lo[0] ? span.lo : NULL,
-                                        span.hi);
+                                        span.hi[0] ? span.hi : NULL);
         if (!heat_title) {
             rc = BM_EXIT_FAIL;
             goto done;

@@ -25,9 +25,14 @@ typedef enum bm_render_format {
 /* From a file name's extension (.png/.pdf/.svg); -1 when unknown. */
 int bm_render_format_for_path(const char *path);
 
-/* A title with "{date}" replaced by the range lo – hi (ISO dates; lo
- * alone when they are equal); with lo NULL it is dropped with the space
- * before it, never replaced by today's date. Caller frees; NULL when
+/* A title with "{date}" replaced by the span lo – hi, said as briefly as
+ * it is true: ISO days ("2024-06-11 – 2024-06-20"; one when they are
+ * equal), whole months as "2024-03 – 2024-07" or "2024-06", whole years
+ * as "2024"; other text as it is. lo NULL or "" with hi set (an open
+ * start) gives "by <hi>"; with neither, "{date}" is dropped with the
+ * space before it, never replaced by today's date. bm_render_map fills a
+ * title's "{date}" so from its incidents' ranges (bm_incident date_start
+ * and date_end, else the days their date means). Caller frees; NULL when
  * memory runs out. */
 char *bm_render_expand_title(const char *title, const char *lo,
                              const char *hi);
@@ -95,7 +100,11 @@ typedef struct bm_render_opts {
 
 /* Draws the map and writes it to path (format from its extension). The
  * file is written beside and renamed into place. basemap[i] corresponds to
- * style->layers[i] and may be NULL (layer missing: skipped). */
+ * style->layers[i] and may be NULL (layer missing: skipped). Incident
+ * labels (and the side list) say a date with its precision: "2024-06-15",
+ * "June 2024", "2024", "mid-June 2024", "summer 2024", "by 2024-06-15"
+ * (dated only by its report); a group's date is the one its incidents
+ * share, else the span of their ranges. */
 bm_status bm_render_map(bm_ctx *ctx, const bm_style *style,
                         bm_layer *const *basemap, const bm_incident *incidents,
                         size_t nincidents, const bm_render_opts *opts,
@@ -127,7 +136,8 @@ bm_status bm_render_data_bounds(bm_ctx *ctx, const bm_style *style,
  * the commands that draw: cairo, pango and their ~40 shared libraries
  * would otherwise cost every command's start-up ~11 ms. The table holds
  * the functions above; version grows when it changes. */
-#define BM_RENDER_API_VERSION 1
+#define BM_RENDER_API_VERSION 2 /* 2: bm_incident carries a range, is_main
+                                   and evidence_more */
 typedef struct bm_render_api {
     int version; /* BM_RENDER_API_VERSION */
     int (*format_for_path)(const char *path);

@@ -1766,10 +1766,175 @@ draw_incident_markers(renderer *r, const bm_incident *inc)
     }
 }
 
+/* ---- dates ------------------------------------------------------------------ */
+
+static const char *const month_names[12] = {
+    "January", "February", "March",     "April",   "May",      "June",
+    "July",    "August",   "September", "October", "November", "December"};
+
+/* An incident's date precision; a valid date stored without one (an
+ * edited database, a caller's plain incident) counts as the day, month or
+ * year its length writes. */
+static bm_date_precision
+inc_precision(const bm_incident *in)
+{
+    if (in->date_precision != BM_DATE_NONE || !bm_date_valid(in->date))
+        return in->date_precision;
+    size_t n = strlen(in->date);
+    return n == 10 ? BM_DATE_DAY : n == 7 ? BM_DATE_MONTH : BM_DATE_YEAR;
+}
+
+/* The days an incident may mean: its range (date_end set), else the one
+ * its date and precision mean (rows stored before ranges were). start ""
+ * when open; 0 (both "") when undated. */
+static int
+inc_range(const bm_incident *in, char start[11], char end[11])
+{
+    if (in->date_end && strlen(in->date_end) == 10 &&
+        bm_date_valid(in->date_end)) {
+        int ok = in->date_start && strlen(in->date_start) == 10 &&
+                 bm_date_valid(in->date_start);
+        snprintf(start, 11, "%s", ok ? in->date_start : "");
+        snprintf(end, 11, "%s", in->date_end);
+        return 1;
+    }
+    return bm_date_range(in->date, inc_precision(in), start, end);
+}
+
+/* "2024-06-01" is the first day of its month; "2024-06-30" the last. */
+static int
+first_of_month(const char *d)
+{
+    return strcmp(d + 8, "01") == 0;
+}
+
+static int
+last_of_month(const char *d)
+{
+    return atoi(d + 8) == bm_days_in_month(atoi(d), atoi(d + 5));
+}
+
+/* A span of days said as briefly as it is true: "2024" or "2023 – 2024"
+ * for whole years, "2024-06" or "2024-03 – 2024-07" for whole months, else
+ * "2024-06-11 – 2024-06-20"; lo NULL or "" (an open start): "by 2024-06-15".
+ * Values that are not days are written as they are. */
+static void
+span_text(const char *lo, const char *hi, char *buf, size_t size)
+{
+    buf[0] = '\0';
+    if (!hi || !*hi)
+        hi = lo;
+    if (!hi || !*hi)
+        return;
+    if (!lo || !*lo) {
+        snprintf(buf, size, "by %s", hi);
+        return;
+    }
+    int days = strlen(lo) == 10 && strlen(hi) == 10 && bm_date_valid(lo) &&
+               bm_date_valid(hi);
+    if (days && strcmp(lo + 4, "-01-01") == 0 && strcmp(hi + 4, "-12-31") == 0) {
+        if (strncmp(lo, hi, 4) == 0)
+            snprintf(buf, size, "%.4s", lo);
+        else
+            snprintf(buf, size, "%.4s – %.4s", lo, hi);
+    } else if (days && first_of_month(lo) && last_of_month(hi)) {
+        if (strncmp(lo, hi, 7) == 0)
+            snprintf(buf, size, "%.7s", lo);
+        else
+            snprintf(buf, size, "%.7s – %.7s", lo, hi);
+    } else if (strcmp(lo, hi) == 0)
+        snprintf(buf, size, "%s", lo);
+    else
+        snprintf(buf, size, "%s – %s", lo, hi);
+}
+
+/* An incident's date said with its precision: "2024-06-15", "June 2024",
+ * "2024", "mid-June 2024", "spring 2024", "by 2024-06-15" (dated only by
+ * its report); "" when undated. */
+static void
+date_text(const bm_incident *in, char *buf, size_t size)
+{
+    buf[0] = '\0';
+    bm_date_precision p = inc_precision(in);
+    const char *d = in->date;
+    if (p == BM_DATE_NONE || !bm_date_valid(d))
+        return;
+    size_t n = strlen(d);
+    int y = atoi(d), m = n >= 7 ? atoi(d + 5) : 0;
+    char s[11], e[11];
+    inc_range(in, s, e);
+    switch (p) {
+    case BM_DATE_DAY:
+    case BM_DATE_MONTH:
+    case BM_DATE_YEAR:
+    case BM_DATE_REPORTED:
+        if (p == BM_DATE_REPORTED)
+            snprintf(buf, size, "by ");
+        if (n == 10)
+            snprintf(buf + strlen(buf), size - strlen(buf), "%s", d);
+        else if (n == 7)
+            snprintf(buf + strlen(buf), size - strlen(buf), "%s %d",
+                     month_names[m - 1], y);
+        else
+            snprintf(buf + strlen(buf), size - strlen(buf), "%d", y);
+        return;
+    case BM_DATE_PERIOD:
+        /* part of the month its range says (the whole month when none is
+         * stored) */
+        if (s[0] && strncmp(s, e, 7) == 0 && n == 7 &&
+            strncmp(s, d, 7) == 0) {
+            int d0 = atoi(s + 8), d1 = atoi(e + 8);
+            int last = bm_days_in_month(y, m);
+            const char *mn = month_names[m - 1];
+            if (d0 == 1 && d1 == last)
+                snprintf(buf, size, "%s %d", mn, y);
+            else if (d0 == 1 && d1 == 10)
+                snprintf(buf, size, "early %s %d", mn, y);
+            else if (d0 == 11 && d1 == 20)
+                snprintf(buf, size, "mid-%s %d", mn, y);
+            else if (d0 == 21 && d1 == last)
+                snprintf(buf, size, "late %s %d", mn, y);
+            else if (d0 == 1 && d1 == 15)
+                snprintf(buf, size, "first half of %s %d", mn, y);
+            else if (d0 == 16 && d1 == last)
+                snprintf(buf, size, "second half of %s %d", mn, y);
+            else
+                snprintf(buf, size, "%d–%d %s %d", d0, d1, mn, y);
+            return;
+        }
+        break;
+    case BM_DATE_SEASON:
+        /* whole months: a season's name, else its months */
+        if (s[0] && first_of_month(s) && last_of_month(e)) {
+            int y0 = atoi(s), m0 = atoi(s + 5), y1 = atoi(e), m1 = atoi(e + 5);
+            static const char *const seasons[] = {"spring", "summer",
+                                                  "autumn"};
+            if (y0 == y1 && m0 >= 3 && m0 <= 9 && (m0 - 3) % 3 == 0 &&
+                m1 == m0 + 2)
+                snprintf(buf, size, "%s %d", seasons[(m0 - 3) / 3], y0);
+            else if (m0 == 12 && m1 == 2 && y1 == y0 + 1)
+                snprintf(buf, size, "winter %d–%02d", y0, y1 % 100);
+            else if (y0 == y1 && m0 != m1)
+                snprintf(buf, size, "%s–%s %d", month_names[m0 - 1],
+                         month_names[m1 - 1], y0);
+            else
+                break;
+            return;
+        }
+        break;
+    case BM_DATE_NONE:
+        return;
+    }
+    span_text(s, e, buf, size);
+}
+
 /* "2024-07-08 · arrest · Hoeryong", or for a group
- * "2024-03 – 2024-07 · crackdown ×3, arrest · Hoeryong (4)". Undated
- * incidents (and dates that are not ISO days, months or years) leave the
- * date out. Caller frees. */
+ * "2024-03 – 2024-07 · crackdown ×3, arrest · Hoeryong (4)". A date is
+ * said with its precision ("mid-June 2024 · arrest · Hoeryong", "by
+ * 2024-06-15"); a group's is the one its incidents share, else the span of
+ * their ranges (months when it covers several and more than two
+ * incidents). Undated incidents (and dates that are not ISO days, months
+ * or years) leave the date out. Caller frees. */
 static char *
 incident_label(const inc_group *g, const bm_incident *inc)
 {
@@ -1782,23 +1947,32 @@ incident_label(const inc_group *g, const bm_incident *inc)
                  in->lat < 0 ? "S" : "N", fabs(in->lon), in->lon < 0 ? "W" : "E");
         name = coord;
     }
-    const char *lo = NULL, *hi = NULL;
+    /* the date the group's dated incidents share, else their span */
+    char text[64] = "", lo[11] = "", hi[11] = "";
+    int same = 1, ndated = 0;
     for (size_t k = 0; k < g->n; k++) {
-        const char *d = inc[g->idx[k]].date;
-        if (!bm_date_valid(d))
+        char t[64], s[11], e[11];
+        date_text(&inc[g->idx[k]], t, sizeof t);
+        if (!t[0] || !inc_range(&inc[g->idx[k]], s, e))
             continue; /* undated, or not an ISO date: left out */
-        if (!lo || strcmp(d, lo) < 0)
-            lo = d;
-        if (!hi || strcmp(d, hi) > 0)
-            hi = d;
+        if (ndated++ == 0)
+            snprintf(text, sizeof text, "%s", t);
+        else if (strcmp(text, t) != 0)
+            same = 0;
+        if (s[0] && (!lo[0] || strcmp(s, lo) < 0))
+            snprintf(lo, sizeof lo, "%s", s);
+        if (!hi[0] || strcmp(e, hi) > 0)
+            snprintf(hi, sizeof hi, "%s", e);
     }
-    if (lo && strcmp(lo, hi) != 0 && g->n > 2 && strlen(lo) >= 7 &&
-        strlen(hi) >= 7 && strncmp(lo, hi, 7) != 0)
-        bm_buf_printf(&b, "%.7s – %.7s · ", lo, hi); /* months suffice */
-    else if (lo && strcmp(lo, hi) != 0)
-        bm_buf_printf(&b, "%s – %s · ", lo, hi);
-    else if (lo)
-        bm_buf_printf(&b, "%s · ", lo);
+    if (ndated && !same) {
+        if (g->n > 2 && lo[0] && strncmp(lo, hi, 7) != 0)
+            snprintf(text, sizeof text, "%.7s – %.7s", lo, hi); /* months
+                                                                 suffice */
+        else
+            span_text(lo, hi, text, sizeof text);
+    }
+    if (text[0])
+        bm_buf_printf(&b, "%s · ", text);
     if (g->n == 1) {
         bm_buf_printf(&b, "%s · %s", incident_type(&inc[g->idx[0]]), name);
         return bm_buf_take(&b);
@@ -2948,10 +3122,7 @@ char *bm_render_expand_title(const char *title, const char *lo,
                              const char *hi)
 {
     char range[96] = "";
-    if (lo && (!hi || strcmp(lo, hi) == 0))
-        snprintf(range, sizeof range, "%s", lo);
-    else if (lo)
-        snprintf(range, sizeof range, "%s – %s", lo, hi);
+    span_text(lo, hi, range, sizeof range);
     bm_buf b = {0};
     const char *s = title ? title : "";
     for (;;) {
@@ -2971,23 +3142,25 @@ char *bm_render_expand_title(const char *title, const char *lo,
     return bm_buf_take(&b);
 }
 
-/* "{date}" in a title becomes the incidents' date range; a date that is
- * not an ISO day, month or year (text edited into the database) is left
- * out of it. */
+/* "{date}" in a title becomes the span of the incidents' ranges (the
+ * earliest start to the latest end); undated incidents (and dates that
+ * are not ISO days, months or years: text edited into the database) are
+ * left out of it. */
 static char *
 expand_title(const char *title, const bm_incident *inc, size_t n)
 {
-    const char *lo = NULL, *hi = NULL;
+    char lo[11] = "", hi[11] = "";
     for (size_t i = 0; i < n; i++) {
-        const char *d = inc[i].date;
-        if (!bm_date_valid(d))
+        char s[11], e[11];
+        if (!inc_range(&inc[i], s, e))
             continue;
-        if (!lo || strcmp(d, lo) < 0)
-            lo = d;
-        if (!hi || strcmp(d, hi) > 0)
-            hi = d;
+        if (s[0] && (!lo[0] || strcmp(s, lo) < 0))
+            snprintf(lo, sizeof lo, "%s", s);
+        if (!hi[0] || strcmp(e, hi) > 0)
+            snprintf(hi, sizeof hi, "%s", e);
     }
-    return bm_render_expand_title(title, lo, hi);
+    return bm_render_expand_title(title, lo[0] ? lo : NULL,
+                                  hi[0] ? hi : NULL);
 }
 
 /* The frame corner for a w x h box that hides least: incidents first,

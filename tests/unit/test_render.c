@@ -311,6 +311,100 @@ test_colocated(const bm_style *style, bm_layer **basemap)
     cairo_surface_destroy(img);
 }
 
+/* Dates are said with their precision, from the incidents' ranges: in
+ * labels ("mid-June 2024", "June 2024", "by 2024-06-15") and in the
+ * title's span (earliest start to latest end, as briefly as true). */
+static void
+test_date_labels(const bm_style *style, bm_layer **basemap)
+{
+    /* the title's span */
+    static const struct {
+        const char *lo, *hi, *want;
+    } spans[] = {
+        {"2024-06-01", "2024-06-30", "T 2024-06"},
+        {"2024-03-01", "2024-07-31", "T 2024-03 – 2024-07"},
+        {"2024-01-01", "2024-12-31", "T 2024"},
+        {"2023-01-01", "2024-12-31", "T 2023 – 2024"},
+        {"2024-06-11", "2024-06-20", "T 2024-06-11 – 2024-06-20"},
+        {"2024-06-15", "2024-06-15", "T 2024-06-15"},
+        {NULL, "2024-06-15", "T by 2024-06-15"},
+        {NULL, NULL, "T"},
+        {"2024-03", "2024-07", "T 2024-03 – 2024-07"}, /* not days: as is */
+    };
+    for (size_t i = 0; i < sizeof spans / sizeof *spans; i++) {
+        char *t = bm_render_expand_title("T {date}", spans[i].lo, spans[i].hi);
+        CHECK_STR(t, spans[i].want);
+        free(t);
+    }
+
+    struct {
+        const char *place, *type, *date;
+        bm_date_precision p;
+        const char *start, *end, *label;
+        double lon, lat;
+    } d[] = {
+        {"Musan", "arrest", "2024-06-15", BM_DATE_DAY, "2024-06-15",
+         "2024-06-15", "2024-06-15 · arrest · Musan", 129.21, 42.23},
+        {"Chongjin", "smuggling", "2024-06", BM_DATE_MONTH, "2024-06-01",
+         "2024-06-30", "June 2024 · smuggling · Chongjin", 129.78, 41.79},
+        {"Kimchaek", "crackdown", "2024-06", BM_DATE_PERIOD, "2024-06-11",
+         "2024-06-20", "mid-June 2024 · crackdown · Kimchaek", 129.19, 40.67},
+        {"Kilju", "crackdown", "2024-05", BM_DATE_PERIOD, "2024-05-21",
+         "2024-05-31", "late May 2024 · crackdown · Kilju", 129.33, 40.96},
+        {"Sinuiju", "surveillance", "2024-06-15", BM_DATE_REPORTED, NULL,
+         "2024-06-15", "by 2024-06-15 · surveillance · Sinuiju", 124.40,
+         40.10},
+        {"Rason", "defection", "2023", BM_DATE_SEASON, "2023-12-01",
+         "2024-02-29", "winter 2023–24 · defection · Rason", 130.30, 42.25},
+        {"Manpo", "defection", "2024", BM_DATE_SEASON, "2024-06-01",
+         "2024-08-31", "summer 2024 · defection · Manpo", 126.29, 41.15},
+        /* a month stored without a range (an old row): the month */
+        {"Hamhung", "bribery", "2024-07", BM_DATE_MONTH, NULL, NULL,
+         "July 2024 · bribery · Hamhung", 127.54, 39.92},
+    };
+    enum { N = sizeof d / sizeof *d };
+    bm_incident inc[N];
+    for (size_t i = 0; i < N; i++) {
+        inc[i] = make_incident(d[i].place, d[i].type, d[i].lon, d[i].lat,
+                               d[i].date);
+        inc[i].date_precision = d[i].p;
+        inc[i].date_start = (char *)d[i].start;
+        inc[i].date_end = (char *)d[i].end;
+    }
+    const char *svg = BM_TEST_TMP "/render_dates.svg";
+    bm_render_opts opts = {.width = 1400, .height = 1000, .fill = 1,
+                           .title = "Dates {date}"};
+    CHECK(bm_render_map(ctx, style, basemap, inc, N, &opts, svg) == BM_OK);
+    char *s = slurp(svg);
+    CHECK(s != NULL);
+    for (size_t i = 0; s && i < N; i++)
+        if (!strstr(s, d[i].label)) {
+            fprintf(stderr, "label '%s' not in %s\n", d[i].label, svg);
+            CHECK(0);
+        }
+    /* the span: the winter's start to the summer's end, in months */
+    CHECK(s && strstr(s, "Dates 2023-12 – 2024-08<"));
+    free(s);
+
+    /* two incidents at one place: the date they share, else the span of
+     * their ranges */
+    bm_incident two[2] = {inc[2], inc[2]};
+    two[1].type = (char *)"arrest";
+    CHECK(bm_render_map(ctx, style, basemap, two, 2, &opts, svg) == BM_OK);
+    s = slurp(svg);
+    CHECK(s && strstr(s, "mid-June 2024 · crackdown, arrest · Kimchaek (2)"));
+    free(s);
+    two[1].date = (char *)"2024-06-25";
+    two[1].date_precision = BM_DATE_DAY;
+    two[1].date_start = two[1].date_end = (char *)"2024-06-25";
+    CHECK(bm_render_map(ctx, style, basemap, two, 2, &opts, svg) == BM_OK);
+    s = slurp(svg);
+    CHECK(s && strstr(s, "2024-06-11 – 2024-06-25 · crackdown, arrest · "
+                         "Kimchaek (2)"));
+    CHECK(s && strstr(s, "Dates 2024-06-11 – 2024-06-25<"));
+    free(s);
+}
+
 static void
 test_vector(const bm_style *style, bm_layer **basemap)
 {
@@ -744,6 +838,7 @@ main(void)
         test_png(style, basemap);
         test_colocated(style, basemap);
         test_vector(style, basemap);
+        test_date_labels(style, basemap);
         test_empty(style, basemap);
         test_errors(style, basemap);
         test_fonts(style);
