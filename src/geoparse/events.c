@@ -40,8 +40,9 @@ enum {
     F_NOUN = 4u,   /* a noun that names a place after some words
                       ("detention center") */
     F_AGENT = 8u   /* names an agent or instrument of an act
-                      ("detectors", "inspectors", "checkpoints"), not the
-                      act: no headline's predicate */
+                      ("detectors", "inspectors", "checkpoints") or a
+                      change of degree ("intensified", "tightened"), not
+                      a discrete act: no headline's predicate */
 };
 
 typedef struct entry {
@@ -87,9 +88,9 @@ static const entry lexicon[] = {
     {"killed", T_KILLING, 95, 0},
     {"kill", T_KILLING, 95, F_BASE},
     {"kills", T_KILLING, 95, 0},
-    {"shot", T_KILLING, 86, 0},
-    {"opened fire", T_KILLING, 86, 0},
-    {"open fire", T_KILLING, 86, F_BASE},
+    {"shot", T_KILLING, 92, 0},
+    {"opened fire", T_KILLING, 92, 0},
+    {"open fire", T_KILLING, 92, F_BASE},
     {"died in custody", T_KILLING, 90, 0},
     /* crackdown: a public trial is the state's act against many */
     {"public trial*", T_CRACKDOWN, 91, 0},
@@ -269,20 +270,20 @@ static const entry lexicon[] = {
     {"bans", T_CRACKDOWN, 45, 0},
     {"prohibited", T_CRACKDOWN, 40, 0},
     {"outlawed", T_CRACKDOWN, 45, 0},
-    {"tightened", T_CRACKDOWN, 44, 0},
-    {"tightening", T_CRACKDOWN, 44, 0},
-    {"tighten", T_CRACKDOWN, 44, F_BASE},
-    {"tightens", T_CRACKDOWN, 44, 0},
-    {"tighter", T_CRACKDOWN, 40, 0},
-    {"intensified", T_CRACKDOWN, 44, 0},
-    {"intensifies", T_CRACKDOWN, 44, 0},
-    {"intensify", T_CRACKDOWN, 44, F_BASE},
-    {"intensifying", T_CRACKDOWN, 44, 0},
-    {"stepped up", T_CRACKDOWN, 44, 0},
-    {"step up", T_CRACKDOWN, 44, F_BASE},
-    {"steps up", T_CRACKDOWN, 44, 0},
-    {"beefed up", T_CRACKDOWN, 44, 0},
-    {"strengthened", T_CRACKDOWN, 42, 0},
+    {"tightened", T_CRACKDOWN, 44, F_AGENT},
+    {"tightening", T_CRACKDOWN, 44, F_AGENT},
+    {"tighten", T_CRACKDOWN, 44, F_BASE | F_AGENT},
+    {"tightens", T_CRACKDOWN, 44, F_AGENT},
+    {"tighter", T_CRACKDOWN, 40, F_AGENT},
+    {"intensified", T_CRACKDOWN, 44, F_AGENT},
+    {"intensifies", T_CRACKDOWN, 44, F_AGENT},
+    {"intensify", T_CRACKDOWN, 44, F_BASE | F_AGENT},
+    {"intensifying", T_CRACKDOWN, 44, F_AGENT},
+    {"stepped up", T_CRACKDOWN, 44, F_AGENT},
+    {"step up", T_CRACKDOWN, 44, F_BASE | F_AGENT},
+    {"steps up", T_CRACKDOWN, 44, F_AGENT},
+    {"beefed up", T_CRACKDOWN, 44, F_AGENT},
+    {"strengthened", T_CRACKDOWN, 42, F_AGENT},
     {"replaced", T_CRACKDOWN, 40, 0},
     /* defection: leaving the country without leave */
     {"defected", T_DEFECTION, 52, 0},
@@ -484,7 +485,7 @@ static const char *const future_words[] = {
     "intends", "intended", "aim", "aims", "aimed", "seek", "seeks",
     "sought", "vow", "vowed", "vows", "pledge", "pledged", "promise",
     "promised", "scheduled", "expected", "going", "urged", "urging",
-    "demanded", "considering", "prepare", "prepares", "preparing", NULL};
+    "considering", "prepare", "prepares", "preparing", NULL};
 
 /* Verbs of ordering: an ordered arrest is not (yet) an arrest. */
 static const char *const order_words[] = {
@@ -500,7 +501,8 @@ static const char *const purpose_words[] = {
     "trying", "tried", "bid", "effort", "efforts", "measures", "measure",
     "order", "designed", "meant", "intent", "aimed", "counter", "ward",
     "discourage", "discouraging", "thwart", "reduce", "reducing",
-    "eliminate", "eliminating", "crack", "clamp", NULL};
+    "eliminate", "eliminating", "crack", "clamp", "dealing", "deal",
+    "handle", "handling", "punish", "punishing", NULL};
 
 /* A trigger that only sets the scene of another act: "amid a crackdown",
  * "despite the lockdown", "to bypass a border lockdown", "due to the
@@ -508,7 +510,7 @@ static const char *const purpose_words[] = {
 static const char *const background_words[] = {
     "amid", "amidst", "despite", "bypass", "bypassed", "bypassing",
     "circumvent", "circumvented", "circumventing", "due", "owing",
-    "because", "thanks", "given", "following", NULL};
+    "because", "thanks", "given", "following", "since", NULL};
 
 static const char *const generic_words[] = {
     "often", "usually", "typically", "generally", "frequently",
@@ -522,10 +524,19 @@ static const char *const generic_words[] = {
 /* Scans back from pos over at most 6 words of the trigger's clause (to a
  * comma, semicolon, colon, quote or the sentence's start) for words that
  * make it not an event. */
+static int is_measure(const char *type)
+{
+    return strcmp(type, T_CRACKDOWN) == 0 ||
+           strcmp(type, T_INSPECTION) == 0 ||
+           strcmp(type, T_SURVEILLANCE) == 0 ||
+           strcmp(type, T_LECTURE) == 0 || strcmp(type, T_MEETING) == 0;
+}
+
 static unsigned modality_before(const char *lc, size_t pos, const entry *en,
                                 int *purpose_gov)
 {
     unsigned mod = 0;
+    int ordered = 0;
     size_t i = pos;
     *purpose_gov = 0;
     for (int w = 0; w < 6; w++) {
@@ -544,6 +555,8 @@ static unsigned modality_before(const char *lc, size_t pos, const entry *en,
             mod |= GP_MOD_HEDGED;
         if (in_words(lc, b, e, future_words))
             mod |= GP_MOD_FUTURE;
+        if (in_words(lc, b, e, order_words) || is_word(lc, b, e, "directing"))
+            ordered = 1;
         if (in_words(lc, b, e, order_words) &&
             (strcmp(en->type, T_ARREST) == 0 ||
              strcmp(en->type, T_EXECUTION) == 0 ||
@@ -558,15 +571,30 @@ static unsigned modality_before(const char *lc, size_t pos, const entry *en,
         /* "to arrest", "to be arrested": an infinitive */
         if (w == 0 && is_word(lc, b, e, "to") && (en->flags & F_BASE))
             mod |= GP_MOD_PURPOSE;
+        /* "to be arrested", "to strengthen monitoring", "to stop
+         * smuggling": the act is the object of an infinitive; not "led to
+         * the arrest", "to their arrest" */
         if (w == 1 && is_word(lc, b, e, "to")) {
+            static const char *const dets[] = {
+                "the", "a", "an", "his", "her", "their", "its", "our", "this",
+                "that", "these", "those", "mass", "further", "more", "such",
+                "any", "some", "many", "several", NULL};
             size_t b2, e2;
-            if (word_before(lc, pos, &b2, &e2) && is_word(lc, b2, e2, "be"))
+            if (word_before(lc, pos, &b2, &e2) &&
+                !in_words(lc, b2, e2, dets) &&
+                !(lc[b2] >= '0' && lc[b2] <= '9'))
                 mod |= GP_MOD_PURPOSE;
         }
         i = b;
     }
     if (*purpose_gov)
         mod |= GP_MOD_PURPOSE;
+    /* an order to crack down, inspect or hold lectures is the measure
+     * itself taking effect */
+    if (ordered && is_measure(en->type)) {
+        mod &= ~(unsigned)(GP_MOD_PURPOSE | GP_MOD_FUTURE);
+        *purpose_gov = 0;
+    }
     return mod;
 }
 
@@ -677,41 +705,52 @@ static int aims_at_target(const char *type)
 }
 
 /* Nouns after which a trigger names a thing or place, not an event:
- * "detention center", "arrest warrant", "smuggling route". */
-static const char *const not_event_after[] = {
+ * "detention center", "arrest warrant", "smuggling route", "repatriation
+ * policy", "surveillance cameras". */
+static const char *const thing_after[] = {
     "center", "centre", "centers", "centres", "facility", "facilities",
     "house", "houses", "ward", "cell", "cells", "warrant", "warrants",
     "route", "routes", "hub", "hubs", "hotbed", "business", "businesses",
-    "industry", "network", "networks", "rings", "boat", "boats", "vessel",
-    "vessels", "goods", "items", "point", "points", "car", "cars",
-    "vehicle", "vehicles", "soldier", "soldiers", "unit", "units",
-    "troops", "station", "stations", "officer", "officers", "guard",
-    "guards", "member", "members", "post", "posts", "team", "teams",
-    "schedule", "system", "systems", "hall", "halls", "room", "rooms",
-    "camera", "cameras", "equipment", "device", "devices", "policy",
-    "policies", "law", "laws", "rule", "rules", "regulation",
-    "regulations", "program", "programs", "programme", "issue", "issues",
-    "problem", "problems", "risk", "risks", NULL};
+    "industry", "boat", "boats", "vessel", "vessels", "goods", "items",
+    "point", "points", "car", "cars", "vehicle", "vehicles", "schedule",
+    "system", "systems", "hall", "halls", "room", "rooms", "camera",
+    "cameras", "equipment", "device", "devices", "policy", "policies",
+    "law", "laws", "rule", "rules", "regulation", "regulations",
+    "program", "programs", "programme", "issue", "issues", "problem",
+    "problems", "risk", "risks", "network", "networks", "ring", "rings",
+    NULL};
+
+/* People and units named by a trigger word before them: "patrol
+ * soldiers", "checkpoint guards", "smuggling suspects", "inspection
+ * officials" (an inspection team is still an inspection). Only for the
+ * kinds whose words often name units. */
+static const char *const person_after[] = {
+    "soldier", "soldiers", "unit", "units", "troops", "station",
+    "stations", "officer", "officers", "official", "officials", "guard",
+    "guards", "member", "members", "post", "posts", "suspect", "suspects",
+    "personnel", "staff", "agent", "agents", "squad", "squads", NULL};
 
 /* ---- scanning ------------------------------------------------------------- */
 
-static int is_person_noun_after(const char *lc, size_t n, size_t e,
-                                const entry *en)
+/* Does the word after the trigger (ending at e) make it a thing or a
+ * unit rather than an act? Finite forms ("arrested", "raided") are acts
+ * whatever follows. */
+static int names_no_act(const char *lc, size_t n, size_t i, size_t e,
+                        const entry *en)
 {
+    if (e - i > 2 && lc[e - 1] == 'd' && lc[e - 2] == 'e')
+        return 0;
     size_t b2, e2;
     if (!word_after(lc, n, e, &b2, &e2))
         return 0;
-    if (!in_words(lc, b2, e2, not_event_after))
-        return 0;
-    /* patrols and checkpoints are what they are whatever follows; an
-     * inspection team or a strike team is still the event */
-    if (strcmp(en->type, T_INSPECTION) == 0 &&
-        (is_word(lc, b2, e2, "team") || is_word(lc, b2, e2, "teams")))
-        return 0;
-    if (strcmp(en->type, T_CRACKDOWN) == 0 &&
-        (is_word(lc, b2, e2, "team") || is_word(lc, b2, e2, "teams")))
-        return 0;
-    return 1;
+    if (in_words(lc, b2, e2, thing_after))
+        return 1;
+    int unit_words = (en->flags & F_AGENT) ||
+                     strcmp(en->type, T_SURVEILLANCE) == 0 ||
+                     strcmp(en->type, T_INSPECTION) == 0 ||
+                     strcmp(en->type, T_SMUGGLING) == 0 ||
+                     strcmp(en->type, T_OTHER) == 0;
+    return unit_words && in_words(lc, b2, e2, person_after);
 }
 
 size_t gp_find_triggers(const gp_lexicon *lx, const char *lc, size_t n,
@@ -788,7 +827,7 @@ size_t gp_find_triggers(const gp_lexicon *lx, const char *lc, size_t n,
                  is_word(lc, b2, e2, "fire")))
                 continue;
         }
-        if (is_person_noun_after(lc, n, e, en))
+        if (names_no_act(lc, n, i, e, en))
             continue;
         gp_trigger_hit *h = &out[k];
         memset(h, 0, sizeof *h);

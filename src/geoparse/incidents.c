@@ -227,6 +227,9 @@ typedef struct cand {
     int actor_here;
     int priority;
     int weak;               /* its only trigger may mean less ("caught") */
+    int agent;              /* its only trigger names an agent ("inspectors") */
+    int own;                /* told as a sentence's own event, not only as
+                               a second act beside a graver one */
     double score;
     int dropped;            /* merged into another */
 } cand;
@@ -326,20 +329,81 @@ static int usable(const mctx *c)
     return c->m->has_point && c->m->place;
 }
 
-/* The place where the event of sentence si happened (trigger at byte tb
- * of the body), from the sentence itself: NULL when it names none. */
-static const mctx *place_in_sentence(const work *w, size_t si, size_t tb)
+/* A place an act of this kind cannot have happened in as told: a
+ * defection is where people left from, the North Korean side, not where
+ * they went. */
+static int wrong_side(const mctx *c, const char *type)
+{
+    return strcmp(type, "defection") == 0 && c->m->place->country &&
+           strcmp(c->m->place->country, "KP") != 0;
+}
+
+static int weak_for(const mctx *c, const char *type)
+{
+    return weak_place(c) || wrong_side(c, type);
+}
+
+static int rank_for(const work *w, const mctx *c, const char *type)
+{
+    return place_rank(c, w->doc_has_region) + (wrong_side(c, type) ? 9 : 0);
+}
+
+/* The place right after the act, governed by its preposition: "arrested
+ * in Kunming", "executed at the stadium in Hyesan", "detained near
+ * Beijing" (within a few words, no comma between). */
+static const mctx *place_after_act(const work *w, size_t a, size_t b,
+                                   size_t te, const char *type)
+{
+    static const char *const preps[] = {"in", "at", "near", "outside",
+                                        "around", "inside", "of", "via",
+                                        NULL};
+    for (size_t i = a; i < b; i++) {
+        const mctx *c = &w->M[i];
+        size_t ms = c->m->byte_start;
+        if (ms < te)
+            continue;
+        if (ms - te > 48)
+            break;
+        if (memchr(w->body + te, ',', ms - te) ||
+            memchr(w->body + te, ';', ms - te))
+            break;
+        if (!usable(c) || weak_for(c, type) || c->role != PR_LOCATIVE)
+            continue;
+        /* the word before the place */
+        size_t e = ms;
+        while (e > te && w->lc[e - 1] == ' ')
+            e--;
+        size_t s0 = e;
+        while (s0 > te && w->lc[s0 - 1] >= 'a' && w->lc[s0 - 1] <= 'z')
+            s0--;
+        for (size_t k = 0; preps[k]; k++)
+            if (strlen(preps[k]) == e - s0 &&
+                memcmp(w->lc + s0, preps[k], e - s0) == 0)
+                return c;
+        return NULL;
+    }
+    return NULL;
+}
+
+/* The place where the act h of sentence si happened, from the sentence
+ * itself: the place its preposition governs, else the most precise one
+ * (nearest the act on a tie); NULL when it names none. */
+static const mctx *place_in_sentence(const work *w, size_t si,
+                                     const gp_trigger_hit *h)
 {
     size_t a, b;
     sentence_mentions(w, si, &a, &b);
-    const mctx *best = NULL;
+    size_t tb = w->S[si].byte_start + h->b0, te = w->S[si].byte_start + h->b1;
+    const mctx *best = place_after_act(w, a, b, te, h->type);
+    if (best)
+        return best;
     int best_rank = 0;
     size_t best_dist = 0;
     for (size_t i = a; i < b; i++) {
         const mctx *c = &w->M[i];
         if (!usable(c))
             continue;
-        int rk = place_rank(c, w->doc_has_region);
+        int rk = rank_for(w, c, h->type);
         size_t d = c->m->byte_start > tb ? c->m->byte_start - tb
                                          : tb - c->m->byte_start;
         if (!best || rk < best_rank || (rk == best_rank && d < best_dist)) {
@@ -353,7 +417,7 @@ static const mctx *place_in_sentence(const work *w, size_t si, size_t tb)
 
 /* The nearest good place before sentence si in its paragraph (the
  * sentences before it that are prose). */
-static const mctx *place_before(const work *w, size_t si)
+static const mctx *place_before(const work *w, size_t si, const char *type)
 {
     size_t a, b;
     sentence_mentions(w, si, &a, &b);
@@ -363,10 +427,9 @@ static const mctx *place_before(const work *w, size_t si)
         const mctx *c = &w->M[i];
         if (c->line != para)
             break;
-        if (!usable(c) || weak_place(c) || !gp_zone_is_prose(c->zone))
+        if (!usable(c) || weak_for(c, type) || !gp_zone_is_prose(c->zone))
             continue;
-        if (!best || place_rank(c, w->doc_has_region) <
-                         place_rank(best, w->doc_has_region))
+        if (!best || rank_for(w, c, type) < rank_for(w, best, type))
             best = c;
     }
     return best;
@@ -391,29 +454,30 @@ static const mctx *find_title_place(const work *w)
 /* Completes the place of an event: the sentence's own place, made more
  * precise by the title's when the title names a place inside it; else the
  * paragraph's, the title's, the report's main place. */
-static const mctx *event_place(const work *w, size_t si, size_t tb,
-                               int *stated, int *fallback)
+static const mctx *event_place(const work *w, size_t si,
+                               const gp_trigger_hit *h, int *stated,
+                               int *fallback)
 {
-    const mctx *p = place_in_sentence(w, si, tb);
+    const char *type = h->type;
+    const mctx *p = place_in_sentence(w, si, h);
     const mctx *tp = w->tplace;
-    *stated = p != NULL && !weak_place(p);
+    *stated = p != NULL && !weak_for(p, type);
     *fallback = 0;
-    if (p && !weak_place(p)) {
+    if (p && !weak_for(p, type)) {
         if (tp && p->m->precision >= BM_PREC_PROVINCE &&
             tp->m->precision < p->m->precision &&
             place_within(w->gz, tp->m->place, p->m->place))
             return tp;
         return p;
     }
-    const mctx *q = place_before(w, si);
-    if (q && (!p || place_rank(q, w->doc_has_region) <
-                        place_rank(p, w->doc_has_region)))
+    const mctx *q = place_before(w, si, type);
+    if (q && (!p || rank_for(w, q, type) < rank_for(w, p, type)))
         return q;
-    if (tp && (!p || place_rank(tp, w->doc_has_region) <
-                         place_rank(p, w->doc_has_region)))
+    if (tp && !wrong_side(tp, type) &&
+        (!p || rank_for(w, tp, type) < rank_for(w, p, type)))
         return tp;
-    if (w->dominant && (!p || place_rank(w->dominant, w->doc_has_region) <
-                                  place_rank(p, w->doc_has_region))) {
+    if (w->dominant &&
+        (!p || rank_for(w, w->dominant, type) < rank_for(w, p, type))) {
         *fallback = 1;
         return w->dominant;
     }
@@ -422,17 +486,11 @@ static const mctx *event_place(const work *w, size_t si, size_t tb,
 
 /* Adds (or merges) the event of sentence si. */
 static bm_status add_event(work *w, size_t si, const gp_trigger_hit *h,
-                           int lead_rank)
+                           int lead_rank, int own)
 {
     int stated = 0, fallback = 0;
-    const mctx *where =
-        event_place(w, si, w->S[si].byte_start + h->b0, &stated, &fallback);
+    const mctx *where = event_place(w, si, h, &stated, &fallback);
     if (!where)
-        return BM_OK;
-    /* an event out of the region in a report about the region (Seoul,
-     * Beijing) is not mapped here, unless it is all the report has */
-    if (!where->in_region && w->doc_has_region &&
-        where->m->precision != BM_PREC_COUNTRY)
         return BM_OK;
     cand *c = bm_grow(w->C, &w->ccap, w->nc + 1, sizeof *c);
     if (!c)
@@ -449,6 +507,8 @@ static bm_status add_event(work *w, size_t si, const gp_trigger_hit *h,
     c->lead_rank = lead_rank;
     c->priority = h->priority;
     c->weak = h->weak;
+    c->agent = h->agent;
+    c->own = own;
     if (!cand_add_sentence(c, si))
         return BM_ERR_NOMEM;
     const bm_sentence *s = &w->S[si];
@@ -499,6 +559,8 @@ static bm_status merge_candidates(work *w)
             if (b->priority > a->priority)
                 a->priority = b->priority;
             a->weak = a->weak && b->weak;
+            a->agent = a->agent && b->agent;
+            a->own = a->own || b->own;
             /* the evidence shown: the first sentence of the text proper
              * (a headline repeats it) */
             if (sentence_zone(w, a->primary_si) != GP_TEXT &&
@@ -795,22 +857,40 @@ static int title_names_type(const work *w, const char *type)
     return 0;
 }
 
-/* How surely a candidate is what the report is about. The lead is the
- * headline and the first sentences of the text (news state their main
- * event first); an act of a kind the headline names is told in the lead
- * wherever its sentence is. Among the acts told in the lead the gravest
- * wins (the codebook's order: execution, killing, public trial, arrest,
- * repatriation, detention, then measures, then offences); the headline's
- * kind breaks near ties; then a place the text states, told more than
- * once. */
-static double main_score(const work *w, const cand *c)
+/* Does the text proper (not the headline or standfirst) tell an act of
+ * this kind, as a sentence's own event (not only beside a graver act in
+ * its sentence: "arrested and repatriated" tells an arrest)? */
+static int text_tells(const work *w, const char *type)
 {
-    int titled = title_names_type(w, c->type);
+    for (size_t i = 0; i < w->nc; i++) {
+        const cand *c = &w->C[i];
+        if (c->dropped || c->from_title || c->agent || !c->own ||
+            !types_agree(c->type, type))
+            continue;
+        for (size_t k = 0; k < c->nsents; k++)
+            if (sentence_zone(w, c->sents[k]) == GP_TEXT)
+                return 1;
+    }
+    return 0;
+}
+
+/* How surely a candidate is what the report is about.
+ *  - The headline names the main event: an act of a kind the headline
+ *    names and the text tells comes first (the gravest, if it names
+ *    several). A kind the text never tells as an act is a headline's
+ *    loose word, not the event.
+ *  - Otherwise the lead does: the first sentences of the text (news
+ *    state their main event first), the gravest act among them (the
+ *    codebook's order: execution, killing, public trial, arrest,
+ *    repatriation, detention, then measures, then offences).
+ *  - Then a place the text states, told more than once. */
+static double main_score(const work *w, const cand *c, int title_told)
+{
     double s = (double)c->priority / 10.0;
-    if (c->lead_rank <= LEAD_SENTENCES || titled)
+    if (title_told && title_names_type(w, c->type))
+        s += 20;
+    if (c->lead_rank <= LEAD_SENTENCES)
         s += 5;
-    if (titled)
-        s += 1;
     s -= 0.02 * (c->lead_rank > 100 ? 100 : c->lead_rank);
     const mctx *tp = w->tplace;
     if (tp && same_or_within(w->gz, tp->m->place, c->where->m->place))
@@ -972,8 +1052,14 @@ static bm_status setup(work *w)
         int in = gl == 4 && memcmp(gap, " in ", 4) == 0;
         int comma = (gl == 2 && memcmp(gap, ", ", 2) == 0) ||
                     (gl == 2 && memcmp(gap, " (", 2) == 0);
-        if (in || (comma && (b->precision >= BM_PREC_PROVINCE ||
-                             place_within(w->gz, a->place, b->place))))
+        int a_area = a->place->kind == BM_KIND_PROVINCE ||
+                     a->place->kind == BM_KIND_COUNTRY;
+        int b_area = b->place->kind == BM_KIND_PROVINCE ||
+                     b->place->kind == BM_KIND_COUNTRY;
+        if (place_within(w->gz, b->place, a->place))
+            continue; /* "Ryanggang Province, Kimjongsuk County" */
+        if ((in && !a_area) || (comma && b_area && !a_area) ||
+            place_within(w->gz, a->place, b->place))
             w->M[i].role = PR_CONTAINER;
     }
 
@@ -987,7 +1073,18 @@ static bm_status setup(work *w)
         return st;
     }
 
-    /* the headline's event */
+    /* the headline's event (a "title" that is a tag list, as the seed
+     * layout takes a page's first line, names none) */
+    int tags = tlc != NULL;
+    for (size_t i = 0; tlc && i < tl; i++)
+        if ((unsigned)((unsigned char)w->r->title[i] - 'A') < 26u)
+            tags = 0;
+    if (tlc && tl && w->r->title[tl - 1] == ',')
+        tags = 1;
+    if (tags) {
+        free(tlc);
+        tlc = NULL;
+    }
     if (tlc) {
         gp_trigger_hit H[HITS_MAX];
         size_t nh = gp_find_triggers(w->lx, tlc, tl, H, HITS_MAX);
@@ -1018,8 +1115,10 @@ static bm_status setup(work *w)
             level += 3;
         if (!c->in_region)
             level += 3;
-        if (c->role == PR_SOURCE || c->role == PR_ORGAN)
+        if (c->role == PR_SOURCE)
             level += 1;
+        if (c->role == PR_ORGAN)
+            level += 2;
         if (c->in_title && !weak_place(c))
             level -= 1;
         size_t count = w->pcount[i];
@@ -1070,12 +1169,33 @@ static bm_status read_events(work *w)
             continue;
         if (w->nc >= MAX_EVENT_SENTENCES)
             break;
-        /* "other" (works, floods, dispatches) only from the lead */
-        if (strcmp(e->type, "other") == 0 && lead_rank > LEAD_SENTENCES)
+        /* "other" (works, floods, dispatches) only from the lead, or
+         * where the headline is about such a thing */
+        if (strcmp(e->type, "other") == 0 && lead_rank > LEAD_SENTENCES &&
+            !title_names_type(w, "other"))
             continue;
-        bm_status st = add_event(w, si, e, lead_rank);
+        bm_status st = add_event(w, si, e, lead_rank, 1);
         if (st != BM_OK)
             return st;
+        /* A sentence may tell more than one act ("arrested him and
+         * demanded a bribe", "shot one and arrested two"): each other kind
+         * of act it states plainly is an incident too. */
+        for (size_t k = 0; k < nh; k++) {
+            const gp_trigger_hit *h = &H[k];
+            if (h == e || h->modality || h->role != GP_ROLE_ACT || h->agent ||
+                h->priority < 45 || strcmp(h->type, "other") == 0)
+                continue;
+            int seen = types_agree(h->type, e->type);
+            for (size_t j = 0; j < k && !seen; j++)
+                seen = &H[j] != e && !H[j].modality &&
+                       H[j].role == GP_ROLE_ACT && !H[j].agent &&
+                       H[j].priority >= 45 &&
+                       strcmp(H[j].type, h->type) == 0;
+            if (seen)
+                continue;
+            if ((st = add_event(w, si, h, lead_rank, 0)) != BM_OK)
+                return st;
+        }
     }
     /* "caught" may be seen, not arrested: when the report says someone
      * was not arrested, an arrest known only from "caught" is no arrest's
@@ -1199,8 +1319,12 @@ bm_status bm_geoparse_incidents(bm_ctx *ctx, const bm_gazetteer *gz,
     if (st != BM_OK)
         goto fail;
 
+    int title_told = 0;
+    for (size_t i = 0; i < w.ntitle_types && !title_told; i++)
+        title_told = text_tells(&w, w.title_types[i]);
     for (size_t i = 0; i < w.nc; i++)
-        w.C[i].score = w.C[i].dropped ? -1e9 : main_score(&w, &w.C[i]);
+        w.C[i].score =
+            w.C[i].dropped ? -1e9 : main_score(&w, &w.C[i], title_told);
     qsort(w.C, w.nc, sizeof *w.C, cmp_score);
     size_t live = 0;
     while (live < w.nc && !w.C[live].dropped)

@@ -611,7 +611,8 @@ bm_status gp_zones(const char *title, const char *body, size_t len,
         }
         nonblank++;
         gp_zone z;
-        if (!seen_headline && nonblank <= 4 && is_headline(body, f, title)) {
+        if (!seen_headline && nonblank <= 4 && f->upper > 0 &&
+            body[f->t1 - 1] != ',' && is_headline(body, f, title)) {
             z = GP_HEADLINE;
             seen_headline = 1;
         } else {
