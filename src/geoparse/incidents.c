@@ -290,6 +290,8 @@ typedef struct work {
     const mctx *tplace;      /* the title's place, or NULL */
     int title_in_body;       /* the headline line is part of the body */
     size_t *pcount;          /* per mention: mentions of its place */
+    const char **sent_type;  /* per sentence: its own event's kind (static),
+                                NULL for none or not read yet */
     cand *C;
     size_t nc, ccap;
 } work;
@@ -415,8 +417,23 @@ static const mctx *place_in_sentence(const work *w, size_t si,
     return best;
 }
 
-/* The nearest good place before sentence si in its paragraph (the
- * sentences before it that are prose). */
+/* The sentence a mention lies in (S is in text order). */
+static size_t sentence_of(const work *w, size_t byte)
+{
+    size_t lo = 0, hi = w->ns;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        if (w->S[mid].byte_end <= byte)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+/* The nearest good place before sentence si in its paragraph, from the
+ * sentences before it that are prose and tell no other kind of event (a
+ * place of another event is not this one's). */
 static const mctx *place_before(const work *w, size_t si, const char *type)
 {
     size_t a, b;
@@ -427,10 +444,39 @@ static const mctx *place_before(const work *w, size_t si, const char *type)
         const mctx *c = &w->M[i];
         if (c->line != para)
             break;
+        size_t sj = sentence_of(w, c->m->byte_start);
+        if (sj < w->ns && w->sent_type[sj] &&
+            !types_agree(w->sent_type[sj], type))
+            break;
         if (!usable(c) || weak_for(c, type) || !gp_zone_is_prose(c->zone))
             continue;
         if (!best || rank_for(w, c, type) < rank_for(w, best, type))
             best = c;
+    }
+    return best;
+}
+
+/* Where the sources near sentence si are (two sentences either way): a
+ * report's sources speak of their own area ("a source in North Hamgyong
+ * Province said"), the best clue to an act the text does not place. */
+static const mctx *source_near(const work *w, size_t si, const char *type)
+{
+    size_t s0 = si >= 2 ? si - 2 : 0, s1 = si + 2 < w->ns ? si + 2 : w->ns - 1;
+    const mctx *best = NULL;
+    for (size_t sj = s0; sj <= s1; sj++) {
+        if (!sentence_is_prose(w, sj))
+            continue;
+        size_t a, b;
+        sentence_mentions(w, sj, &a, &b);
+        for (size_t i = a; i < b; i++) {
+            const mctx *c = &w->M[i];
+            if (c->role != PR_SOURCE || !usable(c) || wrong_side(c, type) ||
+                c->m->precision >= BM_PREC_COUNTRY ||
+                (c->m->place && c->m->place->kind == BM_KIND_RIVER))
+                continue;
+            if (!best || c->m->precision < best->m->precision)
+                best = c;
+        }
     }
     return best;
 }
@@ -476,6 +522,11 @@ static const mctx *event_place(const work *w, size_t si,
     if (tp && !wrong_side(tp, type) &&
         (!p || rank_for(w, tp, type) < rank_for(w, p, type)))
         return tp;
+    const mctx *src = source_near(w, si, type);
+    if (src && (!p || p->m->precision >= BM_PREC_COUNTRY ||
+                (p->m->place && p->m->place->kind == BM_KIND_RIVER) ||
+                p->role == PR_DESTINATION))
+        return src;
     if (w->dominant &&
         (!p || rank_for(w, w->dominant, type) < rank_for(w, p, type))) {
         *fallback = 1;
@@ -982,6 +1033,9 @@ static bm_status setup(work *w)
         st = bm_split_sentences(body, len, &w->S, &w->ns);
     if (st != BM_OK)
         return st;
+    w->sent_type = calloc(w->ns ? w->ns : 1, sizeof *w->sent_type);
+    if (!w->sent_type)
+        return BM_ERR_NOMEM;
     anchor_of(w->r, &w->anchor);
 
     /* the title, folded to lower case, for finding its places */
@@ -1138,6 +1192,7 @@ static void work_free(work *w)
     free(w->C);
     gp_lexicon_free(w->lx);
     free(w->pcount);
+    free(w->sent_type);
     free(w->M);
     free(w->S);
     free(w->L);
@@ -1167,6 +1222,7 @@ static bm_status read_events(work *w)
         const gp_trigger_hit *e = gp_sentence_event(H, nh);
         if (!e)
             continue;
+        w->sent_type[si] = e->type;
         if (w->nc >= MAX_EVENT_SENTENCES)
             break;
         /* "other" (works, floods, dispatches) only from the lead, or
