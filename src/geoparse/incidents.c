@@ -230,6 +230,8 @@ typedef struct cand {
     int agent;              /* its only trigger names an agent ("inspectors") */
     int own;                /* told as a sentence's own event, not only as
                                a second act beside a graver one */
+    int earlier;            /* told as an earlier case ("Previously, ...",
+                               "Prior to this, ..."): a separate incident */
     double score;
     int dropped;            /* merged into another */
 } cand;
@@ -584,6 +586,8 @@ static bm_status merge_candidates(work *w)
             cand *b = &w->C[j];
             if (b->dropped || strcmp(a->type, b->type) != 0)
                 continue;
+            if (a->earlier != b->earlier)
+                continue;
             const bm_place *pa = a->where->m->place,
                            *pb = b->where->m->place;
             int join = pa == pb || same_or_within(w->gz, pa, pb) ||
@@ -732,14 +736,20 @@ static bm_status date_incident(work *w, const cand *c, bm_incident *inc)
     dpick ev = {0}, rep = {0};
     size_t tb = w->S[c->primary_si].byte_start + c->trigger_b;
     sentence_dates(w, c->primary_si, tb, &ev, &rep);
-    /* its other sentences near it (far ones may tell an earlier case of
-     * the same kind) */
-    for (size_t k = 0; !ev.found && k < c->nsents; k++) {
-        size_t sj = c->sents[k];
-        if (sj != c->primary_si && sj + 3 >= c->primary_si &&
-            sj <= c->primary_si + 3)
-            sentence_dates(w, sj, w->S[sj].byte_start, &ev, &rep);
+    /* its other sentences, nearest first (earlier cases of the same kind
+     * are incidents of their own, never merged into it) */
+    size_t maxd = 0;
+    for (size_t k = 0; k < c->nsents; k++) {
+        size_t sj = c->sents[k], d = sj > c->primary_si ? sj - c->primary_si
+                                                        : c->primary_si - sj;
+        maxd = d > maxd ? d : maxd;
     }
+    for (size_t dist = 1; !ev.found && dist <= maxd; dist++)
+        for (size_t k = 0; !ev.found && k < c->nsents; k++) {
+            size_t sj = c->sents[k];
+            if (sj + dist == c->primary_si || sj == c->primary_si + dist)
+                sentence_dates(w, sj, w->S[sj].byte_start, &ev, &rep);
+        }
     /* the next sentences that go on with the story */
     size_t last = c->sents[c->nsents - 1];
     for (size_t sj = c->primary_si + 1;
@@ -952,6 +962,8 @@ static double main_score(const work *w, const cand *c, int title_told)
         s -= 1;
     if (c->where->m->precision >= BM_PREC_COUNTRY)
         s -= 0.5;
+    if (c->earlier)
+        s -= 3;
     s += 0.1 * (double)(c->nsents > 4 ? 3 : c->nsents - 1);
     return s;
 }
@@ -1201,6 +1213,32 @@ static void work_free(work *w)
 
 /* ---- the extractor -------------------------------------------------------- */
 
+/* Does sentence si open by saying it tells an earlier case ("Previously,",
+ * "Prior to this,", "Earlier,", "Before that,", "In the past,")? */
+static int tells_earlier_case(const work *w, size_t si)
+{
+    static const char *const openers[] = {
+        "previously", "prior to this", "prior to that", "earlier,",
+        "before that", "before this", "in the past", "in a previous",
+        "in an earlier", "last time", NULL};
+    size_t b0, b1;
+    sentence_text(w, si, &b0, &b1);
+    const char *lc = w->lc + b0;
+    size_t n = b1 - b0;
+    while (n && (*lc == '"' || *lc == ' ' || (unsigned char)*lc == 0xE2)) {
+        /* an opening quote: " or U+201C (3 bytes) */
+        size_t k = (unsigned char)*lc == 0xE2 && n >= 3 ? 3 : 1;
+        lc += k;
+        n -= k;
+    }
+    for (size_t k = 0; openers[k]; k++) {
+        size_t L = strlen(openers[k]);
+        if (n >= L && memcmp(lc, openers[k], L) == 0)
+            return 1;
+    }
+    return 0;
+}
+
 /* Reads every sentence of prose for its event. */
 static bm_status read_events(work *w)
 {
@@ -1230,6 +1268,7 @@ static bm_status read_events(work *w)
         if (strcmp(e->type, "other") == 0 && lead_rank > LEAD_SENTENCES &&
             !title_names_type(w, "other"))
             continue;
+        size_t first_new = w->nc;
         bm_status st = add_event(w, si, e, lead_rank, 1);
         if (st != BM_OK)
             return st;
@@ -1252,6 +1291,9 @@ static bm_status read_events(work *w)
             if ((st = add_event(w, si, h, lead_rank, 0)) != BM_OK)
                 return st;
         }
+        if (tells_earlier_case(w, si))
+            for (size_t i = first_new; i < w->nc; i++)
+                w->C[i].earlier = 1;
     }
     /* "caught" may be seen, not arrested: when the report says someone
      * was not arrested, an arrest known only from "caught" is no arrest's
@@ -1382,6 +1424,7 @@ bm_status bm_geoparse_incidents(bm_ctx *ctx, const bm_gazetteer *gz,
         w.C[i].score =
             w.C[i].dropped ? -1e9 : main_score(&w, &w.C[i], title_told);
     qsort(w.C, w.nc, sizeof *w.C, cmp_score);
+
     size_t live = 0;
     while (live < w.nc && !w.C[live].dropped)
         live++;
