@@ -549,8 +549,10 @@ static void test_incidents(void)
         CHECK(b->precision == BM_PREC_COUNTY);
         CHECK(b->sentence_offset == 90);
     }
-    /* no place in the sentence: the paragraph's, else the report's main
-     * place; the year comes from the report (December is last year's) */
+    /* no place in the sentence, none before it in its paragraph: where the
+     * source near it is (Ryanggang Province, coded to Hyesan); the year
+     * comes from the report (December is last year's), mid-December is a
+     * part of the month (11-20) */
     const bm_incident *c = NULL;
     for (size_t i = 0; i < in.count; i++)
         if (strcmp(in.items[i].type, "bribery") == 0)
@@ -559,8 +561,11 @@ static void test_incidents(void)
     if (c) {
         CHECK_STR(c->date, "2023-12");
         CHECK(c->date_precision == BM_DATE_PERIOD);
+        CHECK_STR(c->date_start, "2023-12-11");
+        CHECK_STR(c->date_end, "2023-12-20");
         CHECK_STR(c->actor, "border guards");
-        CHECK(c->precision <= BM_PREC_COUNTY);
+        CHECK(c->precision == BM_PREC_PROVINCE);
+        CHECK_NEAR(c->lat, 41.40, 0.05); /* Hyesan */
     }
     bm_incidents_free(&in);
     bm_mentions_free(&m);
