@@ -665,6 +665,15 @@ static int clause_generic(const char *lc, size_t n, size_t b0, size_t b1)
              is_word(lc, i, j, "anyone")) &&
             j + 4 <= hi && memcmp(lc + j, " who", 4) == 0)
             return 1;
+        /* "those caught", "those arrested", "anyone found": whoever it is */
+        if (is_word(lc, i, j, "those") || is_word(lc, i, j, "anyone")) {
+            size_t b, e;
+            if (word_after(lc, n, j, &b, &e) &&
+                ((e - b > 3 && lc[e - 1] == 'd' && lc[e - 2] == 'e') ||
+                 is_word(lc, b, e, "caught") || is_word(lc, b, e, "found") ||
+                 is_word(lc, b, e, "held") || is_word(lc, b, e, "sent")))
+                return 1;
+        }
         /* a trend over years: "in recent years", "over the past six
          * years", "for years", "for decades" */
         if (is_word(lc, i, j, "years") || is_word(lc, i, j, "decades")) {

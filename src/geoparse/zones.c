@@ -615,6 +615,8 @@ bm_status gp_zones(const char *title, const char *body, size_t len,
             body[f->t1 - 1] != ',' && is_headline(body, f, title)) {
             z = GP_HEADLINE;
             seen_headline = 1;
+        } else if (after_dateline(body, f) > f->t0) {
+            z = GP_TEXT; /* "SEOUL, March 3 (Yonhap) -- ..." */
         } else {
             z = judge(body, lc, f, top, seen_headline);
         }
