@@ -5,10 +5,12 @@
  * opaque handle, so that a PostGIS backend can be added beside the
  * embedded SpatiaLite one. Callers use only the bm_store_* functions.
  *
- * SpatiaLite schema (version 2, see store_spatialite.c): reports, mentions,
+ * SpatiaLite schema (version 4, see store_spatialite.c): reports, mentions,
  * incidents (geom POINT EPSG:4326 registered in geometry_columns with an
  * R*Tree spatial index, so QGIS and the spatialite shell see a spatial
- * layer), audit and suppressed. Coordinates are (lon, lat) degrees.
+ * layer; each with its date range, whether it is its report's main
+ * incident, and further evidence), audit and suppressed. Coordinates are
+ * (lon, lat) degrees.
  *
  * Incidents carry a status: auto (extracted), reviewed (extracted, then
  * checked or corrected by an analyst) or manual (entered by an analyst).
@@ -64,11 +66,16 @@ typedef struct bm_store_added {
 
 /* Search filters shared by every reading function. Zero-initialise
  * (bm_store_filter f = {0};) and set what you need; strings borrowed.
- *  - since/until: ISO dates "YYYY", "YYYY-MM" or "YYYY-MM-DD". An
- *    incident's date counts as the earliest day of its period ("2024-01"
- *    is 2024-01-01); since is inclusive from the first day of its period,
- *    until inclusive to the last day of its period. Undated incidents are
- *    left out whenever since or until is set.
+ *  - since/until: ISO dates "YYYY", "YYYY-MM" or "YYYY-MM-DD" (real days:
+ *    "2024-02-30" is refused with BM_ERR_USAGE naming it). They test the
+ *    incident's range (bm_incident.date_start/date_end), all of which must
+ *    lie within them: since S keeps an incident whose date_start is not
+ *    NULL and is on or after the first day of S; until U one whose
+ *    date_end is not NULL and is on or before the last day of U. So
+ *    since 2024-06 until 2024-06 keeps the days, parts of the month and
+ *    the month of June 2024, not an incident dated only "2024"; an
+ *    incident dated by its report only (BM_DATE_REPORTED: open start)
+ *    passes until, never since; undated incidents pass neither.
  *  - types: any of these types (exact, case-sensitive); ntypes 0 = all.
  *  - actor: substring of the actors, case-insensitive (ASCII letters).
  *  - max_precision: only incidents at least this precise (BM_PREC_EXACT
@@ -105,8 +112,10 @@ typedef struct bm_store_audit {
 
 /* Opens (creating when missing, with its schema) a store. uri is a file
  * path for SpatiaLite ("out/bordermap.sqlite"); the parent folder must
- * exist. A store of an earlier schema version is migrated in place (one
- * transaction). Caller owns *out (bm_store_free()). */
+ * exist. A store of an earlier schema version is migrated in place, one
+ * transaction per version step (an interrupted upgrade leaves a whole
+ * store of an intermediate version, which the next open upgrades on).
+ * Caller owns *out (bm_store_free()). */
 bm_status bm_store_open(bm_ctx *ctx, const char *uri, bm_store **out);
 /* Opens an existing store; BM_ERR_NOTFOUND when it does not exist (the
  * message names the file). A read-only store is never migrated: an older
@@ -117,7 +126,7 @@ bm_status bm_store_open_existing(bm_ctx *ctx, const char *uri, int readonly,
 void bm_store_free(bm_store *st);
 
 /* The schema version this bordermap writes (PRAGMA user_version). */
-#define BM_STORE_SCHEMA_VERSION 3
+#define BM_STORE_SCHEMA_VERSION 4
 
 /* Stores a report and its incidents in one transaction: either all rows
  * land or none do. When a report with the same sha256 is already stored,
@@ -129,7 +138,11 @@ bm_status bm_store_add_report(bm_store *st, const bm_store_report *r,
                               int64_t *report_id);
 
 /* Stores a report with its mentions and incidents in one transaction.
- * Incidents are stored with status auto (their status field is ignored).
+ * Incidents are stored with status auto (their status field is ignored),
+ * with their range, is_main and evidence_more as given; an incident with
+ * a date and a date_precision but no range (date_end NULL) gets the one
+ * bm_date_range() derives (so does one written by bm_store_add_incident()
+ * or bm_store_update_incident()).
  * When the sha256 is already stored:
  *  - replace == 0: nothing is written; BM_ERR_DUPLICATE, out->report_id
  *    is the stored report.
@@ -137,7 +150,9 @@ bm_status bm_store_add_report(bm_store *st, const bm_store_report *r,
  *    auto incidents are replaced by the new ones, and its reviewed and
  *    manual incidents are kept; a new incident that an analyst already
  *    reviewed (same sentence, type and place as extracted) or deleted is
- *    not added again. One audit row ("reingest") records the change.
+ *    not added again. When a kept incident is the report's main one, the
+ *    new incidents are stored with is_main 0 (the analyst's choice
+ *    stands). One audit row ("reingest") records the change.
  * out may be NULL. */
 bm_status bm_store_add_report2(bm_store *st, const bm_store_report *r,
                                const bm_store_mention *mentions,
@@ -227,16 +242,21 @@ bm_status bm_store_get_incident(bm_store *st, int64_t id, bm_incident *out);
 
 /* Adds an incident by hand (status manual unless inc->status says
  * reviewed). inc->report_id may be 0 (no report). Records a "created"
- * audit row naming command. *id receives the new id. */
+ * audit row naming command. When inc->is_main and it has a report, the
+ * report's other incidents stop being main (an "is_main" audit row each).
+ * *id receives the new id. */
 bm_status bm_store_add_incident(bm_store *st, const bm_incident *inc,
                                 const char *command, int64_t *id);
 
 /* Rewrites incident inc->id with the fields of inc (type, date,
  * date_precision, actor, place_name, place_id, country, admin1, admin2,
- * surface, precision, lon, lat, sentence, confidence, status), moving its
- * point in the spatial index when lon/lat changed, and records one audit
- * row per changed field (old and new value as text). Sets updated.
- * *changed (may be NULL) receives the number of fields changed. */
+ * surface, precision, lon, lat, sentence, confidence, status, date_start,
+ * date_end, is_main, evidence_more), moving its point in the spatial
+ * index when lon/lat changed, and records one audit row per changed field
+ * (old and new value as text; is_main as "0"/"1"). Sets updated. When
+ * inc->is_main, the other incidents of its report stop being main in the
+ * same transaction, each with an "is_main" audit row. *changed (may be
+ * NULL) receives the number of fields of this incident changed. */
 bm_status bm_store_update_incident(bm_store *st, const bm_incident *inc,
                                    const char *command, size_t *changed);
 
@@ -252,10 +272,11 @@ bm_status bm_store_each_audit(bm_store *st, int64_t incident_id,
                               bm_audit_visit_fn fn, void *user);
 
 /* Counts of incidents matching the filter (NULL = all), by dimension:
- * "province" (admin1), "county" (admin2), "type", "month" (YYYY-MM of the
- * date; "YYYY" for year-only dates). key is NULL for incidents without a
- * value (undated, no province). Within a dimension, rows come by count
- * descending, then key. */
+ * "province" (admin1), "county" (admin2), "type", "month" (by the range:
+ * "YYYY-MM" when it lies within one month, "YYYY" when within one year).
+ * key is NULL for incidents without a value (no province; undated, an
+ * open range, or a range over two years). Within a dimension, rows come
+ * by count descending, then key; months in order, NULL last. */
 typedef int (*bm_stat_visit_fn)(void *user, const char *dimension,
                                 const char *key, size_t count);
 bm_status bm_store_stats(bm_store *st, const bm_store_filter *filter,

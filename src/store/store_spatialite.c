@@ -2,8 +2,8 @@
  * store_spatialite.c - the SpatiaLite backend of bm_store; the only file in
  * bordermap that speaks SQL.
  *
- * One SQLite file holds everything. Schema version 3 (PRAGMA user_version
- * = 3, and bordermap_meta.schema_version = '3' so that a bordermap that
+ * One SQLite file holds everything. Schema version 4 (PRAGMA user_version
+ * = 4, and bordermap_meta.schema_version = '4' so that a bordermap that
  * reads version 1 refuses the file with a clear message):
  *
  *   bordermap_meta(key TEXT PRIMARY KEY, value TEXT)
@@ -17,18 +17,29 @@
  *             actor, place_name, place_id, country, admin1, admin2, surface,
  *             precision, lon, lat, sentence, sentence_offset, confidence,
  *             status auto|reviewed|manual, origin, created, updated,
- *             geom POINT 4326 XY)   + R*Tree idx_incidents_geom
+ *             geom POINT 4326 XY, date_start, date_end, is_main 0|1,
+ *             evidence_more)   + R*Tree idx_incidents_geom
  *   audit(id, ts, incident_id, report_id, field, old_value, new_value,
  *         command)
  *   suppressed(report_id, origin)   extracted incidents an analyst deleted
  *
- * Version 1 (bordermap_meta.schema_version = '1', user_version 0: no
- * mentions, audit or suppressed tables; incidents without country, admin1,
- * admin2, confidence, status, origin, created, updated and with report_id
- * NOT NULL) is migrated on open, in one transaction: the incidents table is
- * rebuilt (ids kept) and its spatial index rebuilt. Version 2 (the same
- * tables; incidents.status checked with IN (...)) is migrated on open by
- * rewriting that CHECK in the table's SQL text (see migrate_v2).
+ * The columns new in version 4 come after geom in every store, new or
+ * migrated: a new store is made as version 3 was and then given them with
+ * the same ALTER TABLE statements a migration runs (add_v4_columns).
+ *
+ * Older files are migrated on open, one version step per transaction (an
+ * interrupted chain leaves a whole store of an intermediate version, which
+ * the next open takes on from):
+ *  - Version 1 (bordermap_meta.schema_version = '1', user_version 0: no
+ *    mentions, audit or suppressed tables; incidents without country,
+ *    admin1, admin2, confidence, status, origin, created, updated and with
+ *    report_id NOT NULL) -> 3: the incidents table is rebuilt (ids kept)
+ *    and its spatial index rebuilt (migrate_v1).
+ *  - Version 2 (the same tables; incidents.status checked with IN (...))
+ *    -> 3: that CHECK is rewritten in the table's SQL text (migrate_v2).
+ *  - Version 3 -> 4: the four columns are added and date_start/date_end of
+ *    dated rows filled from date and date_precision by bm_date_range()
+ *    itself, called from SQL (migrate_v3).
  *
  * Units and encodings:
  *  - lon/lat are WGS 84 degrees; geom = MakePoint(lon, lat, 4326) is written
@@ -36,7 +47,14 @@
  *    the lon/lat columns (exact doubles).
  *  - precision is the bm_precision code (1 town .. 4 country, 9 unknown,
  *    after ACLED's geo_precision); date_precision is
- *    bm_date_precision_name() ("day", ...) or NULL for BM_DATE_NONE.
+ *    bm_date_precision_name() ("day", ..., "season", "reported") or NULL
+ *    for BM_DATE_NONE.
+ *  - date_start/date_end are the range of days an incident may mean,
+ *    "YYYY-MM-DD" (ISO text, so that they compare as strings); date_start
+ *    is NULL for an open range (BM_DATE_REPORTED), both are NULL for an
+ *    undated incident. is_main is 1 for a report's main incident (at most
+ *    one per report: edits keep it so). evidence_more holds the further
+ *    sentences of a merged incident, joined by "\n".
  *  - sentence_offset is in code points; timestamps are UTC ISO 8601
  *    (ingested_at to the second, created/updated/audit ts to the ms).
  *  - origin identifies an extracted incident across re-ingests:
@@ -80,8 +98,8 @@
 #include <sqlite3.h>
 #include <spatialite.h>
 
-#define SCHEMA_VERSION_INT 3
-#define SCHEMA_VERSION "3"
+#define SCHEMA_VERSION_INT 4
+#define SCHEMA_VERSION "4"
 _Static_assert(SCHEMA_VERSION_INT == BM_STORE_SCHEMA_VERSION,
                "bm_store.h and the SpatiaLite backend disagree on the schema");
 #define BUSY_TIMEOUT_MS 30000
@@ -263,16 +281,39 @@ static const char *date_precision_text(bm_date_precision p)
     return p == BM_DATE_NONE ? NULL : bm_date_precision_name(p);
 }
 
+/* A stored date_precision; NULL or a name this bordermap does not know is
+ * BM_DATE_NONE. */
 static bm_date_precision date_precision_from(const unsigned char *text)
 {
-    if (!text)
-        return BM_DATE_NONE;
-    for (int p = BM_DATE_DAY; p <= BM_DATE_PERIOD; p++) {
-        const char *name = bm_date_precision_name((bm_date_precision)p);
-        if (name && strcmp(name, (const char *)text) == 0)
-            return (bm_date_precision)p;
+    int p = bm_date_precision_parse((const char *)text);
+    return p > 0 ? (bm_date_precision)p : BM_DATE_NONE;
+}
+
+/* The incident to write for e: e itself, or, when e has a date and a
+ * precision but no range (date_end NULL: a caller that predates ranges),
+ * a shallow copy in *tmp whose range bm_date_range() derives into start
+ * and end. What is written and what the audit compares are then the
+ * same. */
+static const bm_incident *with_range(const bm_incident *e, bm_incident *tmp,
+                                     char start[11], char end[11])
+{
+    if (e->date_end || !e->date || e->date_precision == BM_DATE_NONE)
+        return e;
+    *tmp = *e;
+    /* A day's range is the day itself: no formatting (a batch of such
+     * rows, as tests/bench/bench_store.c writes, pays a few compares). */
+    if (e->date_precision == BM_DATE_DAY && strlen(e->date) == 10 &&
+        bm_date_valid(e->date) &&
+        atoi(e->date + 8) <= bm_days_in_month(atoi(e->date),
+                                              atoi(e->date + 5))) {
+        tmp->date_start = tmp->date_end = e->date;
+        return tmp;
     }
-    return BM_DATE_NONE;
+    if (!bm_date_range(e->date, e->date_precision, start, end))
+        return e;
+    tmp->date_start = start[0] ? start : NULL;
+    tmp->date_end = end;
+    return tmp;
 }
 
 #define NOW_MS "strftime('%Y-%m-%dT%H:%M:%fZ', 'now')"
@@ -350,6 +391,25 @@ static const char incidents_sql[] =
     "  origin TEXT,\n"
     "  created TEXT NOT NULL DEFAULT (" NOW_MS "),\n"
     "  updated TEXT NOT NULL DEFAULT (" NOW_MS "))";
+
+/* Adds the columns new in version 4, to a new store (after its geometry)
+ * and to a migrated one alike. is_main is checked with two comparisons,
+ * like status, not IN (0, 1). Each statement is a literal (exec_sql runs
+ * constant SQL only; tests/cli/test_security.sh checks it). */
+static int add_v4_columns(sqlite3 *db)
+{
+    int rc = exec_sql(db, "ALTER TABLE incidents ADD COLUMN date_start TEXT");
+    if (rc == SQLITE_OK)
+        rc = exec_sql(db, "ALTER TABLE incidents ADD COLUMN date_end TEXT");
+    if (rc == SQLITE_OK)
+        rc = exec_sql(db, "ALTER TABLE incidents ADD COLUMN is_main INTEGER "
+                          "NOT NULL DEFAULT 0\n"
+                          "  CHECK (is_main = 0 OR is_main = 1)");
+    if (rc == SQLITE_OK)
+        rc = exec_sql(db,
+                      "ALTER TABLE incidents ADD COLUMN evidence_more TEXT");
+    return rc;
+}
 
 /* Tables and indexes new in version 2 (besides incidents). */
 static const char *const v2_extra_sql[] = {
@@ -446,7 +506,8 @@ static bm_status schema_fail(bm_ctx *ctx, sl_store *s, int rc,
 }
 
 static bm_status migration_end(bm_ctx *ctx, sl_store *s, int rc,
-                               const char *failed, const char *what);
+                               const char *failed, const char *what,
+                               int version);
 
 /* Creates the schema in an empty database, in one transaction so that a
  * failure leaves no half-made store. */
@@ -481,7 +542,9 @@ static bm_status create_schema(bm_ctx *ctx, sl_store *s)
          rc == SQLITE_OK && i < sizeof v2_extra_sql / sizeof v2_extra_sql[0];
          i++)
         rc = exec_sql(s->db, v2_extra_sql[i]);
-    return migration_end(ctx, s, rc, failed, what);
+    if (rc == SQLITE_OK)
+        rc = add_v4_columns(s->db);
+    return migration_end(ctx, s, rc, failed, what, SCHEMA_VERSION_INT);
 }
 
 /* Begins a migration's transaction. *go is 0 (and nothing is open) when
@@ -507,17 +570,34 @@ static bm_status migration_begin(bm_ctx *ctx, sl_store *s,
     return BM_OK;
 }
 
-/* Ends a schema change (a migration, or the schema's creation) whose
- * steps so far gave rc: records the current version and commits, or
- * rolls back. */
+/* Records the version a schema change reached: 3 (the step from versions
+ * 1 and 2) or this bordermap's. Literal SQL, as everywhere exec_sql runs. */
+static int set_version(sqlite3 *db, int version)
+{
+    int rc;
+    if (version == 3) {
+        rc = exec_sql(db, "UPDATE bordermap_meta SET value = '3' "
+                          "WHERE key = 'schema_version'");
+        if (rc == SQLITE_OK)
+            rc = exec_sql(db, "PRAGMA user_version = 3");
+    } else {
+        rc = exec_sql(db, "UPDATE bordermap_meta SET value = '"
+                          SCHEMA_VERSION "' WHERE key = 'schema_version'");
+        if (rc == SQLITE_OK)
+            rc = exec_sql(db, "PRAGMA user_version = " SCHEMA_VERSION);
+    }
+    return rc;
+}
+
+/* Ends a schema change (a migration step, or the schema's creation) whose
+ * steps so far gave rc: records the version it reached (3 or
+ * SCHEMA_VERSION_INT) and commits, or rolls back. */
 static bm_status migration_end(bm_ctx *ctx, sl_store *s, int rc,
-                               const char *failed, const char *what)
+                               const char *failed, const char *what,
+                               int version)
 {
     if (rc == SQLITE_OK)
-        rc = exec_sql(s->db, "UPDATE bordermap_meta SET value = '"
-                             SCHEMA_VERSION "' WHERE key = 'schema_version'");
-    if (rc == SQLITE_OK)
-        rc = exec_sql(s->db, "PRAGMA user_version = " SCHEMA_VERSION);
+        rc = set_version(s->db, version);
     if (rc == SQLITE_OK)
         rc = exec_sql(s->db, "COMMIT");
     if (rc != SQLITE_OK)
@@ -525,11 +605,11 @@ static bm_status migration_end(bm_ctx *ctx, sl_store *s, int rc,
     return BM_OK;
 }
 
-/* Version 1 -> the current one, in one transaction. */
+/* Version 1 -> 3, in one transaction (the incidents table as version 3
+ * made it: incidents_sql, without the columns of version 4). */
 static bm_status migrate_v1(bm_ctx *ctx, sl_store *s)
 {
-    const char *what = "cannot upgrade the store from schema version 1 to "
-                       SCHEMA_VERSION;
+    const char *what = "cannot upgrade the store from schema version 1 to 3";
     const char *failed = NULL;
     int go = 0;
     bm_status st = migration_begin(ctx, s, 0, what, &go);
@@ -584,7 +664,7 @@ static bm_status migrate_v1(bm_ctx *ctx, sl_store *s)
          rc == SQLITE_OK && i < sizeof v2_extra_sql / sizeof v2_extra_sql[0];
          i++)
         rc = exec_sql(s->db, v2_extra_sql[i]);
-    return migration_end(ctx, s, rc, failed, what);
+    return migration_end(ctx, s, rc, failed, what, 3);
 }
 
 /* Version 2 -> 3, in one transaction: the status CHECK of incidents
@@ -596,8 +676,7 @@ static bm_status migrate_v1(bm_ctx *ctx, sl_store *s)
  * by copying the table. */
 static bm_status migrate_v2(bm_ctx *ctx, sl_store *s)
 {
-    const char *what = "cannot upgrade the store from schema version 2 to "
-                       SCHEMA_VERSION;
+    const char *what = "cannot upgrade the store from schema version 2 to 3";
     int go = 0;
     bm_status st = migration_begin(ctx, s, 2, what, &go);
     if (st != BM_OK || !go)
@@ -637,7 +716,63 @@ static bm_status migrate_v2(bm_ctx *ctx, sl_store *s)
         rc = off;
     if (defensive)
         sqlite3_db_config(s->db, SQLITE_DBCONFIG_DEFENSIVE, 1, NULL);
-    return migration_end(ctx, s, rc, NULL, what);
+    return migration_end(ctx, s, rc, NULL, what, 3);
+}
+
+/* bordermap_date_range(date, date_precision, which): the first (which 0)
+ * or last (1) day that bm_date_range() gives for a stored date and
+ * date_precision; NULL when it gives none (no valid date, no or an unknown
+ * precision, the open start of BM_DATE_REPORTED). Registered on the
+ * connection only while migrate_v3 runs, so that the SQL fills the range
+ * by the very rule of the C code. */
+static void sql_date_range(sqlite3_context *c, int argc, sqlite3_value **v)
+{
+    (void)argc;
+    const char *date = (const char *)sqlite3_value_text(v[0]);
+    int p = bm_date_precision_parse((const char *)sqlite3_value_text(v[1]));
+    int which = sqlite3_value_int(v[2]);
+    char start[11], end[11];
+    if (!date || p <= 0 ||
+        !bm_date_range(date, (bm_date_precision)p, start, end)) {
+        sqlite3_result_null(c);
+        return;
+    }
+    const char *day = which ? end : start;
+    if (day[0])
+        sqlite3_result_text(c, day, -1, SQLITE_TRANSIENT);
+    else
+        sqlite3_result_null(c);
+}
+
+/* Version 3 -> 4, in one transaction: incidents gain date_start,
+ * date_end, is_main (0 for every existing row: which incident a report is
+ * about was not recorded) and evidence_more; the range of each dated row
+ * is filled from its date and date_precision (rows whose date is not a
+ * valid day, month or year keep NULL). */
+static bm_status migrate_v3(bm_ctx *ctx, sl_store *s)
+{
+    const char *what = "cannot upgrade the store from schema version 3 to 4";
+    int go = 0;
+    bm_status st = migration_begin(ctx, s, 3, what, &go);
+    if (st != BM_OK || !go)
+        return st;
+    int rc = add_v4_columns(s->db);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_create_function_v2(
+            s->db, "bordermap_date_range", 3,
+            SQLITE_UTF8 | SQLITE_DETERMINISTIC, NULL, sql_date_range, NULL,
+            NULL, NULL);
+    if (rc == SQLITE_OK) {
+        rc = exec_sql(s->db,
+                      "UPDATE incidents SET "
+                      "date_start = bordermap_date_range(date, "
+                      "date_precision, 0), "
+                      "date_end = bordermap_date_range(date, "
+                      "date_precision, 1) WHERE date IS NOT NULL");
+        sqlite3_create_function_v2(s->db, "bordermap_date_range", 3,
+                                   SQLITE_UTF8, NULL, NULL, NULL, NULL, NULL);
+    }
+    return migration_end(ctx, s, rc, NULL, what, 4);
 }
 
 /* The schema version of an open database: user_version, or 1 for a
@@ -955,15 +1090,30 @@ bm_status bm_store_spatialite_open(bm_ctx *ctx, const char *path, int create,
     st = read_version(ctx, s, &version);
     if (st != BM_OK)
         goto fail;
-    if (version < SCHEMA_VERSION_INT) {
-        if (readonly) {
-            /* Upgrade through a writable connection, then read. */
-            bm_store *w = NULL;
-            st = bm_store_spatialite_open(ctx, path, 0, 0, &w);
-            bm_store_free(w);
-        } else {
-            st = version == 1 ? migrate_v1(ctx, s) : migrate_v2(ctx, s);
+    if (version < SCHEMA_VERSION_INT && readonly) {
+        /* Upgrade through a writable connection, then read. */
+        bm_store *w = NULL;
+        st = bm_store_spatialite_open(ctx, path, 0, 0, &w);
+        bm_store_free(w);
+        if (st != BM_OK)
+            goto fail;
+    }
+    /* One step at a time: 1 -> 3, 2 -> 3, 3 -> 4. A step that finds the
+     * store migrated by another process meanwhile does nothing; the
+     * version is read again after each. */
+    for (int steps = 0; !readonly && version < SCHEMA_VERSION_INT; steps++) {
+        if (steps >= 3) {
+            st = bm_ctx_fail(ctx, BM_ERR_DB,
+                             "%s: store schema version %d could not be "
+                             "upgraded to version " SCHEMA_VERSION, path,
+                             version);
+            goto fail;
         }
+        st = version == 1   ? migrate_v1(ctx, s)
+             : version == 2 ? migrate_v2(ctx, s)
+                            : migrate_v3(ctx, s);
+        if (st == BM_OK)
+            st = read_version(ctx, s, &version);
         if (st != BM_OK)
             goto fail;
     }
@@ -1012,7 +1162,8 @@ static int bind_double_or_null(sqlite3_stmt *q, int i, double v)
     return isfinite(v) ? sqlite3_bind_double(q, i, v) : sqlite3_bind_null(q, i);
 }
 
-/* Parameters ?2..?17 of insert_incident_sql / update_incident_sql. */
+/* Parameters ?2..?17 and ?22..?25 of insert_incident_sql /
+ * update_incident_sql. e's range is written as it is (see with_range). */
 static int bind_incident_fields(sqlite3_stmt *q, const bm_incident *e)
 {
     int rc = bind_text(q, 2, e->type);
@@ -1034,6 +1185,10 @@ static int bind_incident_fields(sqlite3_stmt *q, const bm_incident *e)
     if (rc == SQLITE_OK) rc = bind_text(q, 15, e->admin1);
     if (rc == SQLITE_OK) rc = bind_text(q, 16, e->admin2);
     if (rc == SQLITE_OK) rc = bind_double_or_null(q, 17, e->confidence);
+    if (rc == SQLITE_OK) rc = bind_text(q, 22, e->date_start);
+    if (rc == SQLITE_OK) rc = bind_text(q, 23, e->date_end);
+    if (rc == SQLITE_OK) rc = sqlite3_bind_int(q, 24, e->is_main ? 1 : 0);
+    if (rc == SQLITE_OK) rc = bind_text(q, 25, e->evidence_more);
     return rc;
 }
 
@@ -1047,14 +1202,17 @@ static const char insert_report_sql[] =
  * bytes MakePoint(?10, ?11, 4326) makes, without parsing SQL function
  * arguments for every row. */
 /* created and updated are ?21 when bound (a report's incidents share the
- * time it was stored, formatted once), else now. */
+ * time it was stored, formatted once), else now. ?22..?25 are the columns
+ * of version 4. */
 static const char insert_incident_sql[] =
     "INSERT INTO incidents(report_id, type, date, date_precision, actor, "
     "place_name, place_id, surface, precision, lon, lat, sentence, "
     "sentence_offset, country, admin1, admin2, confidence, status, origin, "
-    "geom, created, updated) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, "
+    "geom, created, updated, date_start, date_end, is_main, evidence_more) "
+    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, "
     "?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, "
-    "coalesce(?21, " NOW_MS "), coalesce(?21, " NOW_MS "))";
+    "coalesce(?21, " NOW_MS "), coalesce(?21, " NOW_MS "), "
+    "?22, ?23, ?24, ?25)";
 
 /* Now as UTC ISO 8601 to the millisecond, like NOW_MS. */
 static void now_ms_text(char out[32])
@@ -1504,6 +1662,9 @@ static bm_status sl_add_report(bm_store *st, const bm_store_report *r,
     bm_buf origin_buf = {0};
     const char *origin = NULL;
     int rc;
+    /* A kept (reviewed or manual) incident is the report's main one: the
+     * analyst's choice stands, new incidents are not main. */
+    int kept_main = 0;
 
     if (!r->sha256 || !*r->sha256)
         return bm_ctx_fail(ctx, BM_ERR_USAGE,
@@ -1573,14 +1734,17 @@ static bm_status sl_add_report(bm_store *st, const bm_store_report *r,
         if (rc == SQLITE_OK) {
             sqlite3_stmt *c = NULL;
             rc = sqlite3_prepare_v2(
-                s->db, "SELECT count(*) FROM incidents WHERE report_id = ?1",
+                s->db, "SELECT count(*), coalesce(max(is_main), 0) FROM "
+                       "incidents WHERE report_id = ?1",
                 -1, &c, NULL);
             if (rc == SQLITE_OK) {
                 sqlite3_bind_int64(c, 1, rid);
-                if (sqlite3_step(c) == SQLITE_ROW)
+                if (sqlite3_step(c) == SQLITE_ROW) {
                     kept = sqlite3_column_int64(c, 0);
-                else
+                    kept_main = sqlite3_column_int(c, 1) != 0;
+                } else {
                     rc = sqlite3_errcode(s->db);
+                }
             }
             sqlite3_finalize(c);
         }
@@ -1652,9 +1816,14 @@ static bm_status sl_add_report(bm_store *st, const bm_store_report *r,
         rc = cached(s, Q_INSERT_INCIDENT, insert_incident_sql, &q);
         if (rc != SQLITE_OK)
             goto sql_error;
+        bm_incident derived;
+        char day0[11], day1[11];
         rc = sqlite3_bind_int64(q, 1, rid);
         if (rc == SQLITE_OK)
-            rc = bind_incident_fields(q, &inc[i]);
+            rc = bind_incident_fields(
+                q, with_range(&inc[i], &derived, day0, day1));
+        if (rc == SQLITE_OK && kept_main)
+            rc = sqlite3_bind_int(q, 24, 0);
         if (rc == SQLITE_OK)
             rc = bind_text(q, 18, "auto");
         if (rc == SQLITE_OK)
@@ -1757,8 +1926,8 @@ static bm_status sl_count(bm_store *st, size_t *reports, size_t *incidents)
     "i.date, i.date_precision, i.actor, i.place_name, i.place_id, "          \
     "i.country, i.admin1, i.admin2, i.surface, i.precision, i.lon, i.lat, "  \
     "i.sentence, i.sentence_offset, i.confidence, i.status, i.created, "     \
-    "i.updated FROM incidents AS i LEFT JOIN reports AS r "                  \
-    "ON r.id = i.report_id "
+    "i.updated, i.date_start, i.date_end, i.is_main, i.evidence_more "       \
+    "FROM incidents AS i LEFT JOIN reports AS r ON r.id = i.report_id "
 
 static int dup_col(sqlite3_stmt *q, int col, char **out)
 {
@@ -1787,7 +1956,10 @@ static bm_status row_to_incident(sqlite3_stmt *q, bm_incident *inc)
              dup_col(q, 13, &inc->admin1) && dup_col(q, 14, &inc->admin2) &&
              dup_col(q, 15, &inc->surface) &&
              dup_col(q, 19, &inc->sentence) &&
-             dup_col(q, 23, &inc->created) && dup_col(q, 24, &inc->updated);
+             dup_col(q, 23, &inc->created) && dup_col(q, 24, &inc->updated) &&
+             dup_col(q, 25, &inc->date_start) &&
+             dup_col(q, 26, &inc->date_end) &&
+             dup_col(q, 28, &inc->evidence_more);
     if (!ok) {
         bm_incident_clear(inc);
         return BM_ERR_NOMEM;
@@ -1806,6 +1978,7 @@ static bm_status row_to_incident(sqlite3_stmt *q, bm_incident *inc)
     int status = bm_incident_status_parse(
         (const char *)sqlite3_column_text(q, 22));
     inc->status = status < 0 ? BM_STATUS_AUTO : (bm_incident_status)status;
+    inc->is_main = sqlite3_column_int(q, 27) != 0;
     return BM_OK;
 }
 
@@ -1839,41 +2012,15 @@ static bm_status visit_rows(bm_store *st, sqlite3_stmt *q,
 
 /* ---- filters ------------------------------------------------------------ */
 
-/* The earliest day of an incident's date, for since/until. */
-#define DATE_START                                                           \
-    "(CASE WHEN length(i.date) >= 10 THEN substr(i.date, 1, 10) "            \
-    "WHEN length(i.date) = 7 THEN i.date || '-01' "                          \
-    "WHEN length(i.date) = 4 THEN i.date || '-01-01' ELSE i.date END)"
-
-/* Checks "YYYY", "YYYY-MM" or "YYYY-MM-DD" and writes the first (until=0)
- * or last (until=1) day of that period as YYYY-MM-DD. */
-static int normalise_day(const char *in, int until, char out[11])
+/* The first (last = 0) or last (last = 1) day of the period an ISO date
+ * "YYYY", "YYYY-MM" or "YYYY-MM-DD" writes, as YYYY-MM-DD; 0 when it is
+ * not a valid date ("2024-13", "2024-02-30"). */
+static int filter_day(const char *in, int last, char out[11])
 {
-    size_t n = strlen(in);
-    for (size_t i = 0; i < n; i++) {
-        int dash = i == 4 || i == 7;
-        if (dash ? in[i] != '-' : (in[i] < '0' || in[i] > '9'))
-            return 0;
-    }
-    /* digits were checked above */
-    if (n >= 7) {
-        int month = (in[5] - '0') * 10 + (in[6] - '0');
-        if (month < 1 || month > 12)
-            return 0;
-    }
-    if (n >= 10) {
-        int day = (in[8] - '0') * 10 + (in[9] - '0');
-        if (day < 1 || day > 31)
-            return 0;
-    }
-    if (n == 4)
-        snprintf(out, 11, "%.4s-%s", in, until ? "12-31" : "01-01");
-    else if (n == 7)
-        snprintf(out, 11, "%.7s-%s", in, until ? "31" : "01");
-    else if (n == 10)
-        snprintf(out, 11, "%.10s", in);
-    else
+    char start[11], end[11];
+    if (!bm_date_range(in, BM_DATE_DAY, start, end))
         return 0;
+    memcpy(out, last ? end : start, 11);
     return 1;
 }
 
@@ -1913,19 +2060,22 @@ static bm_status build_where(bm_store *st, const bm_store_filter *f,
          * lon/lat test decides. */
         bm_buf_puts(b, " AND i.lat BETWEEN :y0 AND :y1");
     }
+    /* By the incident's range: all of it on or after since's first day,
+     * all of it on or before until's last day. A NULL end of the range
+     * (undated; the open start of a date only reported) never passes. */
     if (f->since) {
-        if (!normalise_day(f->since, 0, a->since))
+        if (!filter_day(f->since, 0, a->since))
             return bm_ctx_fail(ctx, BM_ERR_USAGE,
-                               "%s: invalid date '%s' (YYYY, YYYY-MM or "
-                               "YYYY-MM-DD)", s->path, f->since);
-        bm_buf_puts(b, " AND " DATE_START " >= :since");
+                               "%s: invalid date '%s' for since (YYYY, "
+                               "YYYY-MM or YYYY-MM-DD)", s->path, f->since);
+        bm_buf_puts(b, " AND i.date_start >= :since");
     }
     if (f->until) {
-        if (!normalise_day(f->until, 1, a->until))
+        if (!filter_day(f->until, 1, a->until))
             return bm_ctx_fail(ctx, BM_ERR_USAGE,
-                               "%s: invalid date '%s' (YYYY, YYYY-MM or "
-                               "YYYY-MM-DD)", s->path, f->until);
-        bm_buf_puts(b, " AND " DATE_START " <= :until");
+                               "%s: invalid date '%s' for until (YYYY, "
+                               "YYYY-MM or YYYY-MM-DD)", s->path, f->until);
+        bm_buf_puts(b, " AND i.date_end <= :until");
     }
     if (f->ntypes > 0) {
         bm_buf_puts(b, " AND i.type IN (");
@@ -2084,7 +2234,8 @@ static bm_status sl_each_point(bm_store *st, const bm_store_filter *f,
     "SELECT i.lon, i.lat, i.id, i.report_id, i.type, i.date, "               \
     "i.date_precision, i.actor, i.place_name, i.place_id, i.country, "      \
     "i.admin1, i.admin2, i.surface, i.precision, i.sentence, "              \
-    "i.sentence_offset, i.confidence, i.status, i.created, i.updated "
+    "i.sentence_offset, i.confidence, i.status, i.created, i.updated, "     \
+    "i.date_start, i.date_end, i.is_main, i.evidence_more "
 
 /* The report columns of the last report seen: incidents of one report have
  * neighbouring ids, so rows in id order hit this nearly always. */
@@ -2169,7 +2320,9 @@ static int kept_row(sl_store *s, sqlite3_stmt *q, report_memo *m,
          dup_col(q, 9, &inc->place_id) && dup_col(q, 10, &inc->country) &&
          dup_col(q, 11, &inc->admin1) && dup_col(q, 12, &inc->admin2) &&
          dup_col(q, 13, &inc->surface) && dup_col(q, 15, &inc->sentence) &&
-         dup_col(q, 19, &inc->created) && dup_col(q, 20, &inc->updated);
+         dup_col(q, 19, &inc->created) && dup_col(q, 20, &inc->updated) &&
+         dup_col(q, 21, &inc->date_start) && dup_col(q, 22, &inc->date_end) &&
+         dup_col(q, 24, &inc->evidence_more);
     if (!ok) {
         bm_incident_clear(inc);
         return SQLITE_NOMEM;
@@ -2186,6 +2339,7 @@ static int kept_row(sl_store *s, sqlite3_stmt *q, report_memo *m,
     int status = bm_incident_status_parse(
         (const char *)sqlite3_column_text(q, 18));
     inc->status = status < 0 ? BM_STATUS_AUTO : (bm_incident_status)status;
+    inc->is_main = sqlite3_column_int(q, 23) != 0;
     return SQLITE_OK;
 }
 
@@ -2339,8 +2493,52 @@ static char *incident_summary(const bm_incident *e)
         bm_buf_printf(&b, " on %s", e->date);
     if (e->actor)
         bm_buf_printf(&b, " by %s", e->actor);
-    bm_buf_printf(&b, " [%s]", bm_incident_status_name(e->status));
+    bm_buf_printf(&b, " [%s%s]", bm_incident_status_name(e->status),
+                  e->is_main ? ", main" : "");
     return bm_buf_take(&b);
+}
+
+/* Keeps one main incident per report: every incident of report_id but id
+ * that is main stops being so, each with an audit row (is_main 1 -> 0)
+ * naming command. Inside the caller's transaction. */
+static int demote_other_mains(sl_store *s, sqlite3_int64 report_id,
+                              sqlite3_int64 id, const char *command)
+{
+#define OTHER_MAINS "WHERE report_id = ?1 AND is_main = 1 AND id <> ?2"
+    sqlite3_stmt *q = NULL;
+    int rc = sqlite3_prepare_v2(s->db, "SELECT id FROM incidents " OTHER_MAINS,
+                                -1, &q, NULL);
+    if (rc != SQLITE_OK)
+        return rc;
+    sqlite3_bind_int64(q, 1, report_id);
+    sqlite3_bind_int64(q, 2, id);
+    int any = 0;
+    while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+        rc = insert_audit(s, sqlite3_column_int64(q, 0), report_id, "is_main",
+                          "1", "0", command);
+        if (rc != SQLITE_OK)
+            break;
+        any = 1;
+    }
+    sqlite3_finalize(q);
+    if (rc != SQLITE_DONE)
+        return rc == SQLITE_OK ? SQLITE_ERROR : rc;
+    if (!any)
+        return SQLITE_OK;
+    q = NULL;
+    rc = sqlite3_prepare_v2(s->db,
+                            "UPDATE incidents SET is_main = 0, updated = "
+                            NOW_MS " " OTHER_MAINS,
+                            -1, &q, NULL);
+    if (rc == SQLITE_OK) {
+        sqlite3_bind_int64(q, 1, report_id);
+        sqlite3_bind_int64(q, 2, id);
+        rc = sqlite3_step(q) == SQLITE_DONE ? SQLITE_OK
+                                            : sqlite3_errcode(s->db);
+    }
+    sqlite3_finalize(q);
+    return rc;
+#undef OTHER_MAINS
 }
 
 static bm_status sl_add_incident(bm_store *st, const bm_incident *inc,
@@ -2362,10 +2560,13 @@ static bm_status sl_add_incident(bm_store *st, const bm_incident *inc,
         rc = exec_sql(s->db, "BEGIN IMMEDIATE");
     if (rc == SQLITE_OK)
         rc = sqlite3_prepare_v2(s->db, insert_incident_sql, -1, &q, NULL);
+    bm_incident derived;
+    char day0[11], day1[11];
+    const bm_incident *w = with_range(inc, &derived, day0, day1);
     if (rc == SQLITE_OK) {
         if (inc->report_id > 0)
             sqlite3_bind_int64(q, 1, inc->report_id);
-        rc = bind_incident_fields(q, inc);
+        rc = bind_incident_fields(q, w);
         if (rc == SQLITE_OK)
             rc = bind_text(q, 18, bm_incident_status_name(status));
         if (rc == SQLITE_OK)
@@ -2378,6 +2579,9 @@ static bm_status sl_add_incident(bm_store *st, const bm_incident *inc,
     }
     sqlite3_finalize(q);
     sqlite3_int64 new_id = sqlite3_last_insert_rowid(s->db);
+    /* the report's main incident now: no other one is */
+    if (rc == SQLITE_OK && inc->is_main && inc->report_id > 0)
+        rc = demote_other_mains(s, inc->report_id, new_id, command);
     if (rc == SQLITE_OK) {
         bm_incident copy = *inc;
         copy.status = status;
@@ -2408,7 +2612,7 @@ typedef struct field_text {
     char buf[40];
 } field_text;
 
-enum { NFIELDS = 16 };
+enum { NFIELDS = 20 };
 
 static void fields_of(const bm_incident *e, field_text f[NFIELDS])
 {
@@ -2417,7 +2621,7 @@ static void fields_of(const bm_incident *e, field_text f[NFIELDS])
         "type",    "date",   "date_precision", "actor",  "place_name",
         "place_id", "country", "admin1",        "admin2", "surface",
         "precision", "lon",   "lat",            "sentence", "confidence",
-        "status"};
+        "status", "date_start", "date_end", "is_main", "evidence_more"};
     for (int i = 0; i < NFIELDS; i++)
         f[i].name = names[i];
     f[0].value = e->type;
@@ -2441,6 +2645,10 @@ static void fields_of(const bm_incident *e, field_text f[NFIELDS])
         f[14].value = f[14].buf;
     }
     f[15].value = bm_incident_status_name(e->status);
+    f[16].value = e->date_start;
+    f[17].value = e->date_end;
+    f[18].value = e->is_main ? "1" : "0";
+    f[19].value = e->evidence_more;
 }
 
 static int same_text(const char *a, const char *b)
@@ -2455,7 +2663,8 @@ static const char update_incident_sql[] =
     "actor = ?5, place_name = ?6, place_id = ?7, surface = ?8, "
     "precision = ?9, lon = ?10, lat = ?11, sentence = ?12, "
     "sentence_offset = ?13, country = ?14, admin1 = ?15, admin2 = ?16, "
-    "confidence = ?17, status = ?18, updated = " NOW_MS ", "
+    "confidence = ?17, status = ?18, date_start = ?22, date_end = ?23, "
+    "is_main = ?24, evidence_more = ?25, updated = " NOW_MS ", "
     "geom = CASE WHEN lon = ?10 AND lat = ?11 THEN geom "
     "ELSE MakePoint(?10, ?11, 4326) END WHERE id = ?1";
 
@@ -2481,14 +2690,21 @@ static bm_status sl_update_incident(bm_store *st, const bm_incident *inc,
         exec_sql(s->db, "ROLLBACK");
         return status;
     }
+    bm_incident derived;
+    char day0[11], day1[11];
+    const bm_incident *w = with_range(inc, &derived, day0, day1);
     field_text a[NFIELDS], b[NFIELDS];
     fields_of(&old, a);
-    fields_of(inc, b);
+    fields_of(w, b);
     sqlite3_stmt *q = NULL;
-    rc = sqlite3_prepare_v2(s->db, update_incident_sql, -1, &q, NULL);
+    /* the report's main incident now: no other one is */
+    if (inc->is_main && old.report_id > 0)
+        rc = demote_other_mains(s, old.report_id, inc->id, command);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_prepare_v2(s->db, update_incident_sql, -1, &q, NULL);
     if (rc == SQLITE_OK) {
         sqlite3_bind_int64(q, 1, inc->id);
-        rc = bind_incident_fields(q, inc);
+        rc = bind_incident_fields(q, w);
         if (rc == SQLITE_OK)
             rc = bind_text(q, 18, bm_incident_status_name(inc->status));
         if (rc == SQLITE_OK) {
@@ -2636,7 +2852,13 @@ static bm_status sl_stats(bm_store *st, const bm_store_filter *f,
         {"province", "i.admin1", "n DESC, k"},
         {"county", "i.admin2", "n DESC, k"},
         {"type", "i.type", "n DESC, k"},
-        {"month", "substr(i.date, 1, 7)", "k IS NULL, k"},
+        /* the month the whole range lies in, else its year, else none */
+        {"month",
+         "CASE WHEN substr(i.date_start, 1, 7) = substr(i.date_end, 1, 7) "
+         "THEN substr(i.date_start, 1, 7) "
+         "WHEN substr(i.date_start, 1, 4) = substr(i.date_end, 1, 4) "
+         "THEN substr(i.date_start, 1, 4) END",
+         "k IS NULL, k"},
     };
     bm_status status = BM_OK;
     for (size_t d = 0; d < sizeof dims / sizeof dims[0] && status == BM_OK;

@@ -429,24 +429,20 @@ static void test_near(bm_ctx *ctx)
 
 /* ---- random data with filters against a brute-force scan ---------------- */
 
+/* A date with its precision and the range of days it means. */
+typedef struct rnd_date {
+    const char *date;
+    bm_date_precision precision;
+    const char *start, *end; /* NULL: undated, or an open start */
+} rnd_date;
+
 typedef struct rnd_inc {
     double lon, lat;
-    const char *type, *date, *actor;
+    const char *type, *actor;
+    const rnd_date *date;
     int precision;
     int64_t id;
 } rnd_inc;
-
-/* Earliest day of a date for since/until, as the store documents. */
-static void first_day(const char *d, char out[11])
-{
-    size_t n = strlen(d);
-    if (n == 4)
-        snprintf(out, 11, "%s-01-01", d);
-    else if (n == 7)
-        snprintf(out, 11, "%s-01", d);
-    else
-        snprintf(out, 11, "%.10s", d);
-}
 
 static int ci_contains(const char *hay, const char *needle)
 {
@@ -523,9 +519,21 @@ static void test_near_random(bm_ctx *ctx, int mode)
     static bm_incident inc[N];
     static const char *const types[] = {"arrest", "bribery", "crackdown",
                                         "smuggling", "defection"};
-    static const char *const dates[] = {"2023", "2023-11", "2023-12-30",
-                                        "2024-01", "2024-01-01", "2024-01-15",
-                                        "2024-02-29", "2024", NULL};
+    static const rnd_date dates[] = {
+        {"2023", BM_DATE_YEAR, "2023-01-01", "2023-12-31"},
+        {"2023-11", BM_DATE_MONTH, "2023-11-01", "2023-11-30"},
+        {"2023-12-30", BM_DATE_DAY, "2023-12-30", "2023-12-30"},
+        {"2024-01", BM_DATE_MONTH, "2024-01-01", "2024-01-31"},
+        {"2024-01-01", BM_DATE_DAY, "2024-01-01", "2024-01-01"},
+        {"2024-01-15", BM_DATE_DAY, "2024-01-15", "2024-01-15"},
+        {"2024-02-29", BM_DATE_DAY, "2024-02-29", "2024-02-29"},
+        {"2024", BM_DATE_YEAR, "2024-01-01", "2024-12-31"},
+        {NULL, BM_DATE_NONE, NULL, NULL},
+        {"2024-01", BM_DATE_PERIOD, "2024-01-11", "2024-01-20"},
+        {"2024-01-15", BM_DATE_REPORTED, NULL, "2024-01-15"},
+        {"2023", BM_DATE_SEASON, "2023-12-01", "2024-02-29"},
+    };
+    enum { NDATES = sizeof dates / sizeof dates[0] };
     static const char *const actors[] = {"Ministry of State Security",
                                          "border guards", "police; MSS",
                                          NULL};
@@ -545,11 +553,14 @@ static void test_near_random(bm_ctx *ctx, int mode)
             x->lat = 39.5 + 4.0 * rand() / (double)RAND_MAX;
         }
         x->type = types[rand() % 5];
-        x->date = dates[rand() % 9];
+        x->date = &dates[rand() % NDATES];
         x->actor = actors[rand() % 4];
         x->precision = 1 + rand() % 3;
         inc[i].type = (char *)x->type;
-        inc[i].date = (char *)x->date;
+        inc[i].date = (char *)x->date->date;
+        inc[i].date_precision = x->date->precision;
+        inc[i].date_start = (char *)x->date->start;
+        inc[i].date_end = (char *)x->date->end;
         inc[i].actor = (char *)x->actor;
         inc[i].precision = (bm_precision)x->precision;
         inc[i].lon = x->lon;
@@ -597,10 +608,20 @@ static void test_near_random(bm_ctx *ctx, int mode)
         bm_store_filter f;
         memset(&f, 0, sizeof f);
         const char *ftypes[2];
-        if (rand() % 2)
-            f.since = (rand() % 2) ? "2024-01" : "2023-12-30";
-        if (rand() % 3 == 0)
-            f.until = (rand() % 2) ? "2024-01-15" : "2024";
+        /* the first day of since, the last of until */
+        const char *since = "", *until = "";
+        if (rand() % 2) {
+            int k = rand() % 3;
+            f.since = k == 0 ? "2024-01" : k == 1 ? "2023-12-30" : "2023-12";
+            since = k == 0 ? "2024-01-01" : k == 1 ? "2023-12-30"
+                                                   : "2023-12-01";
+        }
+        if (rand() % 3 == 0) {
+            int k = rand() % 3;
+            f.until = k == 0 ? "2024-01-15" : k == 1 ? "2024" : "2024-02";
+            until = k == 0 ? "2024-01-15" : k == 1 ? "2024-12-31"
+                                                   : "2024-02-29";
+        }
         if (rand() % 3 == 0) {
             ftypes[0] = types[rand() % 5];
             ftypes[1] = types[rand() % 5];
@@ -611,24 +632,16 @@ static void test_near_random(bm_ctx *ctx, int mode)
             f.actor = (rand() % 2) ? "BORDER" : "mss";
         if (rand() % 4 == 0)
             f.max_precision = 1 + rand() % 2;
-        char since[11] = "", until[11] = "";
-        if (f.since)
-            first_day(f.since, since);
-        if (f.until)
-            snprintf(until, sizeof until, "%s",
-                     strlen(f.until) == 4 ? "2024-12-31" : f.until);
 
         size_t ne = 0;
         for (int i = 0; i < N; i++) {
             const rnd_inc *x = &r[i];
-            if ((f.since || f.until) && !x->date)
+            /* the whole range within since..until; a NULL end never
+             * passes */
+            if (f.since &&
+                (!x->date->start || strcmp(x->date->start, since) < 0))
                 continue;
-            char day[11] = "";
-            if (x->date)
-                first_day(x->date, day);
-            if (f.since && strcmp(day, since) < 0)
-                continue;
-            if (f.until && strcmp(day, until) > 0)
+            if (f.until && (!x->date->end || strcmp(x->date->end, until) > 0))
                 continue;
             if (f.ntypes) {
                 int ok = 0;

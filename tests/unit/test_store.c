@@ -286,8 +286,17 @@ static void test_schema_seen_by_gis(const char *path)
                        "SELECT value FROM bordermap_meta "
                        "WHERE key = 'schema_version'",
                        buf, sizeof buf),
-              "3");
+              "4");
     CHECK(sql_int(path, "PRAGMA user_version") == BM_STORE_SCHEMA_VERSION);
+    CHECK(BM_STORE_SCHEMA_VERSION == 4);
+    /* Version 4: each incident's range of days, main flag and further
+     * evidence; the month incident's range derived from its date. */
+    CHECK_STR(sql_text(path,
+                       "SELECT date_start || '..' || date_end || ' ' || "
+                       "is_main || ' ' || coalesce(evidence_more, '-') FROM "
+                       "incidents WHERE place_name = 'Hyesan'",
+                       buf, sizeof buf),
+              "2024-01-01..2024-01-31 0 -");
     /* Metadata written on the report row. */
     CHECK_STR(sql_text(path, "SELECT date_precision FROM reports", buf,
                        sizeof buf),
