@@ -121,6 +121,9 @@ json_object *cli_incident_json(const bm_incident *in, const double *distance_m)
         in->date_precision == BM_DATE_NONE
             ? NULL
             : jstr(bm_date_precision_name(in->date_precision)));
+    json_object_object_add(o, "date_start", jstr(in->date_start));
+    json_object_object_add(o, "date_end", jstr(in->date_end));
+    json_object_object_add(o, "is_main", json_object_new_boolean(in->is_main));
     json_object_object_add(o, "place", jstr(in->place_name));
     json_object_object_add(o, "place_id", jstr(in->place_id));
     json_object_object_add(o, "country", jstr(in->country));
@@ -143,6 +146,7 @@ json_object *cli_incident_json(const bm_incident *in, const double *distance_m)
     json_object_object_add(o, "outlet", jstr(in->report_source));
     json_object_object_add(o, "url", jstr(in->report_url));
     json_object_object_add(o, "sentence", jstr(in->sentence));
+    json_object_object_add(o, "evidence_more", jstr(in->evidence_more));
     json_object_object_add(o, "created", jstr(in->created));
     json_object_object_add(o, "updated", jstr(in->updated));
     return o;
@@ -176,7 +180,8 @@ static void print_csv(FILE *f, const bm_incident *const *in,
 {
     fprintf(f, "id,%stype,date,date_precision,place,place_id,country,"
                "province,county,precision,lat,lon,actor,confidence,status,"
-               "report_id,report,outlet,url,sentence\r\n",
+               "report_id,report,outlet,url,sentence,date_start,date_end,"
+               "is_main,evidence_more\r\n",
             dist ? "distance_m," : "");
     for (size_t i = 0; i < n; i++) {
         const bm_incident *e = in[i];
@@ -205,7 +210,11 @@ static void print_csv(FILE *f, const bm_incident *const *in,
         csv_field(f, e->report_title); fputc(',', f);
         csv_field(f, e->report_source); fputc(',', f);
         csv_field(f, e->report_url); fputc(',', f);
-        csv_field(f, e->sentence);
+        csv_field(f, e->sentence); fputc(',', f);
+        csv_field(f, e->date_start); fputc(',', f);
+        csv_field(f, e->date_end); fputc(',', f);
+        fputs(e->is_main ? "1," : "0,", f);
+        csv_field(f, e->evidence_more);
         fputs("\r\n", f);
     }
 }
@@ -262,17 +271,36 @@ static void print_json(FILE *f, json_object *head, const bm_incident *const *in,
     json_object_put(head);
 }
 
+/* "2024-06 period", "2024-06-15 reported", "undated": an incident's date
+ * with its precision, for tables (buf holds it when needed). */
+static const char *date_label(const bm_incident *e, char *buf, size_t size)
+{
+    if (!e->date)
+        return "undated";
+    if (e->date_precision == BM_DATE_NONE)
+        return e->date;
+    snprintf(buf, size, "%s %s", e->date,
+             bm_date_precision_name(e->date_precision));
+    return buf;
+}
+
 static void print_table(FILE *f, const bm_incident *const *in, size_t n)
 {
-    fprintf(f, "%8s  %-8s  %-10s  %-14s  %-20s  %s\n", "id", "status", "date",
-            "type", "place", "actor");
+    int any_main = 0;
+    fprintf(f, "%8s  %-8s  %-19s  %-15s  %-20s  %s\n", "id", "status", "date",
+            " type", "place", "actor");
     for (size_t i = 0; i < n; i++) {
         const bm_incident *e = in[i];
-        fprintf(f, "%8lld  %-8s  %-10s  %-14s  %-20s  %s\n", (long long)e->id,
-                bm_incident_status_name(e->status),
-                e->date ? e->date : "undated", e->type,
-                e->place_name ? e->place_name : "?", e->actor ? e->actor : "");
+        char date[64];
+        fprintf(f, "%8lld  %-8s  %-19s  %c%-14s  %-20s  %s\n",
+                (long long)e->id, bm_incident_status_name(e->status),
+                date_label(e, date, sizeof date), e->is_main ? '*' : ' ',
+                e->type, e->place_name ? e->place_name : "?",
+                e->actor ? e->actor : "");
+        any_main |= e->is_main;
     }
+    if (any_main)
+        fputs("(* the main incident of its report)\n", f);
 }
 
 void cli_print_incidents(FILE *f, int format, json_object *json_head,
@@ -296,10 +324,11 @@ static void help(FILE *f)
         "usage: bordermap incident list [FILTERS] [--format FMT] [--db FILE]\n"
         "       bordermap incident show ID [--format text|json] [--db FILE]\n"
         "       bordermap incident add (--place PLACE | --at LAT,LON) --type TYPE\n"
-        "                              [--date DATE] [--actor A] [--evidence TEXT]\n"
+        "                              [DATE OPTIONS] [--actor A] [--evidence TEXT]\n"
         "                              [--report ID] [--db FILE]\n"
-        "       bordermap incident edit ID [--type T] [--date D] [--place P |\n"
+        "       bordermap incident edit ID [--type T] [DATE OPTIONS] [--place P |\n"
         "                              --at LAT,LON] [--actor A] [--evidence TEXT]\n"
+        "                              [--main yes|no]\n"
         "                              [--status reviewed|manual|auto] [--db FILE]\n"
         "       bordermap incident delete ID [--db FILE]\n"
         "\n"
@@ -308,34 +337,62 @@ static void help(FILE *f)
         "any field; an edited extracted incident becomes 'reviewed' (unless\n"
         "--status says otherwise). 'delete' removes one. Every change is\n"
         "written to the audit table (when, which field, old and new value);\n"
-        "'show' prints an incident with its history. Reviewed and manual\n"
-        "incidents, and deletions, survive 'bordermap ingest --force'.\n"
+        "'show' prints an incident with its date range, whether it is the\n"
+        "main incident of its report, its evidence and its history. Reviewed\n"
+        "and manual incidents, and deletions, survive 'bordermap ingest\n"
+        "--force'. In tables a '*' before the type marks the main incident of\n"
+        "its report, and the date is followed by its precision.\n"
         "\n"
         "Filters (list): --since DATE, --until DATE (YYYY, YYYY-MM or\n"
-        "YYYY-MM-DD; an incident counts from the first day of its date),\n"
+        "YYYY-MM-DD): the whole range of days an incident's date may mean must\n"
+        "lie within them, so --since 2024-06 --until 2024-06 keeps the days,\n"
+        "parts of the month and the month of June 2024 but not an incident\n"
+        "dated only 2024; an incident dated only by its report's date passes\n"
+        "--until, never --since; undated incidents pass neither.\n"
         "--type T (repeat or comma list), --actor TEXT (substring, any case),\n"
         "--precision town|county|province (at least this precise),\n"
         "--status auto|reviewed|manual, --report ID.\n"
         "\n"
+        "Date options (add, edit):\n"
+        "  --date DATE             YYYY-MM-DD, YYYY-MM or YYYY (a day that\n"
+        "                          exists); sets the precision (day, month or\n"
+        "                          year) and the range (the whole day, month or\n"
+        "                          year); --date '' clears the date\n"
+        "  --date-precision NAME   day, month, year, period (part of a month:\n"
+        "                          date YYYY-MM), season (date YYYY, the year\n"
+        "                          of its first month) or reported (the text\n"
+        "                          dates nothing: the date is the report's, the\n"
+        "                          latest possible day); resets the range\n"
+        "  --date-start YYYY-MM-DD narrow the range: its first and last day,\n"
+        "  --date-end YYYY-MM-DD   within what the date allows (a season may\n"
+        "                          end by the next February)\n"
+        "\n"
         "Options:\n"
-        "  --format FMT     table (default), json, geojson or csv\n"
+        "  --format FMT     table (default), json, geojson or csv (json and\n"
+        "                   csv carry date_start, date_end, is_main and\n"
+        "                   evidence_more)\n"
         "  --db FILE        database (default " BM_DEFAULT_DB ")\n"
-        "  --date DATE      YYYY-MM-DD, YYYY-MM or YYYY\n"
         "  --place PLACE    gazetteer name (best candidate); sets the point,\n"
         "                   precision, province and county\n"
         "  --at LAT,LON     a point in degrees (precision town)\n"
         "  --evidence TEXT  the sentence or note the incident rests on\n"
+        "  --main yes|no    (edit) whether it is the main incident of its\n"
+        "                   report; yes takes that from the report's other\n"
+        "                   incidents\n"
         "  -h, --help       this help\n"
         "\n"
         "Examples:\n"
         "  bordermap incident add --place Hoeryong --type arrest --date 2024-01-07\n"
         "  bordermap incident edit 12 --place Musan --status reviewed\n"
+        "  bordermap incident edit 12 --date 2024-06 --date-precision period \\\n"
+        "      --date-start 2024-06-11 --date-end 2024-06-20 --main yes\n"
         "  bordermap incident list --since 2024-01 --type arrest --format csv\n");
 }
 
 enum {
     OPT_DB = 2001, OPT_FORMAT, OPT_PLACE, OPT_AT, OPT_DATE, OPT_EVIDENCE,
-    OPT_REPORT, OPT_SETACTOR
+    OPT_REPORT, OPT_SETACTOR, OPT_DATE_PRECISION, OPT_DATE_START,
+    OPT_DATE_END, OPT_MAIN
 };
 
 /* "42.44,129.75" -> lat, lon. 0 when it is not a point. */
@@ -370,24 +427,70 @@ static int parse_id(const char *s, int64_t *id)
     return 1;
 }
 
-/* YYYY, YYYY-MM or YYYY-MM-DD -> precision; 0 when malformed. */
-static bm_date_precision date_kind(const char *d)
-{
-    size_t n = strlen(d);
-    for (size_t i = 0; i < n; i++) {
-        int dash = i == 4 || i == 7;
-        if (dash ? d[i] != '-' : (d[i] < '0' || d[i] > '9'))
-            return BM_DATE_NONE;
-    }
-    return n == 10 ? BM_DATE_DAY : n == 7 ? BM_DATE_MONTH
-                                 : n == 4 ? BM_DATE_YEAR : BM_DATE_NONE;
-}
-
 static void set_str(char **field, const char *value)
 {
     free(*field);
     *field = value && *value ? strdup(value) : NULL;
 }
+
+/* YYYY, YYYY-MM or YYYY-MM-DD of a day, month or year that exists ->
+ * its precision; BM_DATE_NONE when malformed or impossible ("2024-13",
+ * "2024-02-30"). */
+static bm_date_precision date_kind(const char *d)
+{
+    char a[11], b[11];
+    if (!bm_date_range(d, BM_DATE_DAY, a, b))
+        return BM_DATE_NONE;
+    size_t n = strlen(d);
+    return n == 10 ? BM_DATE_DAY : n == 7 ? BM_DATE_MONTH : BM_DATE_YEAR;
+}
+
+/* True when d is a day that exists, YYYY-MM-DD. */
+static int is_day(const char *d)
+{
+    return date_kind(d) == BM_DATE_DAY;
+}
+
+/* The shape of date a precision wants: its length, or 0 for any ISO
+ * prefix (reported). */
+static size_t precision_date_len(bm_date_precision p)
+{
+    switch (p) {
+    case BM_DATE_DAY: return 10;
+    case BM_DATE_MONTH: case BM_DATE_PERIOD: return 7;
+    case BM_DATE_YEAR: case BM_DATE_SEASON: return 4;
+    default: return 0;
+    }
+}
+
+/* The widest range of days the date of an incident allows, for checking
+ * --date-start/--date-end: the date's own range (bm_date_range), except
+ * that a season (dated by the year of its first month) may end by the
+ * next February, as a winter does. lo is "" for an open start. */
+static int allowed_range(const bm_incident *e, char lo[11], char hi[11])
+{
+    if (!bm_date_range(e->date, e->date_precision, lo, hi))
+        return 0;
+    if (e->date_precision == BM_DATE_SEASON && atoi(e->date) < 9999) {
+        int y = atoi(e->date) + 1;
+        char day[32];
+        snprintf(day, sizeof day, "%04d-02-%02d", y, bm_days_in_month(y, 2));
+        snprintf(hi, 11, "%.10s", day);
+    }
+    return 1;
+}
+
+/* Sets e's range to the one bm_date_range() derives from its date and
+ * precision (none when undated). */
+static void reset_range(bm_incident *e)
+{
+    char a[11] = "", b[11] = "";
+    if (e->date && e->date_precision != BM_DATE_NONE)
+        bm_date_range(e->date, e->date_precision, a, b);
+    set_str(&e->date_start, a);
+    set_str(&e->date_end, b);
+}
+
 
 /* Moves inc to a gazetteer place. Returns an exit code (0 ok). */
 static int set_place(bm_ctx *ctx, bm_incident *inc, const char *name)
@@ -474,15 +577,55 @@ static void inc_list_free(inc_list *l)
     free(l->v);
 }
 
+/* The date line of 'show': the date, its precision and the range of days
+ * it means ("2024-06 (period: 2024-06-11 .. 2024-06-20)", "2024-06-15
+ * (reported: on or before 2024-06-15)", "2024-06-15 (day)"). */
+static void show_date(const bm_incident *e)
+{
+    if (!e->date) {
+        printf("  date        undated\n");
+        return;
+    }
+    printf("  date        %s", e->date);
+    const char *p = e->date_precision != BM_DATE_NONE
+                        ? bm_date_precision_name(e->date_precision)
+                        : NULL;
+    const char *a = e->date_start, *b = e->date_end;
+    if (a && b && strcmp(a, b) == 0 && strcmp(a, e->date) == 0)
+        printf(" (%s)\n", p ? p : "day");
+    else if (a && b)
+        printf(" (%s%s%s .. %s)\n", p ? p : "", p ? ": " : "", a, b);
+    else if (b)
+        printf(" (%s%son or before %s)\n", p ? p : "", p ? ": " : "", b);
+    else if (p)
+        printf(" (%s)\n", p);
+    else
+        printf("\n");
+}
+
+/* Further evidence sentences ("\n"-joined), one a line under the first. */
+static void show_more(const char *more)
+{
+    const char *label = "  more        ";
+    while (more && *more) {
+        size_t n = strcspn(more, "\n");
+        if (n > 0) {
+            printf("%s%.*s\n", label, (int)n, more);
+            label = "              ";
+        }
+        more += n;
+        if (*more == '\n')
+            more++;
+    }
+}
+
 static void show_text(const bm_incident *e)
 {
-    printf("incident %lld  [%s]\n", (long long)e->id,
-           bm_incident_status_name(e->status));
+    printf("incident %lld  [%s]%s\n", (long long)e->id,
+           bm_incident_status_name(e->status),
+           e->is_main ? "  main incident of its report" : "");
     printf("  type        %s\n", e->type);
-    printf("  date        %s%s%s%s\n", e->date ? e->date : "undated",
-           e->date_precision ? " (" : "",
-           e->date_precision ? bm_date_precision_name(e->date_precision) : "",
-           e->date_precision ? ")" : "");
+    show_date(e);
     printf("  place       %s%s%s%s\n", e->place_name ? e->place_name : "?",
            e->place_id ? " [" : "", e->place_id ? e->place_id : "",
            e->place_id ? "]" : "");
@@ -494,6 +637,7 @@ static void show_text(const bm_incident *e)
     if (isfinite(e->confidence))
         printf("  confidence  %.2f\n", e->confidence);
     printf("  evidence    %s\n", e->sentence ? e->sentence : "");
+    show_more(e->evidence_more);
     if (e->report_id)
         printf("  report      %lld: %s%s%s\n", (long long)e->report_id,
                e->report_title ? e->report_title : "",
@@ -506,6 +650,105 @@ static void show_text(const bm_incident *e)
     printf("history:\n");
 }
 
+/* What the date options of add/edit say. */
+typedef struct date_opts {
+    const char *date;         /* --date; NULL when not given, "" clears */
+    int precision;            /* --date-precision; -1 when not given */
+    const char *start, *end;  /* --date-start/--date-end; NULL: not given */
+} date_opts;
+
+static const char *date_shape(size_t len)
+{
+    return len == 10 ? "YYYY-MM-DD" : len == 7 ? "YYYY-MM" : "YYYY";
+}
+
+/* Applies the date options to e (as stored, or new): --date sets the
+ * date, its precision and the range bm_date_range() gives; a precision
+ * alone keeps the date and resets the range; --date-start/--date-end then
+ * narrow the range within what the date allows. Returns 0, or
+ * BM_EXIT_USAGE after saying why. */
+static int apply_dates(bm_incident *e, const date_opts *d)
+{
+    const char *pname = d->precision > 0
+                            ? bm_date_precision_name(
+                                  (bm_date_precision)d->precision)
+                            : NULL;
+    char who[48] = "the new incident";
+    if (e->id > 0)
+        snprintf(who, sizeof who, "incident %lld", (long long)e->id);
+    int reset = 0;
+    if (d->date && !*d->date) {
+        if (pname || d->start || d->end)
+            return cli_usage_error("incident", "--date '' clears the date: "
+                                   "give no --date-precision, --date-start "
+                                   "or --date-end with it");
+        set_str(&e->date, NULL);
+        e->date_precision = BM_DATE_NONE;
+        reset = 1;
+    } else if (d->date) {
+        set_str(&e->date, d->date);
+        e->date_precision = pname ? (bm_date_precision)d->precision
+                                  : date_kind(d->date);
+        reset = 1;
+    } else if (pname) {
+        if (!e->date)
+            return cli_usage_error("incident", "--date-precision %s needs a "
+                                   "date: %s is undated (give --date)",
+                                   pname, who);
+        e->date_precision = (bm_date_precision)d->precision;
+        reset = 1;
+    } else if ((d->start || d->end) && e->date && !e->date_end) {
+        reset = 1; /* stored before ranges were: derive one to narrow */
+    }
+    if (reset && e->date) {
+        size_t want = precision_date_len(e->date_precision);
+        if (want && strlen(e->date) != want)
+            return cli_usage_error(
+                "incident", "a date of precision %s is written %s, not '%s'",
+                bm_date_precision_name(e->date_precision), date_shape(want),
+                e->date);
+    }
+    if (reset)
+        reset_range(e);
+    if (!d->start && !d->end)
+        return 0;
+    if (!e->date)
+        return cli_usage_error("incident", "--date-start and --date-end "
+                               "narrow the range of a date, and %s is "
+                               "undated (give --date)", who);
+    char lo[11], hi[11], a[11] = "", b[11] = "";
+    if (!allowed_range(e, lo, hi))
+        return cli_usage_error("incident", "the stored date '%s' is not a "
+                               "valid date; give --date", e->date);
+    snprintf(a, sizeof a, "%s", d->start ? d->start
+                                : e->date_start ? e->date_start : "");
+    snprintf(b, sizeof b, "%s", d->end ? d->end
+                                : e->date_end ? e->date_end : "");
+    if ((a[0] && lo[0] && strcmp(a, lo) < 0) || (b[0] && strcmp(b, hi) > 0))
+        return cli_usage_error(
+            "incident", "range %s .. %s lies outside what the date %s (%s) "
+            "allows: %s .. %s", a[0] ? a : "(open)", b, e->date,
+            bm_date_precision_name(e->date_precision),
+            lo[0] ? lo : "(open)", hi);
+    if (a[0] && b[0] && strcmp(a, b) > 0)
+        return cli_usage_error("incident", "--date-start %s is after the end "
+                               "of the range, %s", a, b);
+    set_str(&e->date_start, a);
+    set_str(&e->date_end, b);
+    return 0;
+}
+
+/* The id of a report's main incident (0 when none), for 'edit --main'. */
+static int main_visit(void *user, const bm_incident *inc)
+{
+    int64_t *id = user;
+    if (inc->is_main) {
+        *id = inc->id;
+        return 1;
+    }
+    return 0;
+}
+
 int cmd_incident(bm_ctx *ctx, int argc, char **argv)
 {
     const char *db = BM_DEFAULT_DB;
@@ -513,6 +756,8 @@ int cmd_incident(bm_ctx *ctx, int argc, char **argv)
     const char *type = NULL, *actor = NULL, *status_text = NULL;
     int64_t report_id = 0;
     int format = CLI_FMT_TABLE, have_actor = 0, have_evidence = 0;
+    int main_opt = -1; /* --main: 1 yes, 0 no, -1 not given */
+    date_opts dopt = {NULL, -1, NULL, NULL};
     cli_filter cf;
     memset(&cf, 0, sizeof cf);
     static const struct option opts[] = {
@@ -521,6 +766,10 @@ int cmd_incident(bm_ctx *ctx, int argc, char **argv)
         {"place", required_argument, NULL, OPT_PLACE},
         {"at", required_argument, NULL, OPT_AT},
         {"date", required_argument, NULL, OPT_DATE},
+        {"date-precision", required_argument, NULL, OPT_DATE_PRECISION},
+        {"date-start", required_argument, NULL, OPT_DATE_START},
+        {"date-end", required_argument, NULL, OPT_DATE_END},
+        {"main", required_argument, NULL, OPT_MAIN},
         {"evidence", required_argument, NULL, OPT_EVIDENCE},
         {"note", required_argument, NULL, OPT_EVIDENCE},
         {"report", required_argument, NULL, OPT_REPORT},
@@ -544,6 +793,43 @@ int cmd_incident(bm_ctx *ctx, int argc, char **argv)
         case OPT_PLACE: place = optarg; break;
         case OPT_AT: at = optarg; break;
         case OPT_DATE: date = optarg; break;
+        case OPT_DATE_PRECISION:
+            dopt.precision = bm_date_precision_parse(optarg);
+            if (dopt.precision <= 0) {
+                cli_filter_free(&cf);
+                return cli_usage_error(
+                    "incident", "--date-precision %s%s%s: give day, month, "
+                    "year, period, season or reported (to clear the date, "
+                    "--date '')", dopt.precision == 0 ? "" : "'",
+                    optarg, dopt.precision == 0 ? " sets no precision"
+                                                : "' is unknown");
+            }
+            break;
+        case OPT_DATE_START: case OPT_DATE_END:
+            if (!is_day(optarg)) {
+                cli_filter_free(&cf);
+                return cli_usage_error("incident", "bad day '%s' for %s "
+                                       "(YYYY-MM-DD, a day that exists)",
+                                       optarg, c == OPT_DATE_START
+                                                   ? "--date-start"
+                                                   : "--date-end");
+            }
+            if (c == OPT_DATE_START)
+                dopt.start = optarg;
+            else
+                dopt.end = optarg;
+            break;
+        case OPT_MAIN:
+            if (strcmp(optarg, "yes") == 0)
+                main_opt = 1;
+            else if (strcmp(optarg, "no") == 0)
+                main_opt = 0;
+            else {
+                cli_filter_free(&cf);
+                return cli_usage_error("incident", "--main wants yes or no, "
+                                       "not '%s'", optarg);
+            }
+            break;
         case OPT_EVIDENCE: evidence = optarg; have_evidence = 1; break;
         case OPT_REPORT:
             if (!parse_id(optarg, &report_id)) {
@@ -608,7 +894,14 @@ int cmd_incident(bm_ctx *ctx, int argc, char **argv)
     if (date && *date && date_kind(date) == BM_DATE_NONE) {
         cli_filter_free(&cf);
         return cli_usage_error("incident", "bad date '%s' (YYYY-MM-DD, "
-                               "YYYY-MM or YYYY)", date);
+                               "YYYY-MM or YYYY, of a day, month or year "
+                               "that exists)", date);
+    }
+    dopt.date = date;
+    if (main_opt >= 0 && strcmp(action, "edit") != 0) {
+        cli_filter_free(&cf);
+        return cli_usage_error("incident", "--main is for edit (an incident "
+                               "is made its report's main one once stored)");
     }
     double at_lat = 0, at_lon = 0;
     if (at && !cli_parse_point(at, &at_lat, &at_lon)) {
@@ -691,17 +984,30 @@ int cmd_incident(bm_ctx *ctx, int argc, char **argv)
                 e.report_id = report_id;
                 e.precision = BM_PREC_EXACT;
             }
+            int64_t was_main = 0; /* the main incident --main yes replaces */
             if (type)
                 set_str(&e.type, type);
-            if (date) {
-                set_str(&e.date, date);
-                e.date_precision = *date ? date_kind(date) : BM_DATE_NONE;
+            rc = apply_dates(&e, &dopt);
+            if (rc == BM_EXIT_OK && main_opt == 1 && e.report_id <= 0)
+                rc = cli_usage_error("incident", "incident %lld belongs to "
+                                     "no report, so it cannot be a report's "
+                                     "main incident", (long long)id);
+            if (rc == BM_EXIT_OK && main_opt == 1 && !e.is_main) {
+                bm_store_filter mf;
+                memset(&mf, 0, sizeof mf);
+                mf.report_id = e.report_id;
+                if (bm_store_find(st, &mf, main_visit, &was_main) != BM_OK)
+                    rc = cli_fail_db(ctx);
             }
+            if (main_opt >= 0)
+                e.is_main = main_opt;
             if (have_actor)
                 set_str(&e.actor, actor);
             if (have_evidence)
                 set_str(&e.sentence, evidence);
-            if (place)
+            if (rc != BM_EXIT_OK)
+                ; /* refused above */
+            else if (place)
                 rc = set_place(ctx, &e, place);
             else if (at) {
                 char buf[64];
@@ -733,11 +1039,16 @@ int cmd_incident(bm_ctx *ctx, int argc, char **argv)
                 if (bm_store_update_incident(st, &e, command, &changed) !=
                     BM_OK)
                     rc = cli_fail_db(ctx);
-                else
+                else {
                     printf("edited incident %lld: %zu field%s changed, status "
                            "%s\n", (long long)id, changed,
                            changed == 1 ? "" : "s",
                            bm_incident_status_name(e.status));
+                    if (was_main)
+                        printf("incident %lld is no longer the main incident "
+                               "of report %lld\n", (long long)was_main,
+                               (long long)e.report_id);
+                }
             }
         }
         bm_incident_clear(&e);

@@ -25,12 +25,22 @@ static void help(FILE *f)
             "geodesic on the WGS 84 ellipsoid; the spatial index finds the\n"
             "candidates in a box around the circle.\n"
             "\n"
+            "In the table a '*' before the type marks the main incident of\n"
+            "its report, and the date is followed by its precision (day,\n"
+            "month, year, period, season or reported); json and csv carry\n"
+            "date_start, date_end (the range of days the date may mean),\n"
+            "is_main and evidence_more.\n"
+            "\n"
             "Filters:\n"
-            "  --since DATE       YYYY, YYYY-MM or YYYY-MM-DD; an incident\n"
-            "  --until DATE       counts from the first day of its date\n"
-            "                     (\"2024-01\" is 2024-01-01); --until is\n"
-            "                     inclusive to the end of its period; undated\n"
-            "                     incidents are left out when either is given\n"
+            "  --since DATE       YYYY, YYYY-MM or YYYY-MM-DD: the whole range\n"
+            "  --until DATE       of days an incident's date may mean must lie\n"
+            "                     within them (--since from its first day,\n"
+            "                     --until to its last): --since 2024-06\n"
+            "                     --until 2024-06 keeps June 2024's days,\n"
+            "                     parts of the month and the month, not a\n"
+            "                     year-only 2024; a date known only from the\n"
+            "                     report passes --until, never --since;\n"
+            "                     undated incidents pass neither\n"
             "  --type TYPE        repeat, or a comma list: arrest,crackdown\n"
             "  --actor TEXT       actors containing TEXT (any case)\n"
             "  --precision P      town, county or province: at least this\n"
@@ -43,6 +53,18 @@ static void help(FILE *f)
             "  -h, --help         this help\n"
             "\n"
             "Example: bordermap near Hoeryong --radius 25km --since 2024-01\n");
+}
+
+/* "2024-06 period", "2024-06-15 reported", "undated". */
+static const char *date_label(const bm_incident *e, char *buf, size_t size)
+{
+    if (!e->date)
+        return "undated";
+    if (e->date_precision == BM_DATE_NONE)
+        return e->date;
+    snprintf(buf, size, "%s %s", e->date,
+             bm_date_precision_name(e->date_precision));
+    return buf;
 }
 
 int cmd_near(bm_ctx *ctx, int argc, char **argv)
@@ -73,8 +95,21 @@ int cmd_near(bm_ctx *ctx, int argc, char **argv)
                                        "json, geojson or csv)", optarg);
             }
             break;
-        case CLI_OPT_SINCE: case CLI_OPT_UNTIL: case CLI_OPT_TYPE:
-        case CLI_OPT_ACTOR: case CLI_OPT_PRECISION:
+        case CLI_OPT_SINCE: case CLI_OPT_UNTIL: {
+            /* checked here, so that a bad date is a usage error naming
+             * it (the store would refuse it later, as a failed search) */
+            char first[11], last[11];
+            if (!bm_date_range(optarg, BM_DATE_DAY, first, last)) {
+                cli_filter_free(&cf);
+                return cli_usage_error("near", "bad date '%s' for %s (YYYY, "
+                                       "YYYY-MM or YYYY-MM-DD, of a day, "
+                                       "month or year that exists)", optarg,
+                                       c == CLI_OPT_SINCE ? "--since"
+                                                          : "--until");
+            }
+        }
+            /* fall through */
+        case CLI_OPT_TYPE: case CLI_OPT_ACTOR: case CLI_OPT_PRECISION:
             rc = cli_filter_option(&cf, c, optarg, "near");
             if (rc != BM_EXIT_OK) {
                 cli_filter_free(&cf);
@@ -142,13 +177,16 @@ int cmd_near(bm_ctx *ctx, int argc, char **argv)
         printf("%zu incident%s within %.1f km of %s (%.4f N, %.4f E):\n",
                res.count, res.count == 1 ? "" : "s", radius / 1000.0,
                center_name, lat, lon);
+        int any_main = 0;
         for (size_t i = 0; i < res.count; i++) {
             const bm_incident *in = &res.hits[i].incident;
-            printf("%7.1f km  %-12s %-14s %-10s %s\n",
-                   res.hits[i].distance_m / 1000.0, in->type,
-                   in->place_name ? in->place_name : "?",
-                   in->date ? in->date : "undated",
+            char date[64];
+            printf("%7.1f km  %c%-12s %-14s %-19s %s\n",
+                   res.hits[i].distance_m / 1000.0, in->is_main ? '*' : ' ',
+                   in->type, in->place_name ? in->place_name : "?",
+                   date_label(in, date, sizeof date),
                    in->actor ? in->actor : "");
+            any_main |= in->is_main;
             printf("            \"%.160s%s\"\n",
                    in->sentence ? in->sentence : "",
                    in->sentence && strlen(in->sentence) > 160 ? "..." : "");
@@ -156,6 +194,8 @@ int cmd_near(bm_ctx *ctx, int argc, char **argv)
                    in->report_title ? in->report_title : "(entered by hand)",
                    (long long)in->id, bm_incident_status_name(in->status));
         }
+        if (any_main)
+            printf("(* the main incident of its report)\n");
     } else {
         const bm_incident **p = calloc(res.count ? res.count : 1, sizeof *p);
         double *d = calloc(res.count ? res.count : 1, sizeof *d);

@@ -15,11 +15,14 @@ static void help(FILE *f)
     fprintf(f,
             "usage: bordermap stats [FILTERS] [--format text|json] [--db FILE]\n"
             "\n"
-            "Counts the stored incidents by province, county, type and month\n"
-            "(YYYY-MM of the incident's date; a year-only date counts under\n"
-            "YYYY; undated incidents and those without a province or county\n"
-            "are counted apart). Provinces, counties and types come largest\n"
-            "first, months in order.\n"
+            "Counts the stored incidents by province, county, type and month.\n"
+            "An incident counts under the month YYYY-MM when the range of days\n"
+            "its date may mean lies within that month (a day, part of a month,\n"
+            "the month), under the year YYYY when it lies within one year (a\n"
+            "year-only date, a season of one year), else apart, as undated or\n"
+            "imprecise (undated, dated only by its report, or spanning two\n"
+            "years); those without a province or county are counted apart too.\n"
+            "Provinces, counties and types come largest first, months in order.\n"
             "\n"
             "Filters: --since DATE, --until DATE, --type T (repeat or comma\n"
             "list), --actor TEXT, --precision town|county|province,\n"
@@ -60,7 +63,8 @@ static int visit(void *user, const char *dim, const char *key, size_t n)
         printf("%sby %s:\n", o->last_dim ? "\n" : "", dim);
         o->last_dim = dim;
     }
-    const char *none = strcmp(dim, "month") == 0 ? "(undated)" : "(none)";
+    const char *none =
+        strcmp(dim, "month") == 0 ? "(undated/imprecise)" : "(none)";
     printf("  %8zu  %s\n", n, key ? key : none);
     return 0;
 }

@@ -34,8 +34,20 @@ maxd=$(jq '[.incidents[].distance_m] | max // 0' "$WORK/out")
 if awk -v d="$maxd" 'BEGIN{exit !(d <= 30000)}'; then ok; else bad "distance $maxd m beyond the radius"; fi
 sorted=$(jq '[.incidents[].distance_m] | . == sort' "$WORK/out")
 expect_eq "$sorted" "true" "near results sorted by distance"
+jq -e '[.incidents[] | has("date_start") and has("date_end") and (.is_main | type == "boolean") and has("evidence_more")] | all' "$WORK/out" >/dev/null && ok || bad "near json: date range, is_main, evidence_more"
 run "$BM" near Hoeryong --radius 30km --db "$DB"
 expect_rc 0 "near text"; expect_out 'km of Hoery' "near text header"; expect_out '^ +[0-9]+\.[0-9] km' "near text distances"
+# list and stats read what ingest stored
+run "$BM" incident list --db "$DB" --format json
+expect_rc 0 "incident list json"
+expect_eq "$(jq '.count' "$WORK/out")" "$n_db" "list: every incident"
+expect_eq "$(jq '[.incidents[] | select(.is_main)] | length <= 5' "$WORK/out")" "true" "list: at most one main incident per report"
+run "$BM" incident list --db "$DB" --format csv
+expect_rc 0 "incident list csv"
+expect_out ',sentence,date_start,date_end,is_main,evidence_more'$'\r''?$' "list csv: the range, is_main and evidence_more"
+run "$BM" stats --db "$DB" --format json
+expect_rc 0 "stats"
+expect_eq "$(jq '[.month[].count] | add' "$WORK/out")" "$n_db" "stats: every incident under a month, a year or none"
 run "$BM" near Hyesan --radius 30km --db "$DB" --format json
 case "$(jq -r '.incidents[].place' "$WORK/out" | tr '\n' ' ')" in *Hyesan*) ok ;; *) bad "near Hyesan lacks Hyesan" ;; esac
 case "$(jq -r '.incidents[].place' "$WORK/out" | tr '\n' ' ')" in *Hoeryong*) bad "near Hyesan has Hoeryong" ;; *) ok ;; esac
