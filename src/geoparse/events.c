@@ -391,12 +391,19 @@ static const entry lexicon[] = {
 #define NLEX (sizeof lexicon / sizeof lexicon[0] - 1)
 #define LX_NONE 0xFFFFu
 
+/* Phrases are found by their first two bytes (every phrase has at least
+ * three), hashed into HEAD2 chains. */
+#define HEAD2 1024u
+static inline unsigned head2_of(unsigned char c0, unsigned char c1)
+{
+    return ((unsigned)c0 * 31u ^ (unsigned)c1 * 7u) & (HEAD2 - 1u);
+}
+
 struct gp_lexicon {
-    unsigned short head[256];
+    unsigned short head[HEAD2];
     unsigned short next[NLEX];
     unsigned char len[NLEX]; /* without '*' */
     unsigned char prefix[NLEX];
-    unsigned char second[NLEX]; /* second byte, 0 if none */
 };
 
 gp_lexicon *gp_lexicon_new(void)
@@ -404,17 +411,16 @@ gp_lexicon *gp_lexicon_new(void)
     gp_lexicon *lx = malloc(sizeof *lx);
     if (!lx)
         return NULL;
-    for (size_t i = 0; i < 256; i++)
+    for (size_t i = 0; i < HEAD2; i++)
         lx->head[i] = LX_NONE;
     for (size_t t = NLEX; t-- > 0;) {
         const char *p = lexicon[t].phrase;
         size_t n = strlen(p);
         lx->prefix[t] = n && p[n - 1] == '*';
         lx->len[t] = (unsigned char)(n - lx->prefix[t]);
-        lx->second[t] = lx->len[t] > 1 ? (unsigned char)p[1] : 0;
-        unsigned char c = (unsigned char)p[0];
-        lx->next[t] = lx->head[c];
-        lx->head[c] = (unsigned short)t;
+        unsigned h = head2_of((unsigned char)p[0], (unsigned char)p[1]);
+        lx->next[t] = lx->head[h];
+        lx->head[h] = (unsigned short)t;
     }
     return lx;
 }
@@ -476,6 +482,8 @@ static int word_after(const char *lc, size_t n, size_t pos, size_t *b,
 
 static int is_word(const char *lc, size_t b, size_t e, const char *w)
 {
+    if (e <= b || lc[b] != w[0])
+        return 0;
     size_t n = strlen(w);
     return e - b == n && memcmp(lc + b, w, n) == 0;
 }
@@ -483,8 +491,11 @@ static int is_word(const char *lc, size_t b, size_t e, const char *w)
 static int in_words(const char *lc, size_t b, size_t e,
                     const char *const *list)
 {
+    if (e <= b)
+        return 0;
+    char c = lc[b];
     for (size_t i = 0; list[i]; i++)
-        if (is_word(lc, b, e, list[i]))
+        if (list[i][0] == c && is_word(lc, b, e, list[i]))
             return 1;
     return 0;
 }
@@ -794,19 +805,20 @@ size_t gp_find_triggers(const gp_lexicon *lx, const char *lc, size_t n,
     size_t target_until = 0, act_end = 0;
     int have_act = 0;
     for (size_t i = 0; i < n && k < max; i++) {
-        if (i > 0 && wch((unsigned char)lc[i - 1]))
+        if ((i > 0 && wch((unsigned char)lc[i - 1])) || i + 2 >= n)
             continue;
-        unsigned t = lx->head[(unsigned char)lc[i]];
+        unsigned t = lx->head[head2_of((unsigned char)lc[i],
+                                       (unsigned char)lc[i + 1])];
         if (t == LX_NONE)
             continue;
-        unsigned char c1 = i + 1 < n ? (unsigned char)lc[i + 1] : 0;
         /* longest phrase wins at a position */
         const entry *best = NULL;
         size_t best_end = 0;
         for (; t != LX_NONE; t = lx->next[t]) {
             size_t L = lx->len[t];
-            if (i + L > n || (lx->second[t] && lx->second[t] != c1) ||
-                memcmp(lc + i, lexicon[t].phrase, L) != 0)
+            const char *ph = lexicon[t].phrase;
+            if (i + L > n || lc[i] != ph[0] || lc[i + 1] != ph[1] ||
+                lc[i + 2] != ph[2] || memcmp(lc + i, ph, L) != 0)
                 continue;
             size_t e = i + L;
             if (lx->prefix[t]) {

@@ -51,12 +51,12 @@ static inline int gp_zone_is_prose(gp_zone z)
     return z == GP_TEXT || z == GP_HEADLINE || z == GP_DECK;
 }
 
-/* Cuts body[0..len) into lines and says what each is. title may be NULL.
- * *out is caller owned (free()); *n counts every line, blank ones too
- * (blank lines are GP_TEXT with b0 == b1). BM_ERR_NOMEM when out of
- * memory. */
-bm_status gp_zones(const char *title, const char *body, size_t len,
-                   gp_line **out, size_t *n);
+/* Cuts body[0..len) into lines and says what each is; lc is the body
+ * lower-cased (ASCII). title may be NULL. *out is caller owned (free());
+ * *n counts every line, blank ones too (blank lines are GP_TEXT with b0 ==
+ * b1). BM_ERR_NOMEM when out of memory. */
+bm_status gp_zones(const char *title, const char *body, const char *lc,
+                   size_t len, gp_line **out, size_t *n);
 
 /* "headline", "caption", ... for messages and tests. */
 const char *gp_zone_name(gp_zone z);

@@ -294,6 +294,7 @@ typedef struct work {
     size_t *pcount;          /* per mention: mentions of its place */
     const char **sent_type;  /* per sentence: its own event's kind (static),
                                 NULL for none or not read yet */
+    struct date_cache *dc;   /* each sentence's dates, found once */
     cand *C;
     size_t nc, ccap;
 } work;
@@ -658,16 +659,56 @@ typedef struct dpick {
     int found;
 } dpick;
 
+/* The dates of each sentence, read when first asked for. */
+typedef struct date_cache {
+    gp_date *v;          /* all sentences' dates, in the order read */
+    size_t n, cap;
+    size_t *first;       /* per sentence: index of its first date */
+    unsigned char *count; /* per sentence: how many */
+    unsigned char *known; /* per sentence: read already */
+    int nomem;
+} date_cache;
+
+/* The dates of sentence si ([*out, *out + *n)); none when out of memory
+ * (dc->nomem is set and the extractor fails). */
+static void dates_of(const work *w, size_t si, const gp_date **out, size_t *n)
+{
+    date_cache *dc = w->dc;
+    *out = NULL;
+    *n = 0;
+    if (!dc->known[si]) {
+        const bm_sentence *s = &w->S[si];
+        gp_date D[DATES_MAX];
+        size_t k = gp_find_dates(w->body + s->byte_start,
+                                 w->lc + s->byte_start,
+                                 s->byte_end - s->byte_start, &w->anchor, D,
+                                 DATES_MAX);
+        gp_date *g = k ? bm_grow(dc->v, &dc->cap, dc->n + k, sizeof *g)
+                       : dc->v;
+        if (k && !g) {
+            dc->nomem = 1;
+            return;
+        }
+        dc->v = g;
+        memcpy(dc->v + dc->n, D, k * sizeof *D);
+        dc->first[si] = dc->n;
+        dc->count[si] = (unsigned char)k;
+        dc->n += k;
+        dc->known[si] = 1;
+    }
+    *out = dc->v ? dc->v + dc->first[si] : NULL;
+    *n = dc->count[si];
+}
+
 /* The event date of sentence si nearest to byte tb (absolute), or its
  * first reporting date into *rep. */
 static void sentence_dates(const work *w, size_t si, size_t tb, dpick *ev,
                            dpick *rep)
 {
     const bm_sentence *s = &w->S[si];
-    gp_date D[DATES_MAX];
-    size_t n = gp_find_dates(w->body + s->byte_start, w->lc + s->byte_start,
-                             s->byte_end - s->byte_start, &w->anchor, D,
-                             DATES_MAX);
+    const gp_date *D;
+    size_t n;
+    dates_of(w, si, &D, &n);
     size_t best_d = 0;
     for (size_t k = 0; k < n; k++) {
         const gp_date *d = &D[k];
@@ -692,16 +733,11 @@ static void sentence_dates(const work *w, size_t si, size_t tb, dpick *ev,
 
 /* Does sentence sj go on telling the event of c (no event of another
  * kind, and no other place)? */
-static int continues(const work *w, const cand *c, size_t sj,
-                     gp_trigger_hit *H)
+static int continues(const work *w, const cand *c, size_t sj)
 {
     if (!sentence_is_prose(w, sj))
         return 0;
-    const bm_sentence *s = &w->S[sj];
-    size_t nh = gp_find_triggers(w->lx, w->lc + s->byte_start,
-                                 s->byte_end - s->byte_start, H, HITS_MAX);
-    const gp_trigger_hit *e = gp_sentence_event(H, nh);
-    if (e && !types_agree(e->type, c->type))
+    if (w->sent_type[sj] && !types_agree(w->sent_type[sj], c->type))
         return 0;
     size_t a, b;
     sentence_mentions(w, sj, &a, &b);
@@ -732,7 +768,6 @@ static bm_status set_date(bm_incident *inc, const char *iso,
  * it, when a source told of it, the report's date. */
 static bm_status date_incident(work *w, const cand *c, bm_incident *inc)
 {
-    gp_trigger_hit H[HITS_MAX];
     dpick ev = {0}, rep = {0};
     size_t tb = w->S[c->primary_si].byte_start + c->trigger_b;
     sentence_dates(w, c->primary_si, tb, &ev, &rep);
@@ -754,7 +789,7 @@ static bm_status date_incident(work *w, const cand *c, bm_incident *inc)
     size_t last = c->sents[c->nsents - 1];
     for (size_t sj = c->primary_si + 1;
          !ev.found && sj < w->ns && sj <= last + 3; sj++) {
-        if (!continues(w, c, sj, H))
+        if (!continues(w, c, sj))
             break;
         sentence_dates(w, sj, w->S[sj].byte_start, &ev, &rep);
     }
@@ -1040,13 +1075,20 @@ static bm_status setup(work *w)
     }
     w->lc[len] = '\0';
     gp_actor_index_init(&w->ax);
-    bm_status st = gp_zones(w->r->title, body, len, &w->L, &w->nl);
+    bm_status st = gp_zones(w->r->title, body, w->lc, len, &w->L, &w->nl);
     if (st == BM_OK)
         st = bm_split_sentences(body, len, &w->S, &w->ns);
     if (st != BM_OK)
         return st;
-    w->sent_type = calloc(w->ns ? w->ns : 1, sizeof *w->sent_type);
-    if (!w->sent_type)
+    size_t ns1 = w->ns ? w->ns : 1;
+    w->sent_type = calloc(ns1, sizeof *w->sent_type);
+    w->dc = calloc(1, sizeof *w->dc);
+    if (!w->sent_type || !w->dc)
+        return BM_ERR_NOMEM;
+    w->dc->first = calloc(ns1, sizeof *w->dc->first);
+    w->dc->count = calloc(ns1, 1);
+    w->dc->known = calloc(ns1, 1);
+    if (!w->dc->first || !w->dc->count || !w->dc->known)
         return BM_ERR_NOMEM;
     anchor_of(w->r, &w->anchor);
 
@@ -1205,6 +1247,13 @@ static void work_free(work *w)
     gp_lexicon_free(w->lx);
     free(w->pcount);
     free(w->sent_type);
+    if (w->dc) {
+        free(w->dc->v);
+        free(w->dc->first);
+        free(w->dc->count);
+        free(w->dc->known);
+        free(w->dc);
+    }
     free(w->M);
     free(w->S);
     free(w->L);
@@ -1446,6 +1495,8 @@ bm_status bm_geoparse_incidents(bm_ctx *ctx, const bm_gazetteer *gz,
     }
     for (size_t k = 0; k < keep; k++) {
         st = build_incident(&w, &w.C[pick[k]], &out->items[k]);
+        if (st == BM_OK && w.dc->nomem)
+            st = BM_ERR_NOMEM;
         out->count = k + 1;
         if (st != BM_OK) {
             free(pick);

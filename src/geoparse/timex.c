@@ -100,13 +100,36 @@ typedef struct tok {
     int ordinal;   /* "15th" */
     int month;     /* TK_WORD: 1..12 when a month name with its capital */
     int weekday;   /* TK_WORD: 0..6 (Sunday 0) when a weekday, else -1 */
+    int cue;       /* may start a date expression (a number, a month, a
+                      weekday, a season, a relative word): the patterns
+                      are tried only there */
     char c;        /* TK_PUNCT: the byte ('-' also for dashes) */
 } tok;
+
+/* Words that may start a date expression besides numbers, months and
+ * weekdays. */
+static const char *const cue_words[] = {
+    "yesterday", "today", "tonight", "tomorrow", "last", "this", "next",
+    "past", "previous", "coming", "early", "earlier", "late", "mid",
+    "spring", "summer", "autumn", "fall", "winter", "a", "an", "several",
+    "few", "one", "two", "three", "four", "five", "six", "seven", "eight",
+    "nine", "ten", "eleven", "twelve", NULL};
+
+static int cue_word(const char *lc, size_t b, size_t n)
+{
+    for (size_t i = 0; cue_words[i]; i++)
+        if (cue_words[i][0] == lc[b] && strlen(cue_words[i]) == n &&
+            memcmp(lc + b, cue_words[i], n) == 0)
+            return 1;
+    return 0;
+}
 
 #define TOKS_MAX 320
 
 static int w_is(const char *lc, const tok *t, const char *w)
 {
+    if (t->kind != TK_WORD || lc[t->b0] != w[0])
+        return 0;
     size_t n = strlen(w);
     return t->kind == TK_WORD && t->b1 - t->b0 == n &&
            memcmp(lc + t->b0, w, n) == 0;
@@ -129,7 +152,8 @@ static size_t tokenize(const char *s, const char *lc, size_t n, size_t from,
             continue;
         }
         tok *x = &t[k];
-        memset(x, 0, sizeof *x);
+        x->num = x->ndig = x->ordinal = x->month = x->cue = 0;
+        x->c = 0;
         x->weekday = -1;
         x->b0 = i;
         if ((unsigned)(c - 'a') < 26u) {
@@ -146,13 +170,16 @@ static size_t tokenize(const char *s, const char *lc, size_t n, size_t from,
                  * which they have here */
                 x->month = mo;
             }
-            for (int w = 0; w < 7; w++) {
+            for (int w = 0; w < 7 && wl >= 3 && wl <= 9; w++) {
+                if (lc[i] != weekday_names[w][0])
+                    continue;
                 size_t L = strlen(weekday_names[w]);
                 if ((wl == L && memcmp(lc + i, weekday_names[w], L) == 0) ||
                     (wl == 3 && memcmp(lc + i, weekday_names[w], 3) == 0 &&
                      (unsigned)((unsigned char)s[i] - 'A') < 26u))
                     x->weekday = w;
             }
+            x->cue = x->month || x->weekday >= 0 || cue_word(lc, i, wl);
             i = j;
         } else if ((unsigned)(c - '0') < 10u) {
             size_t j = i;
@@ -176,6 +203,7 @@ static size_t tokenize(const char *s, const char *lc, size_t n, size_t from,
                 j += 2;
             }
             x->b1 = j;
+            x->cue = 1;
             i = j;
         } else {
             size_t len = 1;
@@ -1041,6 +1069,10 @@ size_t gp_find_dates(const char *s, const char *lc, size_t n,
             break;
         size_t limit = next >= n ? nt : nt - 16;
         for (size_t i = 0; i < limit && found < max;) {
+            if (!t[i].cue) {
+                i++;
+                continue;
+            }
             gp_date o;
             /* the year a future verb governs: resolve forward */
             c.future = 0;

@@ -95,7 +95,8 @@ static const char *const finite[] = {
 static int word_in_list(const char *lc, size_t n, const char *const *list)
 {
     for (size_t i = 0; list[i]; i++)
-        if (strlen(list[i]) == n && memcmp(lc, list[i], n) == 0)
+        if (list[i][0] == lc[0] && strlen(list[i]) == n &&
+            memcmp(lc, list[i], n) == 0)
             return 1;
     return 0;
 }
@@ -125,11 +126,20 @@ static void line_form(const char *s, const char *lc, size_t b0, size_t b1,
         f->words++;
         if ((unsigned)(c - 'A') < 26u)
             f->caps++;
+        i = j;
+    }
+    /* a finite verb matters only for short lines (captions, decks) */
+    for (size_t i = f->t0; f->words <= 25 && i < f->t1 && !f->verbish;) {
+        if (!is_alpha((unsigned char)s[i])) {
+            i++;
+            continue;
+        }
+        size_t j = i;
+        while (j < f->t1 && is_alpha((unsigned char)s[j]))
+            j++;
         size_t wl = j - i;
-        if (!f->verbish &&
-            (word_in_list(lc + i, wl, finite) ||
-             (wl > 4 && lc[j - 1] == 'd' && lc[j - 2] == 'e')))
-            f->verbish = 1;
+        f->verbish = word_in_list(lc + i, wl, finite) ||
+                     (wl > 4 && lc[j - 1] == 'd' && lc[j - 2] == 'e');
         i = j;
     }
     if (f->t1 > f->t0) {
@@ -162,6 +172,8 @@ static void line_form(const char *s, const char *lc, size_t b0, size_t b1,
 /* Does lc[t0..t1) start with the phrase (lower case)? */
 static int starts(const char *lc, size_t t0, size_t t1, const char *ph)
 {
+    if (t1 <= t0 || lc[t0] != ph[0])
+        return 0;
     size_t n = strlen(ph);
     return t1 - t0 >= n && memcmp(lc + t0, ph, n) == 0;
 }
@@ -485,12 +497,84 @@ static int same_text(const char *s, const lform *a, const lform *b)
     return 1;
 }
 
+/* ---- phrase classes in one pass ------------------------------------------- */
+
+enum { PC_FURNITURE = 1u, PC_CREDIT = 2u, PC_PICTURE = 4u };
+
+/* The phrases of the classes above, bucketed by first byte, so that a
+ * line is read once whatever the number of phrases. */
+#define PX_MAX 128
+typedef struct pindex {
+    unsigned char head[256];
+    unsigned char next[PX_MAX];
+    const char *ph[PX_MAX];
+    unsigned char len[PX_MAX];
+    unsigned char cls[PX_MAX];
+    size_t n;
+} pindex;
+
+static void pindex_add(pindex *x, const char *const *list, unsigned cls)
+{
+    for (size_t i = 0; list[i] && x->n < PX_MAX; i++) {
+        size_t k = x->n++;
+        x->ph[k] = list[i];
+        x->len[k] = (unsigned char)strlen(list[i]);
+        x->cls[k] = (unsigned char)cls;
+        unsigned char c = (unsigned char)list[i][0];
+        x->next[k] = x->head[c];
+        x->head[c] = (unsigned char)k;
+    }
+}
+
+static void pindex_init(pindex *x)
+{
+    memset(x->head, 0xFF, sizeof x->head);
+    x->n = 0;
+    pindex_add(x, furniture_phrases, PC_FURNITURE);
+    pindex_add(x, credits, PC_CREDIT);
+    pindex_add(x, picture_words, PC_PICTURE);
+}
+
+/* The classes of the phrases lc[t0..t1) holds as whole words (what has()
+ * tells for one phrase). */
+static unsigned line_classes(const pindex *x, const char *lc, size_t t0,
+                             size_t t1)
+{
+    unsigned m = 0;
+    int prev_alpha = 0;
+    for (size_t i = t0; i < t1; i++) {
+        unsigned char ch = (unsigned char)lc[i];
+        int left = !prev_alpha;
+        prev_alpha = is_alpha(ch);
+        /* phrases start a word, or start with punctuation */
+        if (!left && prev_alpha)
+            continue;
+        unsigned k = x->head[ch];
+        if (k == 0xFF)
+            continue;
+        for (; k != 0xFF; k = x->next[k]) {
+            size_t n = x->len[k];
+            const char *ph = x->ph[k];
+            if (i + n > t1 || memcmp(lc + i, ph, n) != 0)
+                continue;
+            if (!left && is_alpha((unsigned char)ph[0]))
+                continue;
+            if (i + n < t1 && is_alpha((unsigned char)lc[i + n]) &&
+                is_alpha((unsigned char)ph[n - 1]))
+                continue;
+            m |= x->cls[k];
+        }
+    }
+    return m;
+}
+
 /* ---- zoning --------------------------------------------------------------- */
 
 static gp_zone judge(const char *s, const char *lc, const lform *f,
-                     int top, int seen_headline)
+                     const pindex *px, int top, int seen_headline)
 {
     size_t t0 = f->t0, t1 = f->t1;
+    unsigned cls = f->words <= 60 ? line_classes(px, lc, t0, t1) : 0;
     /* furniture first: whole-line buttons, promotions, widgets */
     {
         size_t a = t0, b = t1;
@@ -506,7 +590,7 @@ static gp_zone judge(const char *s, const char *lc, const lform *f,
     }
     if (weather_line(lc, t0, t1))
         return GP_FURNITURE;
-    if (f->words <= 60 && has_any(lc, t0, t1, furniture_phrases))
+    if (cls & PC_FURNITURE)
         return GP_FURNITURE;
     if (lc[t0] == '*' || starts(lc, t0, t1, "note:") ||
         starts(lc, t0, t1, "editor's note") ||
@@ -523,10 +607,9 @@ static gp_zone judge(const char *s, const char *lc, const lform *f,
         return GP_HEADING;
     if (starts_any(lc, t0, t1, caption_starts))
         return GP_CAPTION;
-    if (f->words <= 60 && (has_any(lc, t0, t1, credits) ||
-                           credit_at_end(lc, f)))
+    if (f->words <= 60 && ((cls & PC_CREDIT) || credit_at_end(lc, f)))
         return GP_CAPTION;
-    if (f->words <= 50 && f->sents <= 2 && has_any(lc, t0, t1, picture_words))
+    if (f->words <= 50 && f->sents <= 2 && (cls & PC_PICTURE))
         return GP_CAPTION;
     if (date_line(lc, t0, t1))
         return GP_BYLINE;
@@ -558,28 +641,19 @@ static gp_zone judge(const char *s, const char *lc, const lform *f,
     return GP_TEXT;
 }
 
-bm_status gp_zones(const char *title, const char *body, size_t len,
-                   gp_line **out, size_t *n)
+bm_status gp_zones(const char *title, const char *body, const char *lc,
+                   size_t len, gp_line **out, size_t *n)
 {
     *out = NULL;
     *n = 0;
     size_t cap = 0, count = 0;
     gp_line *v = NULL;
-    char *lc = malloc(len + 1);
-    if (!lc)
-        return BM_ERR_NOMEM;
-    for (size_t i = 0; i < len; i++) {
-        unsigned char c = (unsigned char)body[i];
-        lc[i] = (char)((unsigned)(c - 'A') < 26u ? c + 32 : c);
-    }
-    lc[len] = '\0';
     for (size_t b = 0; b <= len;) {
         const char *nl = memchr(body + b, '\n', len - b);
         size_t e = nl ? (size_t)(nl - body) : len;
         gp_line *g = bm_grow(v, &cap, count + 1, sizeof *v);
         if (!g) {
             free(v);
-            free(lc);
             return BM_ERR_NOMEM;
         }
         v = g;
@@ -595,12 +669,13 @@ bm_status gp_zones(const char *title, const char *body, size_t len,
     lform *F = calloc(count ? count : 1, sizeof *F);
     if (!F) {
         free(v);
-        free(lc);
         return BM_ERR_NOMEM;
     }
     for (size_t i = 0; i < count; i++)
         line_form(body, lc, v[i].b0, v[i].b1, &F[i]);
 
+    pindex px;
+    pindex_init(&px);
     int top = 1, seen_headline = 0;
     size_t nonblank = 0;
     for (size_t i = 0; i < count; i++) {
@@ -618,7 +693,7 @@ bm_status gp_zones(const char *title, const char *body, size_t len,
         } else if (after_dateline(body, f) > f->t0) {
             z = GP_TEXT; /* "SEOUL, March 3 (Yonhap) -- ..." */
         } else {
-            z = judge(body, lc, f, top, seen_headline);
+            z = judge(body, lc, f, &px, top, seen_headline);
         }
         v[i].zone = z;
         v[i].text_b0 = f->t0;
@@ -653,7 +728,6 @@ bm_status gp_zones(const char *title, const char *body, size_t len,
         }
     }
     free(F);
-    free(lc);
     *out = v;
     *n = count;
     return BM_OK;

@@ -63,7 +63,9 @@ static void test_zones(void)
         "The three were held at a local security office.\n";
     gp_line *L = NULL;
     size_t n = 0;
-    CHECK(gp_zones(title, body, strlen(body), &L, &n) == BM_OK);
+    char *lc = lower(body);
+    CHECK(gp_zones(title, body, lc, strlen(body), &L, &n) == BM_OK);
+    free(lc);
     CHECK(zone_of(L, n, body, "Guards arrest") == GP_HEADLINE);
     CHECK(zone_of(L, n, body, "smuggling, border") == GP_TAGS);
     CHECK(zone_of(L, n, body, "FILE PHOTO") == GP_CAPTION);
