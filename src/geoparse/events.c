@@ -52,20 +52,22 @@ typedef struct entry {
     unsigned flags;
 } entry;
 
-#define T_ARREST "arrest"
-#define T_DETENTION "detention"
-#define T_EXECUTION "execution"
-#define T_KILLING "killing"
-#define T_REPATRIATION "repatriation"
-#define T_DEFECTION "defection"
-#define T_SMUGGLING "smuggling"
-#define T_BRIBERY "bribery"
-#define T_CRACKDOWN "crackdown"
-#define T_INSPECTION "inspection"
-#define T_SURVEILLANCE "surveillance"
-#define T_LECTURE "lecture"
-#define T_MEETING "meeting"
-#define T_OTHER "other"
+/* The type names, one array each, so that types compare by pointer
+ * inside this file (callers compare the strings). */
+static const char T_ARREST[] = "arrest";
+static const char T_DETENTION[] = "detention";
+static const char T_EXECUTION[] = "execution";
+static const char T_KILLING[] = "killing";
+static const char T_REPATRIATION[] = "repatriation";
+static const char T_DEFECTION[] = "defection";
+static const char T_SMUGGLING[] = "smuggling";
+static const char T_BRIBERY[] = "bribery";
+static const char T_CRACKDOWN[] = "crackdown";
+static const char T_INSPECTION[] = "inspection";
+static const char T_SURVEILLANCE[] = "surveillance";
+static const char T_LECTURE[] = "lecture";
+static const char T_MEETING[] = "meeting";
+static const char T_OTHER[] = "other";
 
 static const entry lexicon[] = {
     /* execution: death by judgement */
@@ -94,6 +96,8 @@ static const entry lexicon[] = {
     {"opened fire", T_KILLING, 92, 0},
     {"open fire", T_KILLING, 92, F_BASE},
     {"died in custody", T_KILLING, 90, 0},
+    {"dies in custody", T_KILLING, 90, 0},
+    {"died in detention", T_KILLING, 90, 0},
     /* crackdown: a public trial is the state's act against many */
     {"public trial*", T_CRACKDOWN, 91, 0},
     {"mass trial*", T_CRACKDOWN, 91, 0},
@@ -145,6 +149,9 @@ static const entry lexicon[] = {
     {"forcibly sent back", T_REPATRIATION, 85, 0},
     {"forced return*", T_REPATRIATION, 85, 0},
     {"sent back", T_REPATRIATION, 80, 0},
+    {"sent home", T_REPATRIATION, 80, 0},
+    {"sends home", T_REPATRIATION, 80, 0},
+    {"taken back across", T_REPATRIATION, 80, 0},
     {"deported", T_REPATRIATION, 85, 0},
     {"deports", T_REPATRIATION, 85, 0},
     {"sends back", T_REPATRIATION, 80, 0},
@@ -194,6 +201,7 @@ static const entry lexicon[] = {
     {"spied on", T_SURVEILLANCE, 60, 0},
     {"cctv", T_SURVEILLANCE, 62, F_AGENT},
     {"informant*", T_SURVEILLANCE, 50, F_AGENT},
+    {"listening device*", T_SURVEILLANCE, 62, 0},
     {"patrol*", T_SURVEILLANCE, 40, F_AGENT},
     /* inspection: audits, inspections, checkpoints, investigations */
     {"inspection*", T_INSPECTION, 60, 0},
@@ -212,6 +220,8 @@ static const entry lexicon[] = {
     {"investigated", T_INSPECTION, 50, 0},
     {"investigating", T_INSPECTION, 50, 0},
     {"investigate", T_INSPECTION, 50, F_BASE},
+    {"searched", T_INSPECTION, 50, 0},
+    {"searches", T_INSPECTION, 50, 0},
     {"probe", T_INSPECTION, 50, F_NOUN},
     /* crackdown: campaigns and measures against a class of people */
     {"crackdown*", T_CRACKDOWN, 58, F_BASE},
@@ -233,8 +243,7 @@ static const entry lexicon[] = {
     {"raiding", T_CRACKDOWN, 58, 0},
     {"house search*", T_CRACKDOWN, 58, 0},
     {"house-to-house", T_CRACKDOWN, 58, 0},
-    {"searched", T_CRACKDOWN, 55, 0},
-    {"searches", T_CRACKDOWN, 55, 0},
+    {"home search*", T_CRACKDOWN, 58, 0},
     {"lockdown*", T_CRACKDOWN, 58, 0},
     {"locked down", T_CRACKDOWN, 58, 0},
     {"lock down", T_CRACKDOWN, 58, F_BASE},
@@ -353,6 +362,9 @@ static const entry lexicon[] = {
     {"kickback*", T_BRIBERY, 47, 0},
     {"paid off", T_BRIBERY, 47, 0},
     {"extort*", T_BRIBERY, 47, 0},
+    {"taking money", T_BRIBERY, 47, 0},
+    {"took money", T_BRIBERY, 47, 0},
+    {"accepted money", T_BRIBERY, 47, 0},
     /* meetings and lectures */
     {"meeting", T_MEETING, 40, F_NOUN},
     {"meetings", T_MEETING, 40, 0},
@@ -389,6 +401,72 @@ static const entry lexicon[] = {
     {NULL, NULL, 0, 0}};
 
 #define NLEX (sizeof lexicon / sizeof lexicon[0] - 1)
+
+/* Acts named by a verb and its object (or a noun of persons and its
+ * verb) a few words apart: "closed the city's largest market", "searched
+ * their homes", "paid a border guard commander", "smugglers moved ten
+ * tons", "recruited informants", "died after a beating". */
+typedef struct pair_rule {
+    const char *const *heads, *const *tails;
+    int window; /* words after the head the tail may be */
+    const char *type;
+    int priority;
+} pair_rule;
+
+static const char *const close_verbs[] = {
+    "closed", "closes", "close", "shut", "shuts", "shuttered", "closing",
+    "shutting", NULL};
+static const char *const markets[] = {"market", "markets", "jangmadang",
+                                      "jangmadangs", NULL};
+static const char *const search_verbs[] = {"searched", "searches",
+                                           "search", "searching",
+                                           "ransacked", NULL};
+static const char *const homes[] = {"home", "homes", "house", "houses",
+                                    "residence", "residences", "apartment",
+                                    "apartments", "dormitory", NULL};
+static const char *const pay_verbs[] = {"paid", "pays", "pay", "paying",
+                                        "gave", "gives", "handed", NULL};
+static const char *const officials[] = {
+    "guard", "guards", "commander", "commanders", "official", "officials",
+    "officer", "officers", "agent", "agents", "police", "policeman",
+    "policemen", "cadre", "cadres", "inspector", "inspectors", "soldier",
+    "soldiers", "chief", NULL};
+static const char *const smugglers[] = {"smuggler", "smugglers", NULL};
+static const char *const carry_verbs[] = {
+    "moved", "moves", "carried", "carries", "brought", "brings", "shipped",
+    "ships", "transported", "ferried", "took", "sneaked", "snuck",
+    "slipped", "crossed", "moving", "carrying", "bringing", "shipping",
+    "transporting", NULL};
+static const char *const recruit_verbs[] = {
+    "recruited", "recruits", "recruit", "recruiting", "planted", "deployed",
+    "deploys", "installed", "installs", "placed", NULL};
+static const char *const watchers[] = {
+    "informant", "informants", "informers", "spies", "detector", "detectors",
+    "cameras", "devices", "bugs", NULL};
+static const char *const die_verbs[] = {"died", "dies", "dying", NULL};
+static const char *const violence[] = {
+    "beating", "beaten", "beatings", "torture", "tortured", "custody",
+    "detention", "interrogation", "gunfire", "shooting", "shot", NULL};
+
+static const pair_rule pairs[] = {
+    {close_verbs, markets, 5, T_CRACKDOWN, 58},
+    {search_verbs, homes, 4, T_CRACKDOWN, 58},
+    {pay_verbs, officials, 5, T_BRIBERY, 47},
+    {smugglers, carry_verbs, 3, T_SMUGGLING, 48},
+    {recruit_verbs, watchers, 4, T_SURVEILLANCE, 62},
+    {die_verbs, violence, 5, T_KILLING, 92},
+};
+#define NPAIRS (sizeof pairs / sizeof pairs[0])
+
+/* What a pair rule stands for as a lexicon entry (filled from pairs[]). */
+static const entry pair_entries[NPAIRS] = {
+    {"(closed ... market)", T_CRACKDOWN, 58, 0},
+    {"(searched ... homes)", T_CRACKDOWN, 58, 0},
+    {"(paid ... official)", T_BRIBERY, 47, 0},
+    {"(smugglers ... moved)", T_SMUGGLING, 48, 0},
+    {"(recruited ... informants)", T_SURVEILLANCE, 62, 0},
+    {"(died ... beating)", T_KILLING, 92, 0},
+};
 #define LX_NONE 0xFFFFu
 
 /* Phrases are found by their first two bytes (every phrase has at least
@@ -539,13 +617,22 @@ static const char *const purpose_words[] = {
     "eliminate", "eliminating", "crack", "clamp", "dealing", "deal",
     "handle", "handling", "punish", "punishing", NULL};
 
+/* Words that open a clause subordinate to the sentence's own act: a
+ * cause or an earlier step ("since a soldier deserted", "after the
+ * raid") or a consequence ("prompting agents to launch searches"). Acts
+ * there are real but not the sentence's own event. */
+static const char *const subordinators[] = {
+    "since", "after", "following", "because", "prompting", "prompted",
+    "leading", "causing", "resulting", "sparking", "triggering",
+    "forcing", NULL};
+
 /* A trigger that only sets the scene of another act: "amid a crackdown",
  * "despite the lockdown", "to bypass a border lockdown", "due to the
  * closure". */
 static const char *const background_words[] = {
     "amid", "amidst", "despite", "bypass", "bypassed", "bypassing",
     "circumvent", "circumvented", "circumventing", "due", "owing",
-    "because", "thanks", "given", "following", "since", NULL};
+    "because", "thanks", "given", NULL};
 
 static const char *const generic_words[] = {
     "often", "usually", "typically", "generally", "frequently",
@@ -556,15 +643,17 @@ static const char *const generic_words[] = {
     "offenders", "whenever", "tend", "tends", "tended", "customary",
     NULL};
 
+/* "how many were caught": a count over cases, no one case */
+
 /* Scans back from pos over at most 6 words of the trigger's clause (to a
  * comma, semicolon, colon, quote or the sentence's start) for words that
  * make it not an event. */
 static int is_measure(const char *type)
 {
-    return strcmp(type, T_CRACKDOWN) == 0 ||
-           strcmp(type, T_INSPECTION) == 0 ||
-           strcmp(type, T_SURVEILLANCE) == 0 ||
-           strcmp(type, T_LECTURE) == 0 || strcmp(type, T_MEETING) == 0;
+    return type == T_CRACKDOWN ||
+           type == T_INSPECTION ||
+           type == T_SURVEILLANCE ||
+           type == T_LECTURE || type == T_MEETING;
 }
 
 static unsigned modality_before(const char *lc, size_t pos, const entry *en,
@@ -593,11 +682,11 @@ static unsigned modality_before(const char *lc, size_t pos, const entry *en,
         if (in_words(lc, b, e, order_words) || is_word(lc, b, e, "directing"))
             ordered = 1;
         if (in_words(lc, b, e, order_words) &&
-            (strcmp(en->type, T_ARREST) == 0 ||
-             strcmp(en->type, T_EXECUTION) == 0 ||
-             strcmp(en->type, T_KILLING) == 0 ||
-             strcmp(en->type, T_REPATRIATION) == 0 ||
-             strcmp(en->type, T_DETENTION) == 0))
+            (en->type == T_ARREST ||
+             en->type == T_EXECUTION ||
+             en->type == T_KILLING ||
+             en->type == T_REPATRIATION ||
+             en->type == T_DETENTION))
             mod |= GP_MOD_FUTURE;
         if (in_words(lc, b, e, purpose_words))
             *purpose_gov = 1;
@@ -653,6 +742,9 @@ static int clause_generic(const char *lc, size_t n, size_t b0, size_t b1)
         while (j < hi && alpha((unsigned char)lc[j]))
             j++;
         if (in_words(lc, i, j, generic_words))
+            return 1;
+        if (is_word(lc, i, j, "how") && j + 5 <= hi &&
+            memcmp(lc + j, " many", 5) == 0)
             return 1;
         /* "such crossings", not "such as" */
         if (is_word(lc, i, j, "such") &&
@@ -727,9 +819,7 @@ static int clause_asks(const char *lc, size_t n, size_t e)
 
 static int is_offence_type(const char *type)
 {
-    return type == (const char *)T_SMUGGLING ||
-           strcmp(type, T_SMUGGLING) == 0 || strcmp(type, T_BRIBERY) == 0 ||
-           strcmp(type, T_DEFECTION) == 0;
+    return type == T_SMUGGLING || type == T_BRIBERY || type == T_DEFECTION;
 }
 
 /* Words before an offence that make it the reason or charge of an act. */
@@ -743,9 +833,9 @@ static const char *const offence_markers[] = {
  * target, not an event. */
 static int aims_at_target(const char *type)
 {
-    return strcmp(type, T_CRACKDOWN) == 0 ||
-           strcmp(type, T_INSPECTION) == 0 ||
-           strcmp(type, T_SURVEILLANCE) == 0;
+    return type == T_CRACKDOWN ||
+           type == T_INSPECTION ||
+           type == T_SURVEILLANCE;
 }
 
 /* Nouns after which a trigger names a thing or place, not an event:
@@ -790,11 +880,43 @@ static int names_no_act(const char *lc, size_t n, size_t i, size_t e,
     if (in_words(lc, b2, e2, thing_after))
         return 1;
     int unit_words = (en->flags & F_AGENT) ||
-                     strcmp(en->type, T_SURVEILLANCE) == 0 ||
-                     strcmp(en->type, T_INSPECTION) == 0 ||
-                     strcmp(en->type, T_SMUGGLING) == 0 ||
-                     strcmp(en->type, T_OTHER) == 0;
+                     en->type == T_SURVEILLANCE ||
+                     en->type == T_INSPECTION ||
+                     en->type == T_SMUGGLING ||
+                     en->type == T_OTHER;
     return unit_words && in_words(lc, b2, e2, person_after);
+}
+
+/* A pair rule whose head is the word at lc[i..]: its entry, and in *end
+ * the end of its tail word; NULL when none matches. */
+static const entry *pair_at(const char *lc, size_t n, size_t i, size_t *end)
+{
+    size_t hb = i, he = i;
+    while (he < n && alpha((unsigned char)lc[he]))
+        he++;
+    if (he == hb)
+        return NULL;
+    for (size_t r = 0; r < NPAIRS; r++) {
+        if (!in_words(lc, hb, he, pairs[r].heads))
+            continue;
+        size_t p = he;
+        for (int w = 0; w < pairs[r].window; w++) {
+            size_t b, e;
+            if (!word_after(lc, n, p, &b, &e))
+                break;
+            /* the tail within the clause: no comma or stop between */
+            if (memchr(lc + p, ',', b - p) || memchr(lc + p, '.', b - p) ||
+                memchr(lc + p, ';', b - p))
+                break;
+            /* "'s": the word after an apostrophe */
+            if (in_words(lc, b, e, pairs[r].tails)) {
+                *end = e;
+                return &pair_entries[r];
+            }
+            p = e;
+        }
+    }
+    return NULL;
 }
 
 size_t gp_find_triggers(const gp_lexicon *lx, const char *lc, size_t n,
@@ -804,17 +926,35 @@ size_t gp_find_triggers(const gp_lexicon *lx, const char *lc, size_t n,
     /* end of the last target-taking act ("crackdown on"), for roles */
     size_t target_until = 0, act_end = 0;
     int have_act = 0;
+    size_t gen_lo = (size_t)-1; /* the clause clause_generic() last read */
+    int gen = 0;
+    size_t sub_until = 0; /* the subordinate clause read, if any */
     for (size_t i = 0; i < n && k < max; i++) {
         if ((i > 0 && wch((unsigned char)lc[i - 1])) || i + 2 >= n)
             continue;
+        /* a subordinate clause runs to the clause's end */
+        if (alpha((unsigned char)lc[i])) {
+            size_t we = i;
+            while (we < n && alpha((unsigned char)lc[we]))
+                we++;
+            if (in_words(lc, i, we, subordinators)) {
+                sub_until = we;
+                while (sub_until < n && lc[sub_until] != ',' &&
+                       lc[sub_until] != ';' && lc[sub_until] != ':' &&
+                       lc[sub_until] != '.')
+                    sub_until++;
+            }
+        }
+        size_t pair_end = 0;
+        const entry *pair = pair_at(lc, n, i, &pair_end);
         unsigned t = lx->head[head2_of((unsigned char)lc[i],
                                        (unsigned char)lc[i + 1])];
-        if (t == LX_NONE)
+        if (t == LX_NONE && !pair)
             continue;
-        /* longest phrase wins at a position */
-        const entry *best = NULL;
-        size_t best_end = 0;
-        for (; t != LX_NONE; t = lx->next[t]) {
+        /* longest phrase wins at a position; a pair is more specific */
+        const entry *best = pair;
+        size_t best_end = pair ? pair_end : 0;
+        for (; !pair && t != LX_NONE; t = lx->next[t]) {
             size_t L = lx->len[t];
             const char *ph = lexicon[t].phrase;
             if (i + L > n || lc[i] != ph[0] || lc[i + 1] != ph[1] ||
@@ -839,9 +979,9 @@ size_t gp_find_triggers(const gp_lexicon *lx, const char *lc, size_t n,
         /* person nouns made from a trigger's stem are not events:
          * "executioners", "repatriates" stay, "inspectors" and "detectors"
          * are the instruments of their acts */
-        if (lx->prefix[en - lexicon] && e - i >= 3 &&
-            strcmp(en->type, T_INSPECTION) != 0 &&
-            strcmp(en->type, T_SURVEILLANCE) != 0) {
+        if (!pair && lx->prefix[en - lexicon] && e - i >= 3 &&
+            en->type != T_INSPECTION &&
+            en->type != T_SURVEILLANCE) {
             const char *w = lc + e;
             if ((w[-1] == 'r' && (w[-2] == 'e' || w[-2] == 'o')) ||
                 (w[-1] == 's' && w[-2] == 'r' &&
@@ -851,7 +991,7 @@ size_t gp_find_triggers(const gp_lexicon *lx, const char *lc, size_t n,
                 continue;
         }
         /* "escaped arrest", "escape punishment": the act avoided */
-        if (strcmp(en->type, T_DEFECTION) == 0 &&
+        if (en->type == T_DEFECTION &&
             (is_word(lc, i, e, "escaped") || is_word(lc, i, e, "escape"))) {
             size_t b2, e2;
             if (word_after(lc, n, e, &b2, &e2) &&
@@ -872,7 +1012,7 @@ size_t gp_find_triggers(const gp_lexicon *lx, const char *lc, size_t n,
                  is_word(lc, b2, e2, "fire")))
                 continue;
         }
-        if (names_no_act(lc, n, i, e, en))
+        if (!pair && names_no_act(lc, n, i, e, en))
             continue;
         gp_trigger_hit *h = &out[k];
         memset(h, 0, sizeof *h);
@@ -881,19 +1021,31 @@ size_t gp_find_triggers(const gp_lexicon *lx, const char *lc, size_t n,
         h->type = en->type;
         h->priority = en->priority;
         h->state_act = !is_offence_type(en->type) &&
-                       strcmp(en->type, T_OTHER) != 0;
+                       en->type != T_OTHER;
         h->agent = (en->flags & F_AGENT) != 0;
         h->weak = is_word(lc, i, e, "caught") || is_word(lc, i, e, "busted");
+        h->sub = i < sub_until;
         int purpose_gov = 0;
         h->modality = modality_before(lc, i, en, &purpose_gov);
         if (clause_asks(lc, n, e))
             h->modality |= GP_MOD_QUESTION;
-        if (clause_generic(lc, n, i, e))
-            h->modality |= GP_MOD_GENERIC;
+        /* hits of one clause share its answer */
+        {
+            size_t lo = i;
+            while (lo > 0 && lc[lo - 1] != ',' && lc[lo - 1] != ';' &&
+                   lc[lo - 1] != ':')
+                lo--;
+            if (lo != gen_lo) {
+                gen_lo = lo;
+                gen = clause_generic(lc, n, i, e);
+            }
+            if (gen)
+                h->modality |= GP_MOD_GENERIC;
+        }
         /* roles */
         if (i < target_until) {
             h->role = GP_ROLE_TARGET;
-        } else if (!h->state_act && strcmp(en->type, T_OTHER) != 0) {
+        } else if (!h->state_act && en->type != T_OTHER) {
             size_t b, we;
             size_t p = i;
             for (int w = 0; w < 4; w++) {
@@ -944,7 +1096,9 @@ const gp_trigger_hit *gp_sentence_event(const gp_trigger_hit *hits, size_t n)
         const gp_trigger_hit *h = &hits[i];
         if (h->modality || h->role != GP_ROLE_ACT)
             continue;
-        if (!best || h->priority > best->priority)
+        /* the main clause's act before a subordinate clause's */
+        if (!best || (best->sub && !h->sub) ||
+            (best->sub == h->sub && h->priority > best->priority))
             best = h;
     }
     return best;

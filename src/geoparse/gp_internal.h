@@ -137,6 +137,9 @@ typedef struct gp_trigger_hit {
                           "inspectors"), not the act itself */
     int weak;          /* may mean less than its type ("caught" may be
                           seen, not arrested) */
+    int sub;           /* in a clause subordinate to the sentence's own act
+                          ("since a soldier deserted", "prompting
+                          searches"): real, but not the sentence's event */
 } gp_trigger_hit;
 
 /* The event lexicon, indexed for fast scanning. Built once per extractor
@@ -152,8 +155,9 @@ size_t gp_find_triggers(const gp_lexicon *lx, const char *lc, size_t n,
                         gp_trigger_hit *out, size_t max);
 
 /* The event of a sentence: among its triggers that are not modal, the act
- * of highest priority; an offence or target alone is no event. NULL when
- * the sentence states none. */
+ * of the main clause of highest priority (else a subordinate clause's);
+ * an offence or target alone is no event. NULL when the sentence states
+ * none. */
 const gp_trigger_hit *gp_sentence_event(const gp_trigger_hit *hits,
                                         size_t n);
 

@@ -700,10 +700,41 @@ static void dates_of(const work *w, size_t si, const gp_date **out, size_t *n)
     *n = dc->count[si];
 }
 
+/* Does the date d of sentence si belong to the act whose trigger starts
+ * at byte tb (absolute) or to another of its kind? A date belongs to the
+ * last act told before it (dates follow their verb: "caught in Changchun
+ * in early April were handed over ... last week" dates the catching to
+ * April and the handing over to last week), or, when none comes before it
+ * ("On Jan. 7, police arrested ..."), to the first act after it. */
+static int date_is_acts(const work *w, size_t si, size_t tb,
+                        const char *type, const gp_date *d)
+{
+    const bm_sentence *s = &w->S[si];
+    gp_trigger_hit H[HITS_MAX];
+    size_t nh = gp_find_triggers(w->lx, w->lc + s->byte_start,
+                                 s->byte_end - s->byte_start, H, HITS_MAX);
+    const gp_trigger_hit *before = NULL, *after = NULL;
+    for (size_t k = 0; k < nh; k++) {
+        const gp_trigger_hit *h = &H[k];
+        int ours = s->byte_start + h->b0 == tb || types_agree(h->type, type);
+        if (!ours && (h->role != GP_ROLE_ACT || h->modality))
+            continue;
+        if (h->b1 <= d->b0)
+            before = h; /* hits come in text order: the last one wins */
+        else if (!after && h->b0 >= d->b1)
+            after = h;
+    }
+    const gp_trigger_hit *owner = before ? before : after;
+    return !owner || s->byte_start + owner->b0 == tb ||
+           types_agree(owner->type, type);
+}
+
 /* The event date of sentence si nearest to byte tb (absolute), or its
- * first reporting date into *rep. */
+ * first reporting date into *rep. With owned (the act's type), only a
+ * date nearer the act at tb, or another of its kind, than any other act
+ * of the sentence. */
 static void sentence_dates(const work *w, size_t si, size_t tb, dpick *ev,
-                           dpick *rep)
+                           dpick *rep, const char *owned)
 {
     const bm_sentence *s = &w->S[si];
     const gp_date *D;
@@ -713,13 +744,17 @@ static void sentence_dates(const work *w, size_t si, size_t tb, dpick *ev,
     for (size_t k = 0; k < n; k++) {
         const gp_date *d = &D[k];
         if (d->role == GP_DATE_REPORTING) {
-            if (rep && !rep->found && d->prec != BM_DATE_NONE) {
+            /* when someone spoke is a day ("told RFA on Monday"), not
+             * "said ... this year" */
+            if (rep && !rep->found && d->prec == BM_DATE_DAY) {
                 rep->d = *d;
                 rep->found = 1;
             }
             continue;
         }
         if (d->role != GP_DATE_EVENT)
+            continue;
+        if (owned && !date_is_acts(w, si, tb, owned, d))
             continue;
         size_t at = s->byte_start + d->b0;
         size_t dist = at > tb ? at - tb : tb - at;
@@ -770,7 +805,8 @@ static bm_status date_incident(work *w, const cand *c, bm_incident *inc)
 {
     dpick ev = {0}, rep = {0};
     size_t tb = w->S[c->primary_si].byte_start + c->trigger_b;
-    sentence_dates(w, c->primary_si, tb, &ev, &rep);
+    sentence_dates(w, c->primary_si, tb, &ev, &rep,
+                   c->from_title ? NULL : c->type);
     /* its other sentences, nearest first (earlier cases of the same kind
      * are incidents of their own, never merged into it) */
     size_t maxd = 0;
@@ -783,7 +819,7 @@ static bm_status date_incident(work *w, const cand *c, bm_incident *inc)
         for (size_t k = 0; !ev.found && k < c->nsents; k++) {
             size_t sj = c->sents[k];
             if (sj + dist == c->primary_si || sj == c->primary_si + dist)
-                sentence_dates(w, sj, w->S[sj].byte_start, &ev, &rep);
+                sentence_dates(w, sj, w->S[sj].byte_start, &ev, &rep, NULL);
         }
     /* the next sentences that go on with the story */
     size_t last = c->sents[c->nsents - 1];
@@ -791,7 +827,7 @@ static bm_status date_incident(work *w, const cand *c, bm_incident *inc)
          !ev.found && sj < w->ns && sj <= last + 3; sj++) {
         if (!continues(w, c, sj))
             break;
-        sentence_dates(w, sj, w->S[sj].byte_start, &ev, &rep);
+        sentence_dates(w, sj, w->S[sj].byte_start, &ev, &rep, NULL);
     }
     if (ev.found && ev.d.prec != BM_DATE_NONE)
         return set_date(inc, ev.d.iso, ev.d.prec, ev.d.start, ev.d.end);
@@ -802,16 +838,15 @@ static bm_status date_incident(work *w, const cand *c, bm_incident *inc)
          !rep.found && sj < w->ns && sj <= c->primary_si + 2; sj++) {
         dpick none = {0};
         if (sentence_is_prose(w, sj))
-            sentence_dates(w, sj, 0, &none, &rep);
+            sentence_dates(w, sj, 0, &none, &rep, NULL);
     }
     for (size_t sj = 0; !rep.found && sj < w->ns && sj < 8; sj++) {
         dpick none = {0};
         if (sentence_is_prose(w, sj))
-            sentence_dates(w, sj, 0, &none, &rep);
+            sentence_dates(w, sj, 0, &none, &rep, NULL);
     }
     if (rep.found)
-        return set_date(inc, rep.d.start[0] ? rep.d.start : rep.d.iso,
-                        BM_DATE_REPORTED, NULL, rep.d.end);
+        return set_date(inc, rep.d.iso, BM_DATE_REPORTED, NULL, rep.d.end);
     /* the report's own date: the latest it can have happened */
     if (w->r->date && bm_date_valid(w->r->date)) {
         char start[11], end[11];

@@ -482,7 +482,7 @@ static const char *const future_words[] = {
     "set for", "due to be", "due on", "due in", "slated to", "slated for",
     "plans to", "plan to", "planned to", "planning to", "expected to",
     "is to", "are to", "will be", "would be held", "upcoming", "ahead of",
-    "in time for", "falls on", "fall on", NULL};
+    "in time for", "falls on", "fall on", "would", NULL};
 
 /* Speech verbs: a date right after one (within a few words, no "that")
  * is when someone spoke. */
