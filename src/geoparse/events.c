@@ -477,18 +477,119 @@ static inline unsigned head2_of(unsigned char c0, unsigned char c1)
     return ((unsigned)c0 * 31u ^ (unsigned)c1 * 7u) & (HEAD2 - 1u);
 }
 
+/* Classes of the words around a trigger (modality and roles). */
+enum {
+    WC_NEG = 1u << 0, WC_HEDGE = 1u << 1, WC_FUTURE = 1u << 2,
+    WC_ORDER = 1u << 3, WC_PURPOSE = 1u << 4, WC_BACKGROUND = 1u << 5,
+    WC_GENERIC = 1u << 6, WC_OFFENCE = 1u << 7, WC_THING = 1u << 8,
+    WC_PERSON = 1u << 9, WC_DET = 1u << 10
+};
+#define WC_MAX 512
+#define WC_BUCKETS 512u
+#define WC_NONE 0xFFFFu
+
+static unsigned wc_hash(const char *w, size_t n)
+{
+    return ((unsigned)n * 131u + (unsigned char)w[0] * 31u +
+            (unsigned char)w[n - 1] * 7u + (n > 1 ? (unsigned char)w[1] : 0u)) &
+           (WC_BUCKETS - 1u);
+}
+
+/* Marker words, found by the same hash: heads of pair rules (kind: the
+ * rule's index) and subordinators (kind MK_SUB). */
+#define MK_MAX 128
+#define MK_SUB 0xFEu
+
 struct gp_lexicon {
     unsigned short head[HEAD2];
     unsigned short next[NLEX];
     unsigned char len[NLEX]; /* without '*' */
     unsigned char prefix[NLEX];
+    unsigned char mhead[HEAD2], mnext[MK_MAX], mkind[MK_MAX];
+    const char *mword[MK_MAX];
+    unsigned char mlen[MK_MAX];
+    size_t nm;
+    /* the word lists of modality and roles, one table: a word's classes
+     * (WC_*) in one lookup */
+    unsigned short whead[WC_BUCKETS], wnext[WC_MAX], wcls[WC_MAX];
+    const char *wword[WC_MAX];
+    unsigned char wlen[WC_MAX];
+    size_t nw;
 };
+
+/* Words that open a clause subordinate to the sentence's own act: a
+ * cause or an earlier step ("since a soldier deserted", "after the
+ * raid") or a consequence ("prompting agents to launch searches"). Acts
+ * there are real but not the sentence's own event. */
+static const char *const subordinators[] = {
+    "since", "after", "following", "because", "prompting", "prompted",
+    "leading", "causing", "resulting", "sparking", "triggering",
+    "forcing", NULL};
+
+static void marker_add(gp_lexicon *lx, const char *const *words,
+                       unsigned kind)
+{
+    for (size_t i = 0; words[i] && lx->nm < MK_MAX; i++) {
+        size_t k = lx->nm++;
+        lx->mword[k] = words[i];
+        lx->mlen[k] = (unsigned char)strlen(words[i]);
+        lx->mkind[k] = (unsigned char)kind;
+        unsigned h = head2_of((unsigned char)words[i][0],
+                              (unsigned char)words[i][1]);
+        lx->mnext[k] = lx->mhead[h];
+        lx->mhead[h] = (unsigned char)k;
+    }
+}
+
+/* The classes of the word lc[b..e); 0 for none. */
+static unsigned wc_of(const gp_lexicon *lx, const char *lc, size_t b,
+                      size_t e)
+{
+    if (e <= b)
+        return 0;
+    for (unsigned k = lx->whead[wc_hash(lc + b, e - b)]; k != WC_NONE;
+         k = lx->wnext[k])
+        if (lx->wlen[k] == e - b && memcmp(lc + b, lx->wword[k], e - b) == 0)
+            return lx->wcls[k];
+    return 0;
+}
+
+static void wc_add(gp_lexicon *lx, const char *const *words, unsigned cls)
+{
+    for (size_t i = 0; words[i]; i++) {
+        size_t n = strlen(words[i]);
+        unsigned h = wc_hash(words[i], n);
+        unsigned k;
+        for (k = lx->whead[h]; k != WC_NONE; k = lx->wnext[k])
+            if (lx->wlen[k] == n && memcmp(lx->wword[k], words[i], n) == 0)
+                break;
+        if (k == WC_NONE) {
+            if (lx->nw >= WC_MAX)
+                continue;
+            k = (unsigned)lx->nw++;
+            lx->wword[k] = words[i];
+            lx->wlen[k] = (unsigned char)n;
+            lx->wcls[k] = 0;
+            lx->wnext[k] = lx->whead[h];
+            lx->whead[h] = (unsigned short)k;
+        }
+        lx->wcls[k] |= (unsigned short)cls;
+    }
+}
+
+static void wc_init(gp_lexicon *lx);
 
 gp_lexicon *gp_lexicon_new(void)
 {
     gp_lexicon *lx = malloc(sizeof *lx);
     if (!lx)
         return NULL;
+    memset(lx->mhead, 0xFF, sizeof lx->mhead);
+    lx->nm = 0;
+    wc_init(lx);
+    for (size_t r = 0; r < NPAIRS; r++)
+        marker_add(lx, pairs[r].heads, (unsigned)r);
+    marker_add(lx, subordinators, MK_SUB);
     for (size_t i = 0; i < HEAD2; i++)
         lx->head[i] = LX_NONE;
     for (size_t t = NLEX; t-- > 0;) {
@@ -617,14 +718,6 @@ static const char *const purpose_words[] = {
     "eliminate", "eliminating", "crack", "clamp", "dealing", "deal",
     "handle", "handling", "punish", "punishing", NULL};
 
-/* Words that open a clause subordinate to the sentence's own act: a
- * cause or an earlier step ("since a soldier deserted", "after the
- * raid") or a consequence ("prompting agents to launch searches"). Acts
- * there are real but not the sentence's own event. */
-static const char *const subordinators[] = {
-    "since", "after", "following", "because", "prompting", "prompted",
-    "leading", "causing", "resulting", "sparking", "triggering",
-    "forcing", NULL};
 
 /* A trigger that only sets the scene of another act: "amid a crackdown",
  * "despite the lockdown", "to bypass a border lockdown", "due to the
@@ -656,8 +749,8 @@ static int is_measure(const char *type)
            type == T_LECTURE || type == T_MEETING;
 }
 
-static unsigned modality_before(const char *lc, size_t pos, const entry *en,
-                                int *purpose_gov)
+static unsigned modality_before(const gp_lexicon *lx, const char *lc,
+                                size_t pos, const entry *en, int *purpose_gov)
 {
     unsigned mod = 0;
     int ordered = 0;
@@ -673,24 +766,25 @@ static unsigned modality_before(const char *lc, size_t pos, const entry *en,
         if (e - b > 5 && (unsigned char)lc[e - 4] == 0x99 &&
             lc[e - 1] == 't' && lc[e - 2] == 'n' && lc[e - 6] == 'n')
             mod |= GP_MOD_NEGATED; /* "didn’t" */
-        if (in_words(lc, b, e, neg_words))
+        unsigned wc = wc_of(lx, lc, b, e);
+        if (wc & WC_NEG)
             mod |= GP_MOD_NEGATED;
-        if (in_words(lc, b, e, hedge_words))
+        if (wc & WC_HEDGE)
             mod |= GP_MOD_HEDGED;
-        if (in_words(lc, b, e, future_words))
+        if (wc & WC_FUTURE)
             mod |= GP_MOD_FUTURE;
-        if (in_words(lc, b, e, order_words) || is_word(lc, b, e, "directing"))
+        if ((wc & WC_ORDER) || is_word(lc, b, e, "directing"))
             ordered = 1;
-        if (in_words(lc, b, e, order_words) &&
+        if ((wc & WC_ORDER) &&
             (en->type == T_ARREST ||
              en->type == T_EXECUTION ||
              en->type == T_KILLING ||
              en->type == T_REPATRIATION ||
              en->type == T_DETENTION))
             mod |= GP_MOD_FUTURE;
-        if (in_words(lc, b, e, purpose_words))
+        if (wc & WC_PURPOSE)
             *purpose_gov = 1;
-        if (in_words(lc, b, e, background_words))
+        if (wc & WC_BACKGROUND)
             mod |= GP_MOD_GENERIC;
         /* "to arrest", "to be arrested": an infinitive */
         if (w == 0 && is_word(lc, b, e, "to") && (en->flags & F_BASE))
@@ -699,13 +793,9 @@ static unsigned modality_before(const char *lc, size_t pos, const entry *en,
          * smuggling": the act is the object of an infinitive; not "led to
          * the arrest", "to their arrest" */
         if (w == 1 && is_word(lc, b, e, "to")) {
-            static const char *const dets[] = {
-                "the", "a", "an", "his", "her", "their", "its", "our", "this",
-                "that", "these", "those", "mass", "further", "more", "such",
-                "any", "some", "many", "several", NULL};
             size_t b2, e2;
             if (word_before(lc, pos, &b2, &e2) &&
-                !in_words(lc, b2, e2, dets) &&
+                !(wc_of(lx, lc, b2, e2) & WC_DET) &&
                 !(lc[b2] >= '0' && lc[b2] <= '9'))
                 mod |= GP_MOD_PURPOSE;
         }
@@ -725,7 +815,8 @@ static unsigned modality_before(const char *lc, size_t pos, const entry *en,
 /* Generic words anywhere in the trigger's clause (between commas,
  * semicolons or the sentence's ends), and "in the past" not followed by
  * a span ("in the past week" dates an event). */
-static int clause_generic(const char *lc, size_t n, size_t b0, size_t b1)
+static int clause_generic(const gp_lexicon *lx, const char *lc, size_t n,
+                          size_t b0, size_t b1)
 {
     size_t lo = b0, hi = b1;
     while (lo > 0 && lc[lo - 1] != ',' && lc[lo - 1] != ';' &&
@@ -741,7 +832,7 @@ static int clause_generic(const char *lc, size_t n, size_t b0, size_t b1)
         size_t j = i;
         while (j < hi && alpha((unsigned char)lc[j]))
             j++;
-        if (in_words(lc, i, j, generic_words))
+        if (wc_of(lx, lc, i, j) & WC_GENERIC)
             return 1;
         if (is_word(lc, i, j, "how") && j + 5 <= hi &&
             memcmp(lc + j, " many", 5) == 0)
@@ -869,54 +960,61 @@ static const char *const person_after[] = {
 /* Does the word after the trigger (ending at e) make it a thing or a
  * unit rather than an act? Finite forms ("arrested", "raided") are acts
  * whatever follows. */
-static int names_no_act(const char *lc, size_t n, size_t i, size_t e,
-                        const entry *en)
+static int names_no_act(const gp_lexicon *lx, const char *lc, size_t n,
+                        size_t i, size_t e, const entry *en)
 {
     if (e - i > 2 && lc[e - 1] == 'd' && lc[e - 2] == 'e')
         return 0;
     size_t b2, e2;
     if (!word_after(lc, n, e, &b2, &e2))
         return 0;
-    if (in_words(lc, b2, e2, thing_after))
+    unsigned wc = wc_of(lx, lc, b2, e2);
+    if (wc & WC_THING)
         return 1;
     int unit_words = (en->flags & F_AGENT) ||
                      en->type == T_SURVEILLANCE ||
                      en->type == T_INSPECTION ||
                      en->type == T_SMUGGLING ||
                      en->type == T_OTHER;
-    return unit_words && in_words(lc, b2, e2, person_after);
+    return unit_words && (wc & WC_PERSON);
 }
 
-/* A pair rule whose head is the word at lc[i..]: its entry, and in *end
- * the end of its tail word; NULL when none matches. */
-static const entry *pair_at(const char *lc, size_t n, size_t i, size_t *end)
+/* The tail of pair rule r within its window after he (the head's end):
+ * the end of the tail word in *end, 0 when none. */
+static int pair_tail(const char *lc, size_t n, size_t he, size_t r,
+                     size_t *end)
 {
-    size_t hb = i, he = i;
-    while (he < n && alpha((unsigned char)lc[he]))
-        he++;
-    if (he == hb)
-        return NULL;
-    for (size_t r = 0; r < NPAIRS; r++) {
-        if (!in_words(lc, hb, he, pairs[r].heads))
-            continue;
-        size_t p = he;
-        for (int w = 0; w < pairs[r].window; w++) {
-            size_t b, e;
-            if (!word_after(lc, n, p, &b, &e))
-                break;
-            /* the tail within the clause: no comma or stop between */
-            if (memchr(lc + p, ',', b - p) || memchr(lc + p, '.', b - p) ||
-                memchr(lc + p, ';', b - p))
-                break;
-            /* "'s": the word after an apostrophe */
-            if (in_words(lc, b, e, pairs[r].tails)) {
-                *end = e;
-                return &pair_entries[r];
-            }
-            p = e;
+    size_t p = he;
+    for (int w = 0; w < pairs[r].window; w++) {
+        size_t b, e;
+        if (!word_after(lc, n, p, &b, &e))
+            return 0;
+        /* within the clause: no comma or stop between */
+        if (memchr(lc + p, ',', b - p) || memchr(lc + p, '.', b - p) ||
+            memchr(lc + p, ';', b - p))
+            return 0;
+        if (in_words(lc, b, e, pairs[r].tails)) {
+            *end = e;
+            return 1;
         }
+        p = e;
     }
-    return NULL;
+    return 0;
+}
+
+/* The marker word at lc[i..we) (a pair rule's head or a subordinator):
+ * its kind, or -1. */
+static int marker_at(const gp_lexicon *lx, const char *lc, size_t i,
+                     size_t we)
+{
+    if (we - i < 2)
+        return -1;
+    for (unsigned k = lx->mhead[head2_of((unsigned char)lc[i],
+                                         (unsigned char)lc[i + 1])];
+         k != 0xFF; k = lx->mnext[k])
+        if (lx->mlen[k] == we - i && memcmp(lc + i, lx->mword[k], we - i) == 0)
+            return lx->mkind[k];
+    return -1;
 }
 
 size_t gp_find_triggers(const gp_lexicon *lx, const char *lc, size_t n,
@@ -930,23 +1028,34 @@ size_t gp_find_triggers(const gp_lexicon *lx, const char *lc, size_t n,
     int gen = 0;
     size_t sub_until = 0; /* the subordinate clause read, if any */
     for (size_t i = 0; i < n && k < max; i++) {
-        if ((i > 0 && wch((unsigned char)lc[i - 1])) || i + 2 >= n)
+        /* from word start to word start: skip the rest of a word */
+        if (i > 0 && wch((unsigned char)lc[i - 1])) {
+            while (i < n && wch((unsigned char)lc[i]))
+                i++;
+            if (i >= n)
+                break;
+        }
+        if (i + 2 >= n || !wch((unsigned char)lc[i]))
             continue;
-        /* a subordinate clause runs to the clause's end */
-        if (alpha((unsigned char)lc[i])) {
+        /* marker words: a subordinate clause runs to the clause's end; a
+         * pair rule's head looks for its tail */
+        size_t pair_end = 0;
+        const entry *pair = NULL;
+        {
             size_t we = i;
             while (we < n && alpha((unsigned char)lc[we]))
                 we++;
-            if (in_words(lc, i, we, subordinators)) {
+            int mk = marker_at(lx, lc, i, we);
+            if (mk == (int)MK_SUB) {
                 sub_until = we;
                 while (sub_until < n && lc[sub_until] != ',' &&
                        lc[sub_until] != ';' && lc[sub_until] != ':' &&
                        lc[sub_until] != '.')
                     sub_until++;
+            } else if (mk >= 0 && pair_tail(lc, n, we, (size_t)mk, &pair_end)) {
+                pair = &pair_entries[mk];
             }
         }
-        size_t pair_end = 0;
-        const entry *pair = pair_at(lc, n, i, &pair_end);
         unsigned t = lx->head[head2_of((unsigned char)lc[i],
                                        (unsigned char)lc[i + 1])];
         if (t == LX_NONE && !pair)
@@ -1012,7 +1121,7 @@ size_t gp_find_triggers(const gp_lexicon *lx, const char *lc, size_t n,
                  is_word(lc, b2, e2, "fire")))
                 continue;
         }
-        if (!pair && names_no_act(lc, n, i, e, en))
+        if (!pair && names_no_act(lx, lc, n, i, e, en))
             continue;
         gp_trigger_hit *h = &out[k];
         memset(h, 0, sizeof *h);
@@ -1026,7 +1135,7 @@ size_t gp_find_triggers(const gp_lexicon *lx, const char *lc, size_t n,
         h->weak = is_word(lc, i, e, "caught") || is_word(lc, i, e, "busted");
         h->sub = i < sub_until;
         int purpose_gov = 0;
-        h->modality = modality_before(lc, i, en, &purpose_gov);
+        h->modality = modality_before(lx, lc, i, en, &purpose_gov);
         if (clause_asks(lc, n, e))
             h->modality |= GP_MOD_QUESTION;
         /* hits of one clause share its answer */
@@ -1037,7 +1146,7 @@ size_t gp_find_triggers(const gp_lexicon *lx, const char *lc, size_t n,
                 lo--;
             if (lo != gen_lo) {
                 gen_lo = lo;
-                gen = clause_generic(lc, n, i, e);
+                gen = clause_generic(lx, lc, n, i, e);
             }
             if (gen)
                 h->modality |= GP_MOD_GENERIC;
@@ -1051,7 +1160,7 @@ size_t gp_find_triggers(const gp_lexicon *lx, const char *lc, size_t n,
             for (int w = 0; w < 4; w++) {
                 if (!word_before(lc, p, &b, &we))
                     break;
-                if (in_words(lc, b, we, offence_markers)) {
+                if (wc_of(lx, lc, b, we) & WC_OFFENCE) {
                     h->role = GP_ROLE_OFFENCE;
                     break;
                 }
@@ -1102,4 +1211,27 @@ const gp_trigger_hit *gp_sentence_event(const gp_trigger_hit *hits, size_t n)
             best = h;
     }
     return best;
+}
+
+static const char *const determiners[] = {
+    "the", "a", "an", "his", "her", "their", "its", "our", "this", "that",
+    "these", "those", "mass", "further", "more", "such", "any", "some",
+    "many", "several", NULL};
+
+static void wc_init(gp_lexicon *lx)
+{
+    for (size_t i = 0; i < WC_BUCKETS; i++)
+        lx->whead[i] = WC_NONE;
+    lx->nw = 0;
+    wc_add(lx, neg_words, WC_NEG);
+    wc_add(lx, hedge_words, WC_HEDGE);
+    wc_add(lx, future_words, WC_FUTURE);
+    wc_add(lx, order_words, WC_ORDER);
+    wc_add(lx, purpose_words, WC_PURPOSE);
+    wc_add(lx, background_words, WC_BACKGROUND);
+    wc_add(lx, generic_words, WC_GENERIC);
+    wc_add(lx, offence_markers, WC_OFFENCE);
+    wc_add(lx, thing_after, WC_THING);
+    wc_add(lx, person_after, WC_PERSON);
+    wc_add(lx, determiners, WC_DET);
 }

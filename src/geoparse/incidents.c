@@ -223,8 +223,8 @@ typedef struct cand {
                                its first sentence among the sentences of
                                the text proper */
     int from_title;         /* read from a title that is not in the body */
-    char actor[256];
-    int actor_here;
+    char actor[256];        /* filled for the incidents output */
+    int actor_here;         /* named in the evidence shown */
     int priority;
     int weak;               /* its only trigger may mean less ("caught") */
     int agent;              /* its only trigger names an agent ("inspectors") */
@@ -565,12 +565,6 @@ static bm_status add_event(work *w, size_t si, const gp_trigger_hit *h,
     c->own = own;
     if (!cand_add_sentence(c, si))
         return BM_ERR_NOMEM;
-    const bm_sentence *s = &w->S[si];
-    const char *last;
-    c->actor_here = gp_actors(&w->ax, w->body + s->byte_start,
-                              w->lc + s->byte_start,
-                              s->byte_end - s->byte_start, c->actor,
-                              sizeof c->actor, &last) > 0;
     return BM_OK;
 }
 
@@ -623,10 +617,6 @@ static bm_status merge_candidates(work *w)
                 sentence_zone(w, b->primary_si) == GP_TEXT) {
                 a->primary_si = b->primary_si;
                 a->trigger_b = b->trigger_b;
-            }
-            if (!a->actor_here && b->actor_here) {
-                memcpy(a->actor, b->actor, sizeof a->actor);
-                a->actor_here = 1;
             }
             if (b->first_si < a->first_si)
                 a->first_si = b->first_si;
@@ -707,12 +697,10 @@ static void dates_of(const work *w, size_t si, const gp_date **out, size_t *n)
  * April and the handing over to last week), or, when none comes before it
  * ("On Jan. 7, police arrested ..."), to the first act after it. */
 static int date_is_acts(const work *w, size_t si, size_t tb,
-                        const char *type, const gp_date *d)
+                        const char *type, const gp_date *d,
+                        const gp_trigger_hit *H, size_t nh)
 {
     const bm_sentence *s = &w->S[si];
-    gp_trigger_hit H[HITS_MAX];
-    size_t nh = gp_find_triggers(w->lx, w->lc + s->byte_start,
-                                 s->byte_end - s->byte_start, H, HITS_MAX);
     const gp_trigger_hit *before = NULL, *after = NULL;
     for (size_t k = 0; k < nh; k++) {
         const gp_trigger_hit *h = &H[k];
@@ -741,6 +729,11 @@ static void sentence_dates(const work *w, size_t si, size_t tb, dpick *ev,
     size_t n;
     dates_of(w, si, &D, &n);
     size_t best_d = 0;
+    gp_trigger_hit H[HITS_MAX];
+    size_t nh = 0;
+    if (owned && n)
+        nh = gp_find_triggers(w->lx, w->lc + s->byte_start,
+                              s->byte_end - s->byte_start, H, HITS_MAX);
     for (size_t k = 0; k < n; k++) {
         const gp_date *d = &D[k];
         if (d->role == GP_DATE_REPORTING) {
@@ -754,7 +747,7 @@ static void sentence_dates(const work *w, size_t si, size_t tb, dpick *ev,
         }
         if (d->role != GP_DATE_EVENT)
             continue;
-        if (owned && !date_is_acts(w, si, tb, owned, d))
+        if (owned && !date_is_acts(w, si, tb, owned, d, H, nh))
             continue;
         size_t at = s->byte_start + d->b0;
         size_t dist = at > tb ? at - tb : tb - at;
@@ -916,8 +909,41 @@ static void sentence_text(const work *w, size_t si, size_t *b0, size_t *b1)
         *b0 = w->L[line].text_b0;
 }
 
-static bm_status build_incident(work *w, const cand *c, bm_incident *inc)
+/* Who acted: the organs the evidence shown names, else another of its
+ * sentences; else the last organ named before it in its paragraph, else
+ * in the report (up to 40 sentences back). */
+static void find_actors(const work *w, cand *c)
 {
+    const char *last;
+    const bm_sentence *s = &w->S[c->primary_si];
+    c->actor_here =
+        !c->from_title &&
+        gp_actors(&w->ax, w->body + s->byte_start, w->lc + s->byte_start,
+                  s->byte_end - s->byte_start, c->actor, sizeof c->actor,
+                  &last) > 0;
+    for (size_t k = 0; !*c->actor && k < c->nsents; k++) {
+        s = &w->S[c->sents[k]];
+        gp_actors(&w->ax, w->body + s->byte_start, w->lc + s->byte_start,
+                  s->byte_end - s->byte_start, c->actor, sizeof c->actor,
+                  &last);
+    }
+    size_t first = c->sents[0];
+    char buf[256];
+    for (size_t sj = first; !*c->actor && sj-- > 0 && first - sj <= 40;) {
+        if (!sentence_is_prose(w, sj))
+            continue;
+        s = &w->S[sj];
+        if (gp_actors(&w->ax, w->body + s->byte_start, w->lc + s->byte_start,
+                      s->byte_end - s->byte_start, buf, sizeof buf,
+                      &last) > 0 &&
+            last)
+            snprintf(c->actor, sizeof c->actor, "%s", last);
+    }
+}
+
+static bm_status build_incident(work *w, cand *c, bm_incident *inc)
+{
+    find_actors(w, c);
     memset(inc, 0, sizeof *inc);
     inc->type = strdup(c->type);
     if (!inc->type || !fill_place(inc, w->gz, c->where->m))

@@ -115,22 +115,55 @@ static const char *const cue_words[] = {
     "few", "one", "two", "three", "four", "five", "six", "seven", "eight",
     "nine", "ten", "eleven", "twelve", NULL};
 
+/* 1 for a cue word, 2 for one that starts an expression only with a
+ * unit after it ("a few days ago", "last week", "this year"): counts and
+ * determiners are common words, tried only when a unit follows. */
 static int cue_word(const char *lc, size_t b, size_t n)
 {
+    /* most words are no cue: rule them out by length and first letter */
+    if (n > 9)
+        return 0;
+    switch (lc[b]) {
+    case 'y': case 't': case 'l': case 'n': case 'p': case 'c': case 'e':
+    case 'm': case 's': case 'a': case 'f': case 'w': case 'o':
+        break;
+    default:
+        return 0;
+    }
     for (size_t i = 0; cue_words[i]; i++)
         if (cue_words[i][0] == lc[b] && strlen(cue_words[i]) == n &&
             memcmp(lc + b, cue_words[i], n) == 0)
+            return i >= 19 || (i >= 4 && i <= 13) ? 2 : 1;
+    return 0;
+}
+
+/* Words a weak cue needs within three words after it. */
+static int unit_word(const char *lc, const tok *t)
+{
+    static const char *const units[] = {
+        "ago", "week", "weeks", "month", "months", "year", "years", "day",
+        "days", "spring", "summer", "autumn", "fall", "winter", NULL};
+    if (t->kind != TK_WORD)
+        return 0;
+    if (t->month || t->weekday >= 0)
+        return 1;
+    size_t n = t->b1 - t->b0;
+    for (size_t i = 0; units[i]; i++)
+        if (units[i][0] == lc[t->b0] && strlen(units[i]) == n &&
+            memcmp(lc + t->b0, units[i], n) == 0)
             return 1;
     return 0;
 }
 
 #define TOKS_MAX 320
 
-static int w_is(const char *lc, const tok *t, const char *w)
+/* w_is(lc, t, "word"): is token t that word? (a literal: its length is
+ * known when compiled) */
+#define w_is(lc, t, lit) w_is_n((lc), (t), "" lit, sizeof(lit) - 1)
+static int w_is_n(const char *lc, const tok *t, const char *w, size_t n)
 {
     if (t->kind != TK_WORD || lc[t->b0] != w[0])
         return 0;
-    size_t n = strlen(w);
     return t->kind == TK_WORD && t->b1 - t->b0 == n &&
            memcmp(lc + t->b0, w, n) == 0;
 }
@@ -174,7 +207,8 @@ static size_t tokenize(const char *s, const char *lc, size_t n, size_t from,
                 if (lc[i] != weekday_names[w][0])
                     continue;
                 size_t L = strlen(weekday_names[w]);
-                if ((wl == L && memcmp(lc + i, weekday_names[w], L) == 0) ||
+                if ((wl == L && memcmp(lc + i, weekday_names[w], L) == 0 &&
+                 (unsigned)((unsigned char)s[i] - 'A') < 26u) ||
                     (wl == 3 && memcmp(lc + i, weekday_names[w], 3) == 0 &&
                      (unsigned)((unsigned char)s[i] - 'A') < 26u))
                     x->weekday = w;
@@ -415,7 +449,7 @@ static int time_prep(const char *lc, const tok *t)
     if (t->kind == TK_PUNCT)
         return t->c == '-';
     for (size_t i = 0; preps[i]; i++)
-        if (w_is(lc, t, preps[i]))
+        if (w_is_n(lc, t, preps[i], strlen(preps[i])))
             return 1;
     return 0;
 }
@@ -432,7 +466,7 @@ static int count_word(const char *lc, const tok *t, int *v)
         return 1;
     }
     for (int i = 1; nums[i]; i++)
-        if (w_is(lc, t, nums[i])) {
+        if (w_is_n(lc, t, nums[i], strlen(nums[i]))) {
             *v = i;
             return 1;
         }
@@ -466,13 +500,19 @@ static int clause_before_has(const char *lc, size_t pos,
             words++;
         lo--;
     }
-    for (size_t k = 0; phr[k]; k++) {
-        size_t L = strlen(phr[k]);
-        for (size_t i = lo; i + L <= pos; i++)
-            if (memcmp(lc + i, phr[k], L) == 0 &&
-                (i == 0 || !is_alpha_b((unsigned char)lc[i - 1])) &&
+    /* at each word start, the phrases of its first letter */
+    for (size_t i = lo; i < pos; i++) {
+        if (!is_alpha_b((unsigned char)lc[i]) ||
+            (i > 0 && is_alpha_b((unsigned char)lc[i - 1])))
+            continue;
+        for (size_t k = 0; phr[k]; k++) {
+            if (phr[k][0] != lc[i])
+                continue;
+            size_t L = strlen(phr[k]);
+            if (i + L <= pos && memcmp(lc + i, phr[k], L) == 0 &&
                 (i + L == pos || !is_alpha_b((unsigned char)lc[i + L])))
                 return 1;
+        }
     }
     return 0;
 }
@@ -787,7 +827,7 @@ static size_t match_at(const ctx *c, const tok *t, size_t nt, size_t i,
         } seasons[] = {{"spring", 3}, {"summer", 6}, {"autumn", 9},
                        {"fall", 9},   {"winter", 12}};
         for (size_t s = 0; s < 5; s++) {
-            if (!w_is(lc, x, seasons[s].w))
+            if (!w_is_n(lc, x, seasons[s].w, strlen(seasons[s].w)))
                 continue;
             int lastw = i >= 1 && w_is(lc, &t[i - 1], "last");
             int thisw = i >= 1 && w_is(lc, &t[i - 1], "this");
@@ -1072,6 +1112,15 @@ size_t gp_find_dates(const char *s, const char *lc, size_t n,
             if (!t[i].cue) {
                 i++;
                 continue;
+            }
+            if (t[i].cue == 2) {
+                int unit = 0;
+                for (size_t j = i + 1; j < nt && j <= i + 3 && !unit; j++)
+                    unit = unit_word(lc, &t[j]);
+                if (!unit) {
+                    i++;
+                    continue;
+                }
             }
             gp_date o;
             /* the year a future verb governs: resolve forward */
