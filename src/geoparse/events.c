@@ -482,7 +482,8 @@ enum {
     WC_NEG = 1u << 0, WC_HEDGE = 1u << 1, WC_FUTURE = 1u << 2,
     WC_ORDER = 1u << 3, WC_PURPOSE = 1u << 4, WC_BACKGROUND = 1u << 5,
     WC_GENERIC = 1u << 6, WC_OFFENCE = 1u << 7, WC_THING = 1u << 8,
-    WC_PERSON = 1u << 9, WC_DET = 1u << 10
+    WC_PERSON = 1u << 9, WC_DET = 1u << 10,
+    WC_CHECK = 1u << 11 /* a word clause_generic() looks at more closely */
 };
 #define WC_MAX 512
 #define WC_BUCKETS 512u
@@ -832,8 +833,13 @@ static int clause_generic(const gp_lexicon *lx, const char *lc, size_t n,
         size_t j = i;
         while (j < hi && alpha((unsigned char)lc[j]))
             j++;
-        if (wc_of(lx, lc, i, j) & WC_GENERIC)
+        unsigned wc = wc_of(lx, lc, i, j);
+        if (wc & WC_GENERIC)
             return 1;
+        if (!(wc & WC_CHECK)) {
+            i = j;
+            continue;
+        }
         if (is_word(lc, i, j, "how") && j + 5 <= hi &&
             memcmp(lc + j, " many", 5) == 0)
             return 1;
@@ -1218,6 +1224,11 @@ static const char *const determiners[] = {
     "these", "those", "mass", "further", "more", "such", "any", "some",
     "many", "several", NULL};
 
+/* Words whose context clause_generic() reads. */
+static const char *const generic_context[] = {
+    "how", "such", "used", "past", "those", "people", "anyone", "years",
+    "decades", NULL};
+
 static void wc_init(gp_lexicon *lx)
 {
     for (size_t i = 0; i < WC_BUCKETS; i++)
@@ -1234,4 +1245,5 @@ static void wc_init(gp_lexicon *lx)
     wc_add(lx, thing_after, WC_THING);
     wc_add(lx, person_after, WC_PERSON);
     wc_add(lx, determiners, WC_DET);
+    wc_add(lx, generic_context, WC_CHECK);
 }

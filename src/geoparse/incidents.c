@@ -295,6 +295,7 @@ typedef struct work {
     const char **sent_type;  /* per sentence: its own event's kind (static),
                                 NULL for none or not read yet */
     struct date_cache *dc;   /* each sentence's dates, found once */
+    struct hit_cache *hc;    /* each sentence's triggers, found once */
     cand *C;
     size_t nc, ccap;
 } work;
@@ -659,6 +660,48 @@ typedef struct date_cache {
     int nomem;
 } date_cache;
 
+/* The triggers of each sentence, read when first asked for. */
+typedef struct hit_cache {
+    gp_trigger_hit *v;
+    size_t n, cap;
+    size_t *first;
+    unsigned char *count;
+    unsigned char *known;
+    int nomem;
+} hit_cache;
+
+/* The triggers of sentence si ([*out, *out + *n)), in text order; none
+ * when out of memory (hc->nomem is set and the extractor fails). */
+static void hits_of(const work *w, size_t si, const gp_trigger_hit **out,
+                    size_t *n)
+{
+    hit_cache *hc = w->hc;
+    *out = NULL;
+    *n = 0;
+    if (!hc->known[si]) {
+        const bm_sentence *s = &w->S[si];
+        gp_trigger_hit H[HITS_MAX];
+        size_t k = gp_find_triggers(w->lx, w->lc + s->byte_start,
+                                    s->byte_end - s->byte_start, H,
+                                    HITS_MAX);
+        gp_trigger_hit *g = k ? bm_grow(hc->v, &hc->cap, hc->n + k, sizeof *g)
+                              : hc->v;
+        if (k && !g) {
+            hc->nomem = 1;
+            return;
+        }
+        hc->v = g;
+        if (k)
+            memcpy(hc->v + hc->n, H, k * sizeof *H);
+        hc->first[si] = hc->n;
+        hc->count[si] = (unsigned char)k;
+        hc->n += k;
+        hc->known[si] = 1;
+    }
+    *out = hc->v ? hc->v + hc->first[si] : NULL;
+    *n = hc->count[si];
+}
+
 /* The dates of sentence si ([*out, *out + *n)); none when out of memory
  * (dc->nomem is set and the extractor fails). */
 static void dates_of(const work *w, size_t si, const gp_date **out, size_t *n)
@@ -729,11 +772,10 @@ static void sentence_dates(const work *w, size_t si, size_t tb, dpick *ev,
     size_t n;
     dates_of(w, si, &D, &n);
     size_t best_d = 0;
-    gp_trigger_hit H[HITS_MAX];
+    const gp_trigger_hit *H = NULL;
     size_t nh = 0;
     if (owned && n)
-        nh = gp_find_triggers(w->lx, w->lc + s->byte_start,
-                              s->byte_end - s->byte_start, H, HITS_MAX);
+        hits_of(w, si, &H, &nh);
     for (size_t k = 0; k < n; k++) {
         const gp_date *d = &D[k];
         if (d->role == GP_DATE_REPORTING) {
@@ -1149,7 +1191,13 @@ static bm_status setup(work *w)
     w->dc->first = calloc(ns1, sizeof *w->dc->first);
     w->dc->count = calloc(ns1, 1);
     w->dc->known = calloc(ns1, 1);
-    if (!w->dc->first || !w->dc->count || !w->dc->known)
+    w->hc = calloc(1, sizeof *w->hc);
+    if (!w->dc->first || !w->dc->count || !w->dc->known || !w->hc)
+        return BM_ERR_NOMEM;
+    w->hc->first = calloc(ns1, sizeof *w->hc->first);
+    w->hc->count = calloc(ns1, 1);
+    w->hc->known = calloc(ns1, 1);
+    if (!w->hc->first || !w->hc->count || !w->hc->known)
         return BM_ERR_NOMEM;
     anchor_of(w->r, &w->anchor);
 
@@ -1315,6 +1363,13 @@ static void work_free(work *w)
         free(w->dc->known);
         free(w->dc);
     }
+    if (w->hc) {
+        free(w->hc->v);
+        free(w->hc->first);
+        free(w->hc->count);
+        free(w->hc->known);
+        free(w->hc);
+    }
     free(w->M);
     free(w->S);
     free(w->L);
@@ -1352,17 +1407,17 @@ static int tells_earlier_case(const work *w, size_t si)
 /* Reads every sentence of prose for its event. */
 static bm_status read_events(work *w)
 {
-    gp_trigger_hit H[HITS_MAX];
     int text_sentences = 0, denies_arrest = 0;
     for (size_t si = 0; si < w->ns; si++) {
         gp_zone z = sentence_zone(w, si);
         if (!gp_zone_is_prose(z))
             continue;
         int lead_rank = z == GP_TEXT ? ++text_sentences : 0;
-        const bm_sentence *s = &w->S[si];
-        size_t nh = gp_find_triggers(w->lx, w->lc + s->byte_start,
-                                     s->byte_end - s->byte_start, H,
-                                     HITS_MAX);
+        const gp_trigger_hit *H;
+        size_t nh;
+        hits_of(w, si, &H, &nh);
+        if (w->hc->nomem)
+            return BM_ERR_NOMEM;
         for (size_t k = 0; k < nh; k++)
             if ((H[k].modality & GP_MOD_NEGATED) &&
                 strcmp(H[k].type, "arrest") == 0)

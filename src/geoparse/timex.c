@@ -106,34 +106,44 @@ typedef struct tok {
     char c;        /* TK_PUNCT: the byte ('-' also for dashes) */
 } tok;
 
-/* Words that may start a date expression besides numbers, months and
- * weekdays. */
-static const char *const cue_words[] = {
-    "yesterday", "today", "tonight", "tomorrow", "last", "this", "next",
-    "past", "previous", "coming", "early", "earlier", "late", "mid",
-    "spring", "summer", "autumn", "fall", "winter", "a", "an", "several",
-    "few", "one", "two", "three", "four", "five", "six", "seven", "eight",
-    "nine", "ten", "eleven", "twelve", NULL};
 
 /* 1 for a cue word, 2 for one that starts an expression only with a
  * unit after it ("a few days ago", "last week", "this year"): counts and
  * determiners are common words, tried only when a unit follows. */
 static int cue_word(const char *lc, size_t b, size_t n)
 {
-    /* most words are no cue: rule them out by length and first letter */
+    /* most words are no cue: rule them out by length and first letter
+     * before comparing */
     if (n > 9)
         return 0;
-    switch (lc[b]) {
-    case 'y': case 't': case 'l': case 'n': case 'p': case 'c': case 'e':
-    case 'm': case 's': case 'a': case 'f': case 'w': case 'o':
+    const char *w = lc + b;
+#define CUE(lit, kind)                                                       \
+    if (n == sizeof(lit) - 1 && memcmp(w, lit, n) == 0)                      \
+        return kind;
+    switch (w[0]) {
+    case 'y': CUE("yesterday", 1) break;
+    case 't':
+        CUE("today", 1) CUE("tonight", 1) CUE("tomorrow", 1)
+        CUE("this", 2) CUE("two", 2) CUE("three", 2) CUE("ten", 2)
+        CUE("twelve", 2) break;
+    case 'l': CUE("last", 2) CUE("late", 2) break;
+    case 'n': CUE("next", 2) CUE("nine", 2) break;
+    case 'p': CUE("past", 2) CUE("previous", 2) break;
+    case 'c': CUE("coming", 2) break;
+    case 'e':
+        CUE("early", 2) CUE("earlier", 2) CUE("eight", 2) CUE("eleven", 2)
         break;
-    default:
-        return 0;
+    case 'm': CUE("mid", 2) break;
+    case 's':
+        CUE("spring", 1) CUE("summer", 1) CUE("several", 2) CUE("six", 2)
+        CUE("seven", 2) break;
+    case 'a': CUE("autumn", 1) CUE("a", 2) CUE("an", 2) break;
+    case 'f': CUE("fall", 1) CUE("few", 2) CUE("four", 2) CUE("five", 2) break;
+    case 'w': CUE("winter", 1) break;
+    case 'o': CUE("one", 2) break;
+    default: break;
     }
-    for (size_t i = 0; cue_words[i]; i++)
-        if (cue_words[i][0] == lc[b] && strlen(cue_words[i]) == n &&
-            memcmp(lc + b, cue_words[i], n) == 0)
-            return i >= 19 || (i >= 4 && i <= 13) ? 2 : 1;
+#undef CUE
     return 0;
 }
 

@@ -511,8 +511,14 @@ enum { PC_FURNITURE = 1u, PC_CREDIT = 2u, PC_PICTURE = 4u };
 /* The phrases of the classes above, bucketed by first byte, so that a
  * line is read once whatever the number of phrases. */
 #define PX_MAX 128
+#define PX_HEAD 512u
+static inline unsigned px_hash(unsigned char c0, unsigned char c1)
+{
+    return ((unsigned)c0 * 31u ^ (unsigned)c1 * 7u) & (PX_HEAD - 1u);
+}
+
 typedef struct pindex {
-    unsigned char head[256];
+    unsigned char head[PX_HEAD];
     unsigned char next[PX_MAX];
     const char *ph[PX_MAX];
     unsigned char len[PX_MAX];
@@ -527,9 +533,10 @@ static void pindex_add(pindex *x, const char *const *list, unsigned cls)
         x->ph[k] = list[i];
         x->len[k] = (unsigned char)strlen(list[i]);
         x->cls[k] = (unsigned char)cls;
-        unsigned char c = (unsigned char)list[i][0];
-        x->next[k] = x->head[c];
-        x->head[c] = (unsigned char)k;
+        unsigned h = px_hash((unsigned char)list[i][0],
+                             (unsigned char)list[i][1]);
+        x->next[k] = x->head[h];
+        x->head[h] = (unsigned char)k;
     }
 }
 
@@ -554,15 +561,16 @@ static unsigned line_classes(const pindex *x, const char *lc, size_t t0,
         int left = !prev_alpha;
         prev_alpha = is_alpha(ch);
         /* phrases start a word, or start with punctuation */
-        if (!left && prev_alpha)
+        if ((!left && prev_alpha) || i + 1 >= t1)
             continue;
-        unsigned k = x->head[ch];
+        unsigned k = x->head[px_hash(ch, (unsigned char)lc[i + 1])];
         if (k == 0xFF)
             continue;
         for (; k != 0xFF; k = x->next[k]) {
             size_t n = x->len[k];
             const char *ph = x->ph[k];
-            if (i + n > t1 || memcmp(lc + i, ph, n) != 0)
+            if (i + n > t1 || lc[i] != ph[0] || lc[i + 1] != ph[1] ||
+                memcmp(lc + i, ph, n) != 0)
                 continue;
             if (!left && is_alpha((unsigned char)ph[0]))
                 continue;
@@ -581,9 +589,20 @@ static gp_zone judge(const char *s, const char *lc, const lform *f,
                      const pindex *px, int top, int seen_headline)
 {
     size_t t0 = f->t0, t1 = f->t1;
-    unsigned cls = f->words <= 60 ? line_classes(px, lc, t0, t1) : 0;
+    /* A paragraph of more than 60 words is prose unless it opens as a
+     * note, a related line, a heading or a caption. */
+    if (f->words > 60) {
+        if (lc[t0] == '*')
+            return GP_NOTE;
+        if (starts_any(lc, t0, t1, heading_starts))
+            return GP_HEADING;
+        if (starts_any(lc, t0, t1, caption_starts))
+            return GP_CAPTION;
+        return GP_TEXT;
+    }
+    unsigned cls = line_classes(px, lc, t0, t1);
     /* furniture first: whole-line buttons, promotions, widgets */
-    {
+    if (f->words <= 6) {
         size_t a = t0, b = t1;
         while (a < b && (lc[a] == '-' || lc[a] == ' ' || lc[a] == '|'))
             a++;
@@ -614,11 +633,11 @@ static gp_zone judge(const char *s, const char *lc, const lform *f,
         return GP_HEADING;
     if (starts_any(lc, t0, t1, caption_starts))
         return GP_CAPTION;
-    if (f->words <= 60 && ((cls & PC_CREDIT) || credit_at_end(lc, f)))
+    if ((cls & PC_CREDIT) || credit_at_end(lc, f))
         return GP_CAPTION;
     if (f->words <= 50 && f->sents <= 2 && (cls & PC_PICTURE))
         return GP_CAPTION;
-    if (date_line(lc, t0, t1))
+    if (f->words <= 12 && date_line(lc, t0, t1))
         return GP_BYLINE;
     if (f->words <= 14 && starts_any(lc, t0, t1, byline_starts) &&
         !f->verbish)
@@ -630,7 +649,7 @@ static gp_zone judge(const char *s, const char *lc, const lform *f,
         return GP_TAGS;
     if (!f->terminal && f->words >= 2 && f->upper == 0 && f->words <= 30)
         return GP_TAGS;
-    if (credit_line(lc, f))
+    if (f->words <= 5 && credit_line(lc, f))
         return GP_CAPTION;
     if (!f->terminal && f->words <= 20) {
         /* a line of Title Case words: a heading, or in the lines above the
@@ -728,8 +747,9 @@ bm_status gp_zones(const char *title, const char *body, const char *lc,
             same_text(body, &F[i], &F[j]) && v[j].zone != GP_HEADLINE) {
             v[i].zone = GP_CAPTION;
             v[j].zone = GP_CAPTION;
-        } else if (credit_line(lc, &F[j]) && F[i].words <= 60 &&
-                   F[i].sents <= 2 && v[i].zone != GP_HEADING) {
+        } else if (F[j].words <= 5 && credit_line(lc, &F[j]) &&
+                   F[i].words <= 60 && F[i].sents <= 2 &&
+                   v[i].zone != GP_HEADING) {
             v[i].zone = GP_CAPTION;
             v[j].zone = GP_CAPTION;
         }
