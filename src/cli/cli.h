@@ -165,11 +165,13 @@ int cli_set_date_override(cli_report_overrides *ov, const char *cmd,
                           const char *text);
 
 /* Loads the report at path, applies the overrides and finds its mentions
- * and incidents. *r, *m and *inc are the caller's to free (also on
- * failure, where they may be partly filled). */
+ * and incidents (with ex, made once for many reports; NULL makes one).
+ * *r, *m and *inc are the caller's to free (also on failure, where they
+ * may be partly filled). */
 bm_status cli_geoparse_file(bm_ctx *ctx, const bm_gazetteer *gz,
-                            const char *path, const cli_report_overrides *ov,
-                            bm_report **r, bm_mentions *m, bm_incidents *inc);
+                            bm_extractor *ex, const char *path,
+                            const cli_report_overrides *ov, bm_report **r,
+                            bm_mentions *m, bm_incidents *inc);
 
 /* The GDAL/OGR functions, from the plugin loaded on first use (see
  * cli_plugin.c). NULL, with the context's error set, when it cannot be

@@ -174,8 +174,9 @@ int cli_set_date_override(cli_report_overrides *ov, const char *cmd,
 }
 
 bm_status cli_geoparse_file(bm_ctx *ctx, const bm_gazetteer *gz,
-                            const char *path, const cli_report_overrides *ov,
-                            bm_report **r, bm_mentions *m, bm_incidents *inc)
+                            bm_extractor *ex, const char *path,
+                            const cli_report_overrides *ov, bm_report **r,
+                            bm_mentions *m, bm_incidents *inc)
 {
     bm_status s = bm_report_load(ctx, path, r);
     if (s == BM_OK && ov && (ov->date_arg || ov->source))
@@ -184,7 +185,7 @@ bm_status cli_geoparse_file(bm_ctx *ctx, const bm_gazetteer *gz,
     if (s == BM_OK)
         s = bm_geoparse_mentions(ctx, gz, *r, m);
     if (s == BM_OK)
-        s = bm_geoparse_incidents(ctx, gz, *r, m, inc);
+        s = bm_geoparse_incidents_ex(ctx, gz, ex, *r, m, inc);
     return s;
 }
 

@@ -900,7 +900,12 @@ int cmd_eval(bm_ctx *ctx, int argc, char **argv)
         }
 
     bm_gazetteer *gz = NULL;
-    if (bm_gazetteer_open(ctx, NULL, &gz) != BM_OK) {
+    bm_extractor *ex = NULL;
+    if (bm_gazetteer_open(ctx, NULL, &gz) != BM_OK ||
+        !(ex = bm_extractor_new())) {
+        if (gz && !ex)
+            bm_ctx_fail(ctx, BM_ERR_NOMEM, "out of memory");
+        bm_gazetteer_free(gz);
         free(docs);
         table_free(&G.men);
         table_free(&G.inc);
@@ -927,7 +932,7 @@ int cmd_eval(bm_ctx *ctx, int argc, char **argv)
         bm_report *r = NULL;
         bm_mentions m = {0};
         bm_incidents inc = {0};
-        s = cli_geoparse_file(ctx, gz, rp, NULL, &r, &m, &inc);
+        s = cli_geoparse_file(ctx, gz, ex, rp, NULL, &r, &m, &inc);
         if (s != BM_OK) {
             fprintf(stderr, "bordermap eval: %s\n", bm_ctx_error(ctx));
             rc = BM_EXIT_FAIL;
@@ -947,6 +952,7 @@ int cmd_eval(bm_ctx *ctx, int argc, char **argv)
         bm_report_free(r);
         free(rp);
     }
+    bm_extractor_free(ex);
     bm_gazetteer_free(gz);
 
     int missed = targets_missed(&c[0]);

@@ -432,6 +432,12 @@ int cmd_geoparse(bm_ctx *ctx, int argc, char **argv)
     bm_gazetteer *gz = NULL;
     if (bm_gazetteer_open(ctx, NULL, &gz) != BM_OK)
         return cli_fail(ctx);
+    bm_extractor *ex = bm_extractor_new();
+    if (!ex) {
+        bm_gazetteer_free(gz);
+        fprintf(stderr, "bordermap: out of memory\n");
+        return BM_EXIT_FAIL;
+    }
     int rc = BM_EXIT_OK;
     obuf ob = {0};
 
@@ -447,7 +453,7 @@ int cmd_geoparse(bm_ctx *ctx, int argc, char **argv)
         if (s == BM_OK)
             s = bm_geoparse_mentions(ctx, gz, r, &m);
         if (s == BM_OK)
-            s = bm_geoparse_incidents(ctx, gz, r, &m, &inc);
+            s = bm_geoparse_incidents_ex(ctx, gz, ex, r, &m, &inc);
         if (s != BM_OK) {
             fprintf(stderr, "bordermap: %s\n", bm_ctx_error(ctx));
             rc = BM_EXIT_FAIL;
@@ -477,6 +483,7 @@ int cmd_geoparse(bm_ctx *ctx, int argc, char **argv)
     if (ob.len)
         fwrite(ob.d, 1, ob.len, stdout);
     free(ob.d);
+    bm_extractor_free(ex);
     bm_gazetteer_free(gz);
     return rc;
 }

@@ -220,14 +220,19 @@ int cmd_ingest(bm_ctx *ctx, int argc, char **argv)
 
     bm_gazetteer *gz = NULL;
     bm_store *st = NULL;
+    bm_extractor *ex = bm_extractor_new();
     int open_rc = BM_EXIT_OK;
-    if (bm_gazetteer_open(ctx, NULL, &gz) != BM_OK)
+    if (!ex) {
+        fprintf(stderr, "bordermap: out of memory\n");
+        open_rc = BM_EXIT_FAIL;
+    } else if (bm_gazetteer_open(ctx, NULL, &gz) != BM_OK)
         open_rc = cli_fail(ctx);
     else if (cli_ensure_parent(ctx, db) != 0 ||
              bm_store_open(ctx, db, &st) != BM_OK)
         open_rc = cli_fail_code(ctx, BM_EXIT_DB);
     if (open_rc != BM_EXIT_OK) {
         int rc = open_rc;
+        bm_extractor_free(ex);
         bm_gazetteer_free(gz);
         for (size_t i = 0; i < files.n; i++)
             free(files.paths[i]);
@@ -253,7 +258,7 @@ int cmd_ingest(bm_ctx *ctx, int argc, char **argv)
         bm_store_added added;
         memset(&added, 0, sizeof added);
         bm_store_mention *sm = NULL;
-        bm_status s = cli_geoparse_file(ctx, gz, path, &ov, &r, &m, &inc);
+        bm_status s = cli_geoparse_file(ctx, gz, ex, path, &ov, &r, &m, &inc);
         if (s == BM_OK) {
             bm_store_report sr = {r->sha256, r->path, r->title, r->source,
                                   r->url, r->date, r->date_precision,
@@ -372,6 +377,7 @@ int cmd_ingest(bm_ctx *ctx, int argc, char **argv)
                nrep, nrep == 1 ? "" : "s", ninc, ninc == 1 ? "" : "s");
 
     bm_store_free(st);
+    bm_extractor_free(ex);
     bm_gazetteer_free(gz);
     for (size_t i = 0; i < files.n; i++)
         free(files.paths[i]);

@@ -108,12 +108,28 @@ typedef struct bm_incidents {
     size_t count;
 } bm_incidents;
 
-/* Extracts incidents (what, when, who, where, the sentence) from the report
- * using its resolved mentions. Each incident has a point. Caller owns *out
- * (bm_incidents_free()). */
+/* Extracts the incidents of the report (what, when, who, where, the
+ * evidence sentences) from its text and resolved mentions, following
+ * docs/event-codebook.md. Each incident has a point and a date range when
+ * dated; the first is the report's main incident (is_main). Caller owns
+ * *out (bm_incidents_free()). */
 bm_status bm_geoparse_incidents(bm_ctx *ctx, const bm_gazetteer *gz,
                                 const bm_report *r, const bm_mentions *m,
                                 bm_incidents *out);
+
+/* What the extractor reads with (its lexicons of event triggers, actors
+ * and modality words, indexed), built once and reused for many reports:
+ * building it costs about as much as reading a short report. Caller owns
+ * (bm_extractor_free(), which accepts NULL); NULL when out of memory. One
+ * thread at a time. */
+typedef struct bm_extractor bm_extractor;
+bm_extractor *bm_extractor_new(void);
+void bm_extractor_free(bm_extractor *ex);
+/* bm_geoparse_incidents() with an extractor made for many reports (ex
+ * NULL: one is made for the call). */
+bm_status bm_geoparse_incidents_ex(bm_ctx *ctx, const bm_gazetteer *gz,
+                                   bm_extractor *ex, const bm_report *r,
+                                   const bm_mentions *m, bm_incidents *out);
 void bm_incidents_free(bm_incidents *list);
 
 

@@ -29,6 +29,7 @@
  */
 #include "gp_internal.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -502,6 +503,9 @@ static unsigned wc_hash(const char *w, size_t n)
 #define MK_SUB 0xFEu
 
 struct gp_lexicon {
+    /* the first two bytes of every phrase and marker word, one bit each:
+     * most words start with none and are passed at once */
+    uint64_t bigram[65536 / 64];
     unsigned short head[HEAD2];
     unsigned short next[NLEX];
     unsigned char len[NLEX]; /* without '*' */
@@ -527,10 +531,23 @@ static const char *const subordinators[] = {
     "leading", "causing", "resulting", "sparking", "triggering",
     "forcing", NULL};
 
+static void bigram_set(gp_lexicon *lx, const char *w)
+{
+    unsigned b = (unsigned)(unsigned char)w[0] << 8 | (unsigned char)w[1];
+    lx->bigram[b >> 6] |= (uint64_t)1 << (b & 63);
+}
+
+static int bigram_has(const gp_lexicon *lx, const char *w)
+{
+    unsigned b = (unsigned)(unsigned char)w[0] << 8 | (unsigned char)w[1];
+    return (lx->bigram[b >> 6] >> (b & 63)) & 1;
+}
+
 static void marker_add(gp_lexicon *lx, const char *const *words,
                        unsigned kind)
 {
     for (size_t i = 0; words[i] && lx->nm < MK_MAX; i++) {
+        bigram_set(lx, words[i]);
         size_t k = lx->nm++;
         lx->mword[k] = words[i];
         lx->mlen[k] = (unsigned char)strlen(words[i]);
@@ -586,6 +603,7 @@ gp_lexicon *gp_lexicon_new(void)
     if (!lx)
         return NULL;
     memset(lx->mhead, 0xFF, sizeof lx->mhead);
+    memset(lx->bigram, 0, sizeof lx->bigram);
     lx->nm = 0;
     wc_init(lx);
     for (size_t r = 0; r < NPAIRS; r++)
@@ -601,6 +619,7 @@ gp_lexicon *gp_lexicon_new(void)
         unsigned h = head2_of((unsigned char)p[0], (unsigned char)p[1]);
         lx->next[t] = lx->head[h];
         lx->head[h] = (unsigned short)t;
+        bigram_set(lx, p);
     }
     return lx;
 }
@@ -1041,7 +1060,8 @@ size_t gp_find_triggers(const gp_lexicon *lx, const char *lc, size_t n,
             if (i >= n)
                 break;
         }
-        if (i + 2 >= n || !wch((unsigned char)lc[i]))
+        if (i + 2 >= n || !wch((unsigned char)lc[i]) ||
+            !bigram_has(lx, lc + i))
             continue;
         /* marker words: a subordinate clause runs to the clause's end; a
          * pair rule's head looks for its tail */

@@ -94,6 +94,23 @@ static int mention_role(const char *lc, size_t len, const bm_mention *m,
     size_t b = m->byte_start, e = m->byte_end;
     if (e <= dateline_end)
         return PR_SOURCE;
+    /* the word just before it decides which patterns can match: they all
+     * end in one of these (or "the") */
+    size_t pe = b;
+    while (pe > 0 && lc[pe - 1] == ' ')
+        pe--;
+    size_t pb = pe;
+    while (pb > 0 && (unsigned)((unsigned char)lc[pb - 1] - 'a') < 26u)
+        pb--;
+    size_t pl = pe - pb;
+    const char *pw = lc + pb;
+#define PREV_IS(lit) (pl == sizeof(lit) - 1 && memcmp(pw, lit, pl) == 0)
+    int before_prep = PREV_IS("in") || PREV_IS("from") || PREV_IS("of") ||
+                      PREV_IS("at") || PREV_IS("near") || PREV_IS("with") ||
+                      PREV_IS("inside") || PREV_IS("the") || PREV_IS("to") ||
+                      PREV_IS("into") || PREV_IS("toward") ||
+                      PREV_IS("towards") || PREV_IS("for") || PREV_IS("onto");
+#undef PREV_IS
     static const char *const source_pre[] = {
         "source in ", "sources in ", "source from ", "sources from ",
         "source based in ", "sources based in ", "source living in ",
@@ -102,14 +119,14 @@ static int mention_role(const char *lc, size_t len, const bm_mention *m,
         "partners in ", "partner at ", "partners at ", "partner living in ",
         "correspondent in ", "source near ", "source familiar with ",
         "sources familiar with ", "reporter in ", NULL};
-    for (size_t k = 0; source_pre[k]; k++)
+    for (size_t k = 0; before_prep && source_pre[k]; k++)
         if (lc_ends_with(lc, b, source_pre[k]))
             return PR_SOURCE;
     static const char *const organ_pre[] = {
         "consulate in ", "consulate general in ", "embassy in ",
         "headquarters in ", "headquartered in ", "office in ",
         "offices in ", NULL};
-    for (size_t k = 0; organ_pre[k]; k++)
+    for (size_t k = 0; before_prep && organ_pre[k]; k++)
         if (lc_ends_with(lc, b, organ_pre[k]))
             return PR_ORGAN;
     /* "a Hyesan-based source", "an X Province-based source" */
@@ -136,10 +153,11 @@ static int mention_role(const char *lc, size_t len, const bm_mention *m,
     static const char *const dest[] = {"into ", "to ", "toward ",
                                        "towards ", "for ", "onto ",
                                        "into the ", "to the ", NULL};
-    for (size_t k = 0; dest[k]; k++)
+    for (size_t k = 0; before_prep && dest[k]; k++)
         if (lc_ends_with(lc, b, dest[k]))
             return PR_DESTINATION;
-    if (lc_ends_with(lc, b, "from ") || lc_ends_with(lc, b, "from the "))
+    if (before_prep &&
+        (lc_ends_with(lc, b, "from ") || lc_ends_with(lc, b, "from the ")))
         return PR_ORIGIN;
     return PR_LOCATIVE;
 }
@@ -281,8 +299,8 @@ typedef struct work {
     bm_sentence *S;
     size_t ns;
     mctx *M;
-    gp_lexicon *lx;
-    gp_actor_index ax;
+    const gp_lexicon *lx;   /* borrowed from the extractor */
+    const gp_actor_index *ax;
     gp_anchor anchor;
     int doc_has_region;
     const mctx *dominant;
@@ -960,12 +978,12 @@ static void find_actors(const work *w, cand *c)
     const bm_sentence *s = &w->S[c->primary_si];
     c->actor_here =
         !c->from_title &&
-        gp_actors(&w->ax, w->body + s->byte_start, w->lc + s->byte_start,
+        gp_actors(w->ax, w->body + s->byte_start, w->lc + s->byte_start,
                   s->byte_end - s->byte_start, c->actor, sizeof c->actor,
                   &last) > 0;
     for (size_t k = 0; !*c->actor && k < c->nsents; k++) {
         s = &w->S[c->sents[k]];
-        gp_actors(&w->ax, w->body + s->byte_start, w->lc + s->byte_start,
+        gp_actors(w->ax, w->body + s->byte_start, w->lc + s->byte_start,
                   s->byte_end - s->byte_start, c->actor, sizeof c->actor,
                   &last);
     }
@@ -975,7 +993,7 @@ static void find_actors(const work *w, cand *c)
         if (!sentence_is_prose(w, sj))
             continue;
         s = &w->S[sj];
-        if (gp_actors(&w->ax, w->body + s->byte_start, w->lc + s->byte_start,
+        if (gp_actors(w->ax, w->body + s->byte_start, w->lc + s->byte_start,
                       s->byte_end - s->byte_start, buf, sizeof buf,
                       &last) > 0 &&
             last)
@@ -1169,15 +1187,13 @@ static bm_status setup(work *w)
     size_t len = w->len;
     w->lc = malloc(len + 1);
     w->M = calloc(w->m->count ? w->m->count : 1, sizeof *w->M);
-    w->lx = gp_lexicon_new();
-    if (!w->lc || !w->M || !w->lx)
+    if (!w->lc || !w->M)
         return BM_ERR_NOMEM;
     for (size_t i = 0; i < len; i++) {
         unsigned char c = (unsigned char)body[i];
         w->lc[i] = (char)((unsigned)(c - 'A') < 26u ? c + 32 : c);
     }
     w->lc[len] = '\0';
-    gp_actor_index_init(&w->ax);
     bm_status st = gp_zones(w->r->title, body, w->lc, len, &w->L, &w->nl);
     if (st == BM_OK)
         st = bm_split_sentences(body, len, &w->S, &w->ns);
@@ -1353,7 +1369,6 @@ static void work_free(work *w)
     for (size_t i = 0; i < w->nc; i++)
         free(w->C[i].sents);
     free(w->C);
-    gp_lexicon_free(w->lx);
     free(w->pcount);
     free(w->sent_type);
     if (w->dc) {
@@ -1552,9 +1567,42 @@ void bm_incidents_free(bm_incidents *list)
     list->count = 0;
 }
 
+struct bm_extractor {
+    gp_lexicon *lx;
+    gp_actor_index ax;
+};
+
+bm_extractor *bm_extractor_new(void)
+{
+    bm_extractor *ex = calloc(1, sizeof *ex);
+    if (!ex)
+        return NULL;
+    if (!(ex->lx = gp_lexicon_new())) {
+        free(ex);
+        return NULL;
+    }
+    gp_actor_index_init(&ex->ax);
+    return ex;
+}
+
+void bm_extractor_free(bm_extractor *ex)
+{
+    if (!ex)
+        return;
+    gp_lexicon_free(ex->lx);
+    free(ex);
+}
+
 bm_status bm_geoparse_incidents(bm_ctx *ctx, const bm_gazetteer *gz,
                                 const bm_report *r, const bm_mentions *m,
                                 bm_incidents *out)
+{
+    return bm_geoparse_incidents_ex(ctx, gz, NULL, r, m, out);
+}
+
+bm_status bm_geoparse_incidents_ex(bm_ctx *ctx, const bm_gazetteer *gz,
+                                   bm_extractor *ex, const bm_report *r,
+                                   const bm_mentions *m, bm_incidents *out)
 {
     out->items = NULL;
     out->count = 0;
@@ -1562,8 +1610,14 @@ bm_status bm_geoparse_incidents(bm_ctx *ctx, const bm_gazetteer *gz,
         return bm_ctx_fail(ctx, BM_ERR_USAGE,
                            "incidents: no report or no mentions");
     const char *name = r->path ? r->path : "(report)";
+    bm_extractor *own = NULL;
+    if (!ex && !(ex = own = bm_extractor_new()))
+        return bm_ctx_fail(ctx, BM_ERR_NOMEM,
+                           "%s: out of memory while reading incidents", name);
     work w;
     memset(&w, 0, sizeof w);
+    w.lx = ex->lx;
+    w.ax = &ex->ax;
     w.ctx = ctx;
     w.gz = gz;
     w.r = r;
@@ -1622,11 +1676,13 @@ bm_status bm_geoparse_incidents(bm_ctx *ctx, const bm_gazetteer *gz,
     }
     free(pick);
     work_free(&w);
+    bm_extractor_free(own);
     return BM_OK;
 
 fail:
     bm_incidents_free(out);
     work_free(&w);
+    bm_extractor_free(own);
     return bm_ctx_fail(ctx, st == BM_ERR_NOMEM ? BM_ERR_NOMEM : st,
                        "%s: out of memory while reading incidents", name);
 }
