@@ -22,6 +22,13 @@ add_test(NAME cli.eval COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/cli/test_eval.sh
 set_tests_properties(cli.eval PROPERTIES LABELS cli SKIP_RETURN_CODE 77
   ENVIRONMENT "BM=$<TARGET_FILE:bordermap>;SRC=${PROJECT_SOURCE_DIR};WORK=${BM_TEST_TMP}/cli_eval")
 
+# Accuracy on the project's own corpus (tests/data/reports: reports written
+# for bordermap, with gold): main incident type, place and month, no
+# invented year, places. Runs on every clone.
+add_test(NAME cli.corpus COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/cli/test_corpus.sh)
+set_tests_properties(cli.corpus PROPERTIES LABELS cli
+  ENVIRONMENT "BM=$<TARGET_FILE:bordermap>;SRC=${PROJECT_SOURCE_DIR};WORK=${BM_TEST_TMP}/cli_corpus")
+
 # Reliability (docs/reliability.md): bad input one case at a time; kills
 # during an ingest; injection strings, file modes and --force; a short
 # concurrent load (tests/load.sh runs the long one by hand).
