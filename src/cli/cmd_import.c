@@ -92,26 +92,6 @@ static int take_str(char **dst, const char *src)
 
 #define HAS(mask, f) (((mask) >> (f)) & 1u)
 
-/* An incident's range: its own (date_end set), else what its date and
- * precision mean (a row stored before ranges were; a date without a
- * precision: the day, month or year its length writes, as the reader
- * fills in). */
-static void incident_range(const bm_incident *inc, char start[11],
-                           char end[11])
-{
-    bm_date_precision p = inc->date_precision;
-    if (inc->date_end && *inc->date_end) {
-        snprintf(start, 11, "%s", inc->date_start ? inc->date_start : "");
-        snprintf(end, 11, "%s", inc->date_end);
-        return;
-    }
-    if (p == BM_DATE_NONE && bm_date_valid(inc->date)) {
-        size_t n = strlen(inc->date);
-        p = n == 10 ? BM_DATE_DAY : n == 7 ? BM_DATE_MONTH : BM_DATE_YEAR;
-    }
-    bm_date_range(inc->date, p, start, end);
-}
-
 static char *dup_or_null(const char *s)
 {
     return s && *s ? strdup(s) : NULL;
@@ -122,8 +102,8 @@ static char *dup_or_null(const char *s)
 static size_t take_range(bm_incident *e, const bm_incident *in)
 {
     char es[11], ee[11], is[11], ie[11];
-    incident_range(e, es, ee);
-    incident_range(in, is, ie);
+    bm_incident_range(e, es, ee);
+    bm_incident_range(in, is, ie);
     size_t d = (strcmp(es, is) != 0) + (strcmp(ee, ie) != 0);
     if (d == 0)
         return 0;

@@ -441,8 +441,7 @@ static bm_date_precision date_kind(const char *d)
     char a[11], b[11];
     if (!bm_date_range(d, BM_DATE_DAY, a, b))
         return BM_DATE_NONE;
-    size_t n = strlen(d);
-    return n == 10 ? BM_DATE_DAY : n == 7 ? BM_DATE_MONTH : BM_DATE_YEAR;
+    return bm_date_precision_of(d, BM_DATE_NONE);
 }
 
 /* True when d is a day that exists, YYYY-MM-DD. */

@@ -108,28 +108,6 @@ static int collect(void *user, const bm_incident *inc)
     return 0;
 }
 
-/* The days an incident may mean (bm_incident.date_start/date_end), with
- * the fallback for rows stored before ranges were: the days its date and
- * precision mean (a valid date without a precision: the day, month or
- * year its length writes). start "" when open; 0 (both "") when undated. */
-static int incident_range(const char *date, bm_date_precision p,
-                          const char *date_start, const char *date_end,
-                          char start[11], char end[11])
-{
-    if (date_end && strlen(date_end) == 10 && bm_date_valid(date_end)) {
-        int ok = date_start && strlen(date_start) == 10 &&
-                 bm_date_valid(date_start);
-        snprintf(start, 11, "%s", ok ? date_start : "");
-        snprintf(end, 11, "%s", date_end);
-        return 1;
-    }
-    if (p == BM_DATE_NONE && bm_date_valid(date)) {
-        size_t n = strlen(date);
-        p = n == 10 ? BM_DATE_DAY : n == 7 ? BM_DATE_MONTH : BM_DATE_YEAR;
-    }
-    return bm_date_range(date, p, start, end);
-}
-
 /* --since and --until as days: the first day of since, the last of until
  * ("" when not given). */
 typedef struct date_filter {
@@ -203,7 +181,7 @@ static int collect_point(void *user, double lon, double lat, const char *type,
     /* a point comes with its date only (no precision, no range): the span
      * for the title is the days the date writes */
     char s[11], e[11];
-    incident_range(date, BM_DATE_NONE, NULL, NULL, s, e);
+    bm_date_range(date, bm_date_precision_of(date, BM_DATE_NONE), s, e);
     span_add(pc->span, s, e);
     pc->n++;
     return 0;
@@ -407,12 +385,14 @@ int cmd_render(bm_ctx *ctx, int argc, char **argv)
     date_filter df;
     memset(&df, 0, sizeof df);
     char unused[11];
-    if (since && !incident_range(since, BM_DATE_NONE, NULL, NULL, df.since,
-                                 unused))
+    if (since && !bm_date_range(since,
+                                bm_date_precision_of(since, BM_DATE_NONE),
+                                df.since, unused))
         return cli_usage_error("render", "--since wants YYYY, YYYY-MM or "
                                "YYYY-MM-DD, not '%s'", since);
-    if (until && !incident_range(until, BM_DATE_NONE, NULL, NULL, unused,
-                                 df.until))
+    if (until && !bm_date_range(until,
+                                bm_date_precision_of(until, BM_DATE_NONE),
+                                unused, df.until))
         return cli_usage_error("render", "--until wants YYYY, YYYY-MM or "
                                "YYYY-MM-DD, not '%s'", until);
     if (by && strcmp(by, "month") != 0 && strcmp(by, "year") != 0)
@@ -482,8 +462,7 @@ int cmd_render(bm_ctx *ctx, int argc, char **argv)
         for (size_t i = 0; i < col.n; i++) {
             bm_incident *in = &col.items[i];
             char s0[11], e0[11];
-            incident_range(in->date, in->date_precision, in->date_start,
-                           in->date_end, s0, e0);
+            bm_incident_range(in, s0, e0);
             if (range_passes(s0, e0, &df) && type_passes(in->type, types)) {
                 if (i != nsel) {
                     bm_incident t = col.items[nsel];
@@ -594,8 +573,7 @@ int cmd_render(bm_ctx *ctx, int argc, char **argv)
         }
         for (size_t i = 0; i < nsel; i++) {
             char s0[11], e0[11];
-            if (!incident_range(sel[i].date, sel[i].date_precision,
-                                sel[i].date_start, sel[i].date_end, s0, e0)) {
+            if (!bm_incident_range(&sel[i], s0, e0)) {
                 undated++;
                 continue;
             }

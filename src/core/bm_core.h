@@ -240,6 +240,10 @@ int bm_days_in_month(int year, int month);
  * or p is BM_DATE_NONE. */
 int bm_date_range(const char *date, bm_date_precision p, char start[11],
                   char end[11]);
+/* A date's precision: p, or for a valid date stored without one (an
+ * edited database, a hand-made file) the day, month or year its length
+ * writes. */
+bm_date_precision bm_date_precision_of(const char *date, bm_date_precision p);
 
 /* Where an incident came from and whether a person has looked at it. */
 typedef enum bm_incident_status {
@@ -290,6 +294,12 @@ typedef struct bm_incident {
 } bm_incident;
 
 void bm_incident_clear(bm_incident *inc);
+/* The range of days an incident may mean: its own date_start/date_end
+ * when date_end is a valid day, else what its date and precision mean
+ * (bm_date_range() with bm_date_precision_of(): rows stored before ranges
+ * were, imports, plain incidents). start is "" when the range is open.
+ * Returns 0 (start and end "") when undated. */
+int bm_incident_range(const bm_incident *inc, char start[11], char end[11]);
 /* Deep copy; dst is overwritten (not cleared first). */
 bm_status bm_incident_copy(bm_incident *dst, const bm_incident *src);
 

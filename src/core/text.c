@@ -500,3 +500,25 @@ int bm_date_range(const char *date, bm_date_precision p, char start[11],
     snprintf(end, 11, "%04d-%02d-%02d", y, m1, d1);
     return 1;
 }
+
+bm_date_precision bm_date_precision_of(const char *date, bm_date_precision p)
+{
+    if (p != BM_DATE_NONE || !bm_date_valid(date))
+        return p;
+    size_t n = strlen(date);
+    return n == 10 ? BM_DATE_DAY : n == 7 ? BM_DATE_MONTH : BM_DATE_YEAR;
+}
+
+int bm_incident_range(const bm_incident *inc, char start[11], char end[11])
+{
+    const char *de = inc->date_end, *ds = inc->date_start;
+    if (de && strlen(de) == 10 && bm_date_valid(de)) {
+        int ok = ds && strlen(ds) == 10 && bm_date_valid(ds);
+        snprintf(start, 11, "%s", ok ? ds : "");
+        snprintf(end, 11, "%s", de);
+        return 1;
+    }
+    return bm_date_range(inc->date,
+                         bm_date_precision_of(inc->date, inc->date_precision),
+                         start, end);
+}

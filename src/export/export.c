@@ -226,33 +226,6 @@ static const field_def fields[BM_EXPORT_F_COUNT] = {
     [BM_EXPORT_F_IS_MAIN] = {"is_main", "is_main", OFTInteger, 0},
 };
 
-/* A date's precision; a valid date without one (an edited database, a
- * hand-made file) counts as the day, month or year its length writes. */
-static bm_date_precision precision_of(const char *date, bm_date_precision p)
-{
-    if (p != BM_DATE_NONE || !bm_date_valid(date))
-        return p;
-    size_t n = strlen(date);
-    return n == 10 ? BM_DATE_DAY : n == 7 ? BM_DATE_MONTH : BM_DATE_YEAR;
-}
-
-/* The range of days an incident may mean: its own (date_end set), else the
- * one its date and precision mean (rows stored before ranges were, and
- * imports). start is "" when the range is open; returns 0 (both "") when
- * undated. */
-static int incident_range(const bm_incident *inc, char start[11],
-                          char end[11])
-{
-    if (inc->date_end && *inc->date_end) {
-        snprintf(start, 11, "%s", inc->date_start ? inc->date_start : "");
-        snprintf(end, 11, "%s", inc->date_end);
-        return 1;
-    }
-    return bm_date_range(inc->date,
-                         precision_of(inc->date, inc->date_precision), start,
-                         end);
-}
-
 typedef struct export_job {
     bm_ctx *ctx;
     const char *path;      /* the destination, for messages */
@@ -292,7 +265,7 @@ static int write_incident(void *user, const bm_incident *inc)
                    ? NULL
                    : bm_date_precision_name(inc->date_precision));
     char start[11], end[11];
-    incident_range(inc, start, end);
+    bm_incident_range(inc, start, end);
     set_string(f, ix[BM_EXPORT_F_DATE_START], start[0] ? start : NULL);
     set_string(f, ix[BM_EXPORT_F_DATE_END], end[0] ? end : NULL);
     set_string(f, ix[BM_EXPORT_F_PLACE], inc->place_name);
@@ -614,7 +587,7 @@ static int put(FILE *f, const char *s, size_t n)
 static int put_timespan(FILE *f, const bm_incident *inc)
 {
     char start[11], end[11];
-    if (!incident_range(inc, start, end))
+    if (!bm_incident_range(inc, start, end))
         return 1;
     if (start[0])
         return fprintf(f, "<TimeSpan><begin>%sT00:00:00</begin>"
@@ -1262,7 +1235,7 @@ static int is_day(const char *s)
  * (a sentence for the warning). */
 static int check_range(bm_incident *inc, char *why, size_t size)
 {
-    bm_date_precision p = precision_of(inc->date, inc->date_precision);
+    bm_date_precision p = bm_date_precision_of(inc->date, inc->date_precision);
     char lo[11], hi[11];
     int dated = bm_date_range(inc->date, p, lo, hi);
     if (!inc->date_start && !inc->date_end) {

@@ -1772,35 +1772,6 @@ static const char *const month_names[12] = {
     "January", "February", "March",     "April",   "May",      "June",
     "July",    "August",   "September", "October", "November", "December"};
 
-/* An incident's date precision; a valid date stored without one (an
- * edited database, a caller's plain incident) counts as the day, month or
- * year its length writes. */
-static bm_date_precision
-inc_precision(const bm_incident *in)
-{
-    if (in->date_precision != BM_DATE_NONE || !bm_date_valid(in->date))
-        return in->date_precision;
-    size_t n = strlen(in->date);
-    return n == 10 ? BM_DATE_DAY : n == 7 ? BM_DATE_MONTH : BM_DATE_YEAR;
-}
-
-/* The days an incident may mean: its range (date_end set), else the one
- * its date and precision mean (rows stored before ranges were). start ""
- * when open; 0 (both "") when undated. */
-static int
-inc_range(const bm_incident *in, char start[11], char end[11])
-{
-    if (in->date_end && strlen(in->date_end) == 10 &&
-        bm_date_valid(in->date_end)) {
-        int ok = in->date_start && strlen(in->date_start) == 10 &&
-                 bm_date_valid(in->date_start);
-        snprintf(start, 11, "%s", ok ? in->date_start : "");
-        snprintf(end, 11, "%s", in->date_end);
-        return 1;
-    }
-    return bm_date_range(in->date, inc_precision(in), start, end);
-}
-
 /* "2024-06-01" is the first day of its month; "2024-06-30" the last. */
 static int
 first_of_month(const char *d)
@@ -1855,14 +1826,14 @@ static void
 date_text(const bm_incident *in, char *buf, size_t size)
 {
     buf[0] = '\0';
-    bm_date_precision p = inc_precision(in);
+    bm_date_precision p = bm_date_precision_of(in->date, in->date_precision);
     const char *d = in->date;
     if (p == BM_DATE_NONE || !bm_date_valid(d))
         return;
     size_t n = strlen(d);
     int y = atoi(d), m = n >= 7 ? atoi(d + 5) : 0;
     char s[11], e[11];
-    inc_range(in, s, e);
+    bm_incident_range(in, s, e);
     switch (p) {
     case BM_DATE_DAY:
     case BM_DATE_MONTH:
@@ -1953,7 +1924,7 @@ incident_label(const inc_group *g, const bm_incident *inc)
     for (size_t k = 0; k < g->n; k++) {
         char t[64], s[11], e[11];
         date_text(&inc[g->idx[k]], t, sizeof t);
-        if (!t[0] || !inc_range(&inc[g->idx[k]], s, e))
+        if (!t[0] || !bm_incident_range(&inc[g->idx[k]], s, e))
             continue; /* undated, or not an ISO date: left out */
         if (ndated++ == 0)
             snprintf(text, sizeof text, "%s", t);
@@ -3152,7 +3123,7 @@ expand_title(const char *title, const bm_incident *inc, size_t n)
     char lo[11] = "", hi[11] = "";
     for (size_t i = 0; i < n; i++) {
         char s[11], e[11];
-        if (!inc_range(&inc[i], s, e))
+        if (!bm_incident_range(&inc[i], s, e))
             continue;
         if (s[0] && (!lo[0] || strcmp(s, lo) < 0))
             snprintf(lo, sizeof lo, "%s", s);
