@@ -338,8 +338,10 @@ int cmd_ingest(bm_ctx *ctx, int argc, char **argv)
             printf("stored   %s: %zu place mention%s, %zu incident%s", path,
                    m.count, m.count == 1 ? "" : "s", inc.count,
                    inc.count == 1 ? "" : "s");
+            /* the main incident first, marked; then the others */
             for (size_t k = 0; k < inc.count && k < 4; k++)
-                printf("%s%s in %s", k ? ", " : " (",
+                printf("%s%s%s in %s", k ? ", " : " (",
+                       inc.items[k].is_main ? "main: " : "",
                        inc.items[k].type,
                        inc.items[k].place_name ? inc.items[k].place_name : "?");
             printf("%s\n", inc.count ? (inc.count > 4 ? ", ...)" : ")") : "");

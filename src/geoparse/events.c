@@ -893,6 +893,16 @@ static int clause_generic(const gp_lexicon *lx, const char *lc, size_t n,
                  is_word(lc, b, e, "held") || is_word(lc, b, e, "sent")))
                 return 1;
         }
+        /* "numerous cases where", "many cases of": cases, not a case */
+        if (is_word(lc, i, j, "cases")) {
+            size_t b, e;
+            if (word_before(lc, i, &b, &e) &&
+                (is_word(lc, b, e, "numerous") || is_word(lc, b, e, "many") ||
+                 is_word(lc, b, e, "several") || is_word(lc, b, e, "some") ||
+                 is_word(lc, b, e, "multiple") ||
+                 is_word(lc, b, e, "countless") || is_word(lc, b, e, "such")))
+                return 1;
+        }
         /* a trend over years: "in recent years", "over the past six
          * years", "for years", "for decades" */
         if (is_word(lc, i, j, "years") || is_word(lc, i, j, "decades")) {
@@ -1247,7 +1257,7 @@ static const char *const determiners[] = {
 /* Words whose context clause_generic() reads. */
 static const char *const generic_context[] = {
     "how", "such", "used", "past", "those", "people", "anyone", "years",
-    "decades", NULL};
+    "decades", "cases", NULL};
 
 static void wc_init(gp_lexicon *lx)
 {
