@@ -258,6 +258,14 @@ static int cmp_str(const void *a, const void *b)
     return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
+/* Is the point inside the area the shipped basemap covers (the border
+ * region, lon 123-134 E, lat 38-46 N)? */
+static int in_basemap_area(double lon, double lat)
+{
+    return isfinite(lon) && isfinite(lat) && lon >= 123.0 && lon <= 134.0 &&
+           lat >= 38.0 && lat <= 46.0;
+}
+
 int cmd_render(bm_ctx *ctx, int argc, char **argv)
 {
     const char *db = BM_DEFAULT_DB, *out = "out/map.png", *style_arg = NULL;
@@ -531,11 +539,22 @@ int cmd_render(bm_ctx *ctx, int argc, char **argv)
                  radius / 1000, cname);
         extent_note = around_note;
     } else if (nsel > 0) {
+        /* The map fits the incidents shown, those in the basemap's area
+         * (the border region) when there are any: an arrest in Kunming
+         * told by a report on Dandong would otherwise shrink the border to
+         * a corner of an empty map. The legend counts those left outside. */
+        size_t inside = 0;
+        for (size_t i = 0; i < nsel; i++) {
+            double lon = pc.pts ? pc.pts[2 * i] : sel[i].lon;
+            double lat = pc.pts ? pc.pts[2 * i + 1] : sel[i].lat;
+            inside += in_basemap_area(lon, lat);
+        }
         double w = HUGE_VAL, s = HUGE_VAL, e = -HUGE_VAL, n = -HUGE_VAL;
         for (size_t i = 0; i < nsel; i++) {
             double lon = pc.pts ? pc.pts[2 * i] : sel[i].lon;
             double lat = pc.pts ? pc.pts[2 * i + 1] : sel[i].lat;
-            if (!isfinite(lon) || !isfinite(lat))
+            if (!isfinite(lon) || !isfinite(lat) ||
+                (inside && !in_basemap_area(lon, lat)))
                 continue;
             w = fmin(w, lon);
             e = fmax(e, lon);
