@@ -1102,6 +1102,65 @@ static gp_date_role role_of(const ctx *c, const gp_date *o, int attribution)
     return GP_DATE_EVENT;
 }
 
+/* "from Oct. 1 to Oct. 15", "between June 3 and June 9", "June 3-July
+ * 2": two dates that bound one span become one date of that span (a part
+ * of a month within one month, else a part of a year). Returns the new
+ * count. */
+static size_t join_spans(const char *lc, size_t n, gp_date *d, size_t k)
+{
+    size_t w = 0;
+    for (size_t i = 0; i < k; i++) {
+        gp_date *a = &d[i];
+        if (i + 1 < k && a->prec != BM_DATE_NONE &&
+            d[i + 1].prec != BM_DATE_NONE && a->role == d[i + 1].role &&
+            (a->prec == BM_DATE_DAY || a->prec == BM_DATE_MONTH) &&
+            (d[i + 1].prec == BM_DATE_DAY || d[i + 1].prec == BM_DATE_MONTH) &&
+            strcmp(a->start, d[i + 1].end) < 0) {
+            const gp_date *b = &d[i + 1];
+            /* what lies between them, and before the first */
+            size_t g0 = a->b1, g1 = b->b0;
+            while (g0 < g1 && lc[g0] == ' ')
+                g0++;
+            while (g1 > g0 && lc[g1 - 1] == ' ')
+                g1--;
+            size_t gl = g1 - g0;
+            int to = (gl == 2 && memcmp(lc + g0, "to", 2) == 0) ||
+                     (gl == 5 && memcmp(lc + g0, "until", 5) == 0) ||
+                     (gl == 7 && memcmp(lc + g0, "through", 7) == 0) ||
+                     (gl == 3 && memcmp(lc + g0, "and", 3) == 0) ||
+                     (gl == 1 && lc[g0] == '-') ||
+                     (gl == 3 && (unsigned char)lc[g0] == 0xE2);
+            size_t p = a->b0;
+            while (p > 0 && lc[p - 1] == ' ')
+                p--;
+            int from = (p >= 4 && memcmp(lc + p - 4, "from", 4) == 0) ||
+                       (p >= 7 && memcmp(lc + p - 7, "between", 7) == 0);
+            int and_ok = !(gl == 3 && memcmp(lc + g0, "and", 3) == 0) ||
+                         (p >= 7 && memcmp(lc + p - 7, "between", 7) == 0);
+            if (to && and_ok && (from || gl <= 3)) {
+                gp_date j = *a;
+                j.b1 = b->b1;
+                memcpy(j.end, b->end, sizeof j.end);
+                if (memcmp(j.start, j.end, 7) == 0) {
+                    j.prec = BM_DATE_PERIOD;
+                    memcpy(j.iso, j.start, 7);
+                    j.iso[7] = '\0';
+                } else {
+                    j.prec = BM_DATE_SEASON;
+                    memcpy(j.iso, j.start, 4);
+                    j.iso[4] = '\0';
+                }
+                d[w++] = j;
+                i++;
+                continue;
+            }
+        }
+        d[w++] = *a;
+    }
+    (void)n;
+    return w;
+}
+
 size_t gp_find_dates(const char *s, const char *lc, size_t n,
                      const gp_anchor *a, gp_date *out, size_t max)
 {
@@ -1159,5 +1218,5 @@ size_t gp_find_dates(const char *s, const char *lc, size_t n,
             break;
         from = t[limit].b0;
     }
-    return found;
+    return join_spans(lc, n, out, found);
 }

@@ -130,6 +130,10 @@ static void test_dates(void)
                "2020-01-01", "2020-12-31", EV);
     CHECK_DATE("Detectors were replaced from Oct. 1-15.", 2022, 11, 7,
                "2022-10", BM_DATE_PERIOD, "2022-10-01", "2022-10-15", EV);
+    CHECK_DATE("Detectors were replaced from Oct. 1 to Oct. 15.", 2022, 11,
+               7, "2022-10", BM_DATE_PERIOD, "2022-10-01", "2022-10-15", EV);
+    CHECK_DATE("Markets were shut between June 3 and July 9.", 2021, 8, 1,
+               "2021", BM_DATE_SEASON, "2021-06-03", "2021-07-09", EV);
     CHECK_DATE("Guards were purged in June 2023.", 0, 0, 0, "2023-06",
                BM_DATE_MONTH, "2023-06-01", "2023-06-30", EV);
     /* yearless: the report's year, or the one before */
