@@ -97,6 +97,11 @@ static const entry lexicon[] = {
     {"opened fire", T_KILLING, 92, 0},
     {"open fire", T_KILLING, 92, F_BASE},
     {"died in custody", T_KILLING, 90, 0},
+    {"murdered", T_KILLING, 90, 0},
+    {"murder", T_KILLING, 90, F_BASE | F_NOUN},
+    {"murders", T_KILLING, 90, 0},
+    {"stabbed to death", T_KILLING, 95, 0},
+    {"strangled", T_KILLING, 92, 0},
     {"dies in custody", T_KILLING, 90, 0},
     {"died in detention", T_KILLING, 90, 0},
     /* crackdown: a public trial is the state's act against many */
@@ -1014,6 +1019,29 @@ static int names_no_act(const gp_lexicon *lx, const char *lc, size_t n,
     return unit_words && (wc & WC_PERSON);
 }
 
+/* Does the sentence say someone was not caught ("still at large", "on
+ * the run", "remains missing", "evaded capture")? One pass over its word
+ * starts. */
+static int is_at_large(const char *lc, size_t n)
+{
+    static const char *const phr[] = {"at large", "on the run",
+                                      "remains missing", "remain missing",
+                                      "evaded capture", "escaped capture",
+                                      NULL};
+    for (size_t i = 0; i < n; i++) {
+        char c = lc[i];
+        if ((c != 'a' && c != 'o' && c != 'r' && c != 'e') ||
+            (i > 0 && alpha((unsigned char)lc[i - 1])))
+            continue;
+        for (size_t k = 0; phr[k]; k++) {
+            size_t L = strlen(phr[k]);
+            if (phr[k][0] == c && i + L <= n && memcmp(lc + i, phr[k], L) == 0)
+                return 1;
+        }
+    }
+    return 0;
+}
+
 /* The tail of pair rule r within its window after he (the head's end):
  * the end of the tail word in *end, 0 when none. */
 static int pair_tail(const char *lc, size_t n, size_t he, size_t r,
@@ -1062,6 +1090,10 @@ size_t gp_find_triggers(const gp_lexicon *lx, const char *lc, size_t n,
     size_t gen_lo = (size_t)-1; /* the clause clause_generic() last read */
     int gen = 0;
     size_t sub_until = 0; /* the subordinate clause read, if any */
+    /* "still at large", "on the run": whoever it is was not caught, so an
+     * arrest in the sentence did not happen (the sentence tells an
+     * aftermath, not an arrest) */
+    int at_large = is_at_large(lc, n);
     for (size_t i = 0; i < n && k < max; i++) {
         /* from word start to word start: skip the rest of a word */
         if (i > 0 && wch((unsigned char)lc[i - 1])) {
@@ -1170,6 +1202,8 @@ size_t gp_find_triggers(const gp_lexicon *lx, const char *lc, size_t n,
         h->agent = (en->flags & F_AGENT) != 0;
         h->weak = is_word(lc, i, e, "caught") || is_word(lc, i, e, "busted");
         h->sub = i < sub_until;
+        if (at_large && (en->type == T_ARREST || en->type == T_DETENTION))
+            h->modality |= GP_MOD_NEGATED;
         int purpose_gov = 0;
         h->modality = modality_before(lx, lc, i, en, &purpose_gov);
         if (clause_asks(lc, n, e))

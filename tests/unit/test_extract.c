@@ -268,6 +268,11 @@ static void test_triggers(void)
     CHECK_STR(event_of(lx, "The man was not detained."), "");
     CHECK_STR(event_of(lx, "The suspect escaped arrest."), "");
     CHECK_STR(event_of(lx, "Police were unable to find him."), "");
+    CHECK_STR(event_of(lx, "The man who was to be arrested is still at "
+                           "large."), "");
+    CHECK_STR(event_of(lx, "A guard murdered a smuggler; the arrest of the "
+                           "guard has not come, he is on the run."),
+              "killing");
     CHECK_STR(event_of(lx, "Violators could face execution."), "");
     CHECK_STR(event_of(lx, "Those caught smuggling may be punished."), "");
     CHECK_STR(event_of(lx, "Authorities will launch a crackdown."), "");
