@@ -717,7 +717,8 @@ static const char *const hedge_words[] = {
     "likely", "unlikely", "possibly", "perhaps", "probably", "if",
     "unless", "whether", "risk", "risks", "risking", "face", "faces",
     "facing", "fear", "fears", "feared", "fearing", "afraid", "lest",
-    "subject", "liable", NULL};
+    "subject", "liable", "likelihood", "chance", "chances", "possibility",
+    "odds", NULL};
 
 static const char *const future_words[] = {
     "will", "shall", "plan", "plans", "planned", "planning", "intend",
@@ -1094,6 +1095,23 @@ size_t gp_find_triggers(const gp_lexicon *lx, const char *lc, size_t n,
      * arrest in the sentence did not happen (the sentence tells an
      * aftermath, not an arrest) */
     int at_large = is_at_large(lc, n);
+    /* A fronted adverbial that makes the sentence a trend or a habit
+     * ("Over the past six years, the regime has ramped up surveillance",
+     * "In many cases, ...") governs the clause after it too. */
+    size_t first_comma = 0;
+    int lead_generic = 0;
+    {
+        size_t b, e;
+        const char *c = memchr(lc, ',', n);
+        if (c && word_after(lc, n, 0, &b, &e) &&
+            (is_word(lc, b, e, "over") || is_word(lc, b, e, "in") ||
+             is_word(lc, b, e, "for") || is_word(lc, b, e, "during") ||
+             is_word(lc, b, e, "throughout") || is_word(lc, b, e, "across") ||
+             is_word(lc, b, e, "like") || is_word(lc, b, e, "as"))) {
+            first_comma = (size_t)(c - lc);
+            lead_generic = clause_generic(lx, lc, n, b, e);
+        }
+    }
     for (size_t i = 0; i < n && k < max; i++) {
         /* from word start to word start: skip the rest of a word */
         if (i > 0 && wch((unsigned char)lc[i - 1])) {
@@ -1220,6 +1238,13 @@ size_t gp_find_triggers(const gp_lexicon *lx, const char *lc, size_t n,
             }
             if (gen)
                 h->modality |= GP_MOD_GENERIC;
+            /* the clause right after a fronted trend or habit */
+            if (lead_generic && i > first_comma) {
+                const char *c2 = memchr(lc + first_comma + 1, ',',
+                                        n - first_comma - 1);
+                if (!c2 || i < (size_t)(c2 - lc))
+                    h->modality |= GP_MOD_GENERIC;
+            }
         }
         /* roles */
         if (i < target_until) {

@@ -246,7 +246,8 @@ typedef struct cand {
     int priority;
     int weak;               /* its only trigger may mean less ("caught") */
     int agent;              /* its only trigger names an agent ("inspectors") */
-    int own;                /* told as a sentence's own event, not only as
+    int own_text;           /* told as the own event of a sentence of the
+                               text proper (not the headline), not only as
                                a second act beside a graver one */
     int earlier;            /* told as an earlier case ("Previously, ...",
                                "Prior to this, ..."): a separate incident */
@@ -581,7 +582,7 @@ static bm_status add_event(work *w, size_t si, const gp_trigger_hit *h,
     c->priority = h->priority;
     c->weak = h->weak;
     c->agent = h->agent;
-    c->own = own;
+    c->own_text = own && !h->agent && sentence_zone(w, si) == GP_TEXT;
     if (!cand_add_sentence(c, si))
         return BM_ERR_NOMEM;
     return BM_OK;
@@ -629,7 +630,7 @@ static bm_status merge_candidates(work *w)
                 a->priority = b->priority;
             a->weak = a->weak && b->weak;
             a->agent = a->agent && b->agent;
-            a->own = a->own || b->own;
+            a->own_text = a->own_text || b->own_text;
             /* the evidence shown: the first sentence of the text proper
              * (a headline repeats it) */
             if (sentence_zone(w, a->primary_si) != GP_TEXT &&
@@ -1081,12 +1082,9 @@ static int text_tells(const work *w, const char *type)
 {
     for (size_t i = 0; i < w->nc; i++) {
         const cand *c = &w->C[i];
-        if (c->dropped || c->from_title || c->agent || !c->own ||
-            !types_agree(c->type, type))
-            continue;
-        for (size_t k = 0; k < c->nsents; k++)
-            if (sentence_zone(w, c->sents[k]) == GP_TEXT)
-                return 1;
+        if (!c->dropped && !c->from_title && c->own_text &&
+            types_agree(c->type, type))
+            return 1;
     }
     return 0;
 }
@@ -1643,6 +1641,7 @@ bm_status bm_geoparse_incidents_ex(bm_ctx *ctx, const bm_gazetteer *gz,
         w.C[i].score =
             w.C[i].dropped ? -1e9 : main_score(&w, &w.C[i], title_told);
     qsort(w.C, w.nc, sizeof *w.C, cmp_score);
+
 
     size_t live = 0;
     while (live < w.nc && !w.C[live].dropped)
