@@ -186,5 +186,8 @@ void cli_json_string(FILE *f, const char *s);
  * "mid-June 2024", "June 2024", "spring 2024", "2024", "by 2024-06-15
  * (report)", "undated". Writes into buf (always NUL-terminated). */
 void cli_date_label(const bm_incident *x, char *buf, size_t size);
+/* The short form for tables: "2024-06 period", "2024-06-15 reported",
+ * "undated" (returns buf, the date itself or a static string). */
+const char *cli_date_short(const bm_incident *e, char *buf, size_t size);
 
 #endif

@@ -263,3 +263,14 @@ void cli_date_label(const bm_incident *x, char *buf, size_t size)
         return;
     }
 }
+
+const char *cli_date_short(const bm_incident *e, char *buf, size_t size)
+{
+    if (!e->date)
+        return "undated";
+    if (e->date_precision == BM_DATE_NONE)
+        return e->date;
+    snprintf(buf, size, "%s %s", e->date,
+             bm_date_precision_name(e->date_precision));
+    return buf;
+}

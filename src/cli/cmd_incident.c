@@ -271,18 +271,6 @@ static void print_json(FILE *f, json_object *head, const bm_incident *const *in,
     json_object_put(head);
 }
 
-/* "2024-06 period", "2024-06-15 reported", "undated": an incident's date
- * with its precision, for tables (buf holds it when needed). */
-static const char *date_label(const bm_incident *e, char *buf, size_t size)
-{
-    if (!e->date)
-        return "undated";
-    if (e->date_precision == BM_DATE_NONE)
-        return e->date;
-    snprintf(buf, size, "%s %s", e->date,
-             bm_date_precision_name(e->date_precision));
-    return buf;
-}
 
 static void print_table(FILE *f, const bm_incident *const *in, size_t n)
 {
@@ -294,7 +282,7 @@ static void print_table(FILE *f, const bm_incident *const *in, size_t n)
         char date[64];
         fprintf(f, "%8lld  %-8s  %-19s  %c%-14s  %-20s  %s\n",
                 (long long)e->id, bm_incident_status_name(e->status),
-                date_label(e, date, sizeof date), e->is_main ? '*' : ' ',
+                cli_date_short(e, date, sizeof date), e->is_main ? '*' : ' ',
                 e->type, e->place_name ? e->place_name : "?",
                 e->actor ? e->actor : "");
         any_main |= e->is_main;

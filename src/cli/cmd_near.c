@@ -55,17 +55,6 @@ static void help(FILE *f)
             "Example: bordermap near Hoeryong --radius 25km --since 2024-01\n");
 }
 
-/* "2024-06 period", "2024-06-15 reported", "undated". */
-static const char *date_label(const bm_incident *e, char *buf, size_t size)
-{
-    if (!e->date)
-        return "undated";
-    if (e->date_precision == BM_DATE_NONE)
-        return e->date;
-    snprintf(buf, size, "%s %s", e->date,
-             bm_date_precision_name(e->date_precision));
-    return buf;
-}
 
 int cmd_near(bm_ctx *ctx, int argc, char **argv)
 {
@@ -184,7 +173,7 @@ int cmd_near(bm_ctx *ctx, int argc, char **argv)
             printf("%7.1f km  %c%-12s %-14s %-19s %s\n",
                    res.hits[i].distance_m / 1000.0, in->is_main ? '*' : ' ',
                    in->type, in->place_name ? in->place_name : "?",
-                   date_label(in, date, sizeof date),
+                   cli_date_short(in, date, sizeof date),
                    in->actor ? in->actor : "");
             any_main |= in->is_main;
             printf("            \"%.160s%s\"\n",

@@ -558,6 +558,18 @@ static const mctx *event_place(const work *w, size_t si,
     return p;
 }
 
+/* A new, zeroed candidate at the end of w->C; NULL when out of memory. */
+static cand *new_cand(work *w)
+{
+    cand *c = bm_grow(w->C, &w->ccap, w->nc + 1, sizeof *c);
+    if (!c)
+        return NULL;
+    w->C = c;
+    c = &w->C[w->nc++];
+    memset(c, 0, sizeof *c);
+    return c;
+}
+
 /* Adds (or merges) the event of sentence si. */
 static bm_status add_event(work *w, size_t si, const gp_trigger_hit *h,
                            int lead_rank, int own)
@@ -566,12 +578,9 @@ static bm_status add_event(work *w, size_t si, const gp_trigger_hit *h,
     const mctx *where = event_place(w, si, h, &stated, &fallback);
     if (!where)
         return BM_OK;
-    cand *c = bm_grow(w->C, &w->ccap, w->nc + 1, sizeof *c);
+    cand *c = new_cand(w);
     if (!c)
         return BM_ERR_NOMEM;
-    w->C = c;
-    c = &w->C[w->nc++];
-    memset(c, 0, sizeof *c);
     c->type = h->type;
     c->where = where;
     c->place_stated = stated;
@@ -1499,12 +1508,9 @@ static bm_status event_from_title(work *w)
         where = w->dominant;
     if (!where || (!where->in_region && w->doc_has_region))
         return BM_OK;
-    cand *c = bm_grow(w->C, &w->ccap, w->nc + 1, sizeof *c);
+    cand *c = new_cand(w);
     if (!c)
         return BM_ERR_NOMEM;
-    w->C = c;
-    c = &w->C[w->nc++];
-    memset(c, 0, sizeof *c);
     c->type = w->title_type;
     c->where = where;
     c->place_stated = where->in_title;
@@ -1538,12 +1544,10 @@ static bm_status other_incident(work *w)
                 si++;
             break;
         }
-    cand *c = bm_grow(w->C, &w->ccap, 1, sizeof *c);
+    w->nc = 0;
+    cand *c = new_cand(w);
     if (!c)
         return BM_ERR_NOMEM;
-    w->C = c;
-    memset(c, 0, sizeof *c);
-    w->nc = 1;
     c->type = "other";
     c->where = where;
     c->first_si = c->primary_si = si;

@@ -442,6 +442,20 @@ static int is_year(const tok *t)
            t->num >= 1900 && t->num <= 2100;
 }
 
+/* A year right after token *e (", 2024" or "2024"): its value, with *e
+ * moved onto it; 0 when none. */
+static int year_after(const tok *t, size_t nt, size_t *e)
+{
+    size_t k = *e + 1;
+    if (k < nt && t[k].kind == TK_PUNCT && t[k].c == ',')
+        k++;
+    if (k < nt && is_year(&t[k])) {
+        *e = k;
+        return t[k].num;
+    }
+    return 0;
+}
+
 static int is_daynum(const tok *t)
 {
     return t->kind == TK_NUM && t->ndig <= 2 && t->num >= 1 && t->num <= 31;
@@ -687,14 +701,7 @@ static size_t match_at(const ctx *c, const tok *t, size_t nt, size_t i,
             size_t e = j;
             if (e + 1 < nt && t[e + 1].kind == TK_PUNCT && t[e + 1].c == '.')
                 e++;
-            int y = 0;
-            size_t k = e + 1;
-            if (k < nt && t[k].kind == TK_PUNCT && t[k].c == ',')
-                k++;
-            if (k < nt && is_year(&t[k])) {
-                y = t[k].num;
-                e = k;
-            }
+            int y = year_after(t, nt, &e);
             if (!y)
                 y = year_for(c, m, d, 0);
             if (d > bm_days_in_month(y ? y : 2000, m))
@@ -727,14 +734,7 @@ static size_t match_at(const ctx *c, const tok *t, size_t nt, size_t i,
                 d2 = t[e + 2].num;
                 e += 2;
             }
-            int y = 0;
-            size_t k = e + 1;
-            if (k < nt && t[k].kind == TK_PUNCT && t[k].c == ',')
-                k++;
-            if (k < nt && is_year(&t[k])) {
-                y = t[k].num;
-                e = k;
-            }
+            int y = year_after(t, nt, &e);
             if (!y)
                 y = year_for(c, m, d, 0);
             if (d > bm_days_in_month(y ? y : 2000, m) ||
