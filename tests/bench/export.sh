@@ -48,12 +48,14 @@ export BORDERMAP_DATA=$src
 
 # the field set and order of `bordermap export` (src/export/export.c)
 sql="SELECT i.id AS id, i.type AS event_type, i.date AS event_date,
-  i.date_precision AS time_precision, i.place_name AS place, i.place_id AS place_id,
+  i.date_precision AS time_precision, i.date_start AS date_start,
+  i.date_end AS date_end, i.place_name AS place, i.place_id AS place_id,
   i.admin1 AS admin1, i.admin2 AS admin2, i.country AS country,
   CASE i.precision WHEN 1 THEN 'town' WHEN 2 THEN 'county' WHEN 3 THEN 'province'
     WHEN 4 THEN 'country' ELSE 'unknown' END AS geo_precision,
-  i.actor AS actors, i.sentence AS evidence, r.title AS report_title,
-  r.source AS outlet, r.url AS url, i.confidence AS confidence, i.status AS status,
+  i.actor AS actors, i.sentence AS evidence, i.evidence_more AS evidence_more,
+  r.title AS report_title, r.source AS outlet, r.url AS url,
+  i.confidence AS confidence, i.status AS status, i.is_main AS is_main,
   i.geom AS geom
 FROM incidents AS i LEFT JOIN reports AS r ON r.id = i.report_id ORDER BY i.id"
 
