@@ -751,7 +751,8 @@ static void dates_of(const work *w, size_t si, const gp_date **out, size_t *n)
             return;
         }
         dc->v = g;
-        memcpy(dc->v + dc->n, D, k * sizeof *D);
+        if (k)
+            memcpy(dc->v + dc->n, D, k * sizeof *D);
         dc->first[si] = dc->n;
         dc->count[si] = (unsigned char)k;
         dc->n += k;
@@ -1644,7 +1645,8 @@ bm_status bm_geoparse_incidents_ex(bm_ctx *ctx, const bm_gazetteer *gz,
     for (size_t i = 0; i < w.nc; i++)
         w.C[i].score =
             w.C[i].dropped ? -1e9 : main_score(&w, &w.C[i], title_told);
-    qsort(w.C, w.nc, sizeof *w.C, cmp_score);
+    if (w.nc > 1)
+        qsort(w.C, w.nc, sizeof *w.C, cmp_score);
 
 
     size_t live = 0;

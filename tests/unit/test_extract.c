@@ -111,10 +111,10 @@ static gp_date date_of(const char *text, int y, int m, int d)
     do {                                                                     \
         gp_date g_ = date_of(text, y, m, d);                                 \
         CHECK_STR(g_.iso, iso_);                                             \
-        CHECK(g_.prec == (prec_));                                           \
+        CHECK((int)g_.prec == (int)(prec_));                             \
         CHECK_STR(g_.start, start_);                                         \
         CHECK_STR(g_.end, end_);                                             \
-        CHECK(g_.role == (role_));                                           \
+        CHECK((int)g_.role == (int)(role_));                             \
     } while (0)
 
 static void test_dates(void)
