@@ -502,10 +502,10 @@ static unsigned wc_hash(const char *w, size_t n)
            (WC_BUCKETS - 1u);
 }
 
-/* Marker words, found by the same hash: heads of pair rules (kind: the
- * rule's index) and subordinators (kind MK_SUB). */
-#define MK_MAX 128
+/* Marker words (a gp_phrases set): heads of pair rules (class: the rule's
+ * index) and subordinators (class MK_SUB). */
 #define MK_SUB 0xFEu
+_Static_assert(MK_SUB < GP_PHRASES_NONE, "a class byte");
 
 struct gp_lexicon {
     /* the first two bytes of every phrase and marker word, one bit each:
@@ -515,10 +515,7 @@ struct gp_lexicon {
     unsigned short next[NLEX];
     unsigned char len[NLEX]; /* without '*' */
     unsigned char prefix[NLEX];
-    unsigned char mhead[HEAD2], mnext[MK_MAX], mkind[MK_MAX];
-    const char *mword[MK_MAX];
-    unsigned char mlen[MK_MAX];
-    size_t nm;
+    gp_phrases markers;
     /* the word lists of modality and roles, one table: a word's classes
      * (WC_*) in one lookup */
     unsigned short whead[WC_BUCKETS], wnext[WC_MAX], wcls[WC_MAX];
@@ -551,17 +548,9 @@ static int bigram_has(const gp_lexicon *lx, const char *w)
 static void marker_add(gp_lexicon *lx, const char *const *words,
                        unsigned kind)
 {
-    for (size_t i = 0; words[i] && lx->nm < MK_MAX; i++) {
+    size_t added = gp_phrases_add(&lx->markers, words, (unsigned char)kind);
+    for (size_t i = 0; i < added; i++)
         bigram_set(lx, words[i]);
-        size_t k = lx->nm++;
-        lx->mword[k] = words[i];
-        lx->mlen[k] = (unsigned char)strlen(words[i]);
-        lx->mkind[k] = (unsigned char)kind;
-        unsigned h = head2_of((unsigned char)words[i][0],
-                              (unsigned char)words[i][1]);
-        lx->mnext[k] = lx->mhead[h];
-        lx->mhead[h] = (unsigned char)k;
-    }
 }
 
 /* The classes of the word lc[b..e); 0 for none. */
@@ -607,9 +596,8 @@ gp_lexicon *gp_lexicon_new(void)
     gp_lexicon *lx = malloc(sizeof *lx);
     if (!lx)
         return NULL;
-    memset(lx->mhead, 0xFF, sizeof lx->mhead);
     memset(lx->bigram, 0, sizeof lx->bigram);
-    lx->nm = 0;
+    gp_phrases_init(&lx->markers);
     wc_init(lx);
     for (size_t r = 0; r < NPAIRS; r++)
         marker_add(lx, pairs[r].heads, (unsigned)r);
@@ -1073,11 +1061,12 @@ static int marker_at(const gp_lexicon *lx, const char *lc, size_t i,
 {
     if (we - i < 2)
         return -1;
-    for (unsigned k = lx->mhead[head2_of((unsigned char)lc[i],
-                                         (unsigned char)lc[i + 1])];
-         k != 0xFF; k = lx->mnext[k])
-        if (lx->mlen[k] == we - i && memcmp(lc + i, lx->mword[k], we - i) == 0)
-            return lx->mkind[k];
+    const gp_phrases *mk = &lx->markers;
+    for (unsigned k = gp_phrases_first(mk, (unsigned char)lc[i],
+                                       (unsigned char)lc[i + 1]);
+         k != GP_PHRASES_NONE; k = mk->next[k])
+        if (mk->len[k] == we - i && memcmp(lc + i, mk->ph[k], we - i) == 0)
+            return mk->cls[k];
     return -1;
 }
 

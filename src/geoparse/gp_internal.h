@@ -10,7 +10,9 @@
  *   events.c   event triggers as classes of predicates, their modality
  *              (negated, hedged, generic, future, purpose) and the event
  *              type of a sentence (docs/event-codebook.md);
- *   actors.c   the security organs a sentence names.
+ *   actors.c   the security organs a sentence names;
+ *   phrases.c  a small set of phrases found by their first two bytes
+ *              (zones' page-matter phrases, events' marker words).
  *
  * Text arguments are UTF-8 bytes; "lc" is the same bytes with ASCII
  * letters lower-cased (same length, same offsets). Offsets are bytes.
@@ -21,6 +23,39 @@
 #include "bm_geoparse.h"
 
 #include <stddef.h>
+
+/* ---- phrase sets ---------------------------------------------------------- */
+
+/* Up to GP_PHRASES_MAX phrases (static strings of two bytes or more), each
+ * with a class byte, chained by their first two bytes so that a text is
+ * read once whatever the number of phrases. Plain data: fill with
+ * gp_phrases_init() and gp_phrases_add(); no release. */
+#define GP_PHRASES_MAX 128
+#define GP_PHRASES_HEAD 1024u
+#define GP_PHRASES_NONE 0xFFu
+typedef struct gp_phrases {
+    unsigned char head[GP_PHRASES_HEAD];
+    unsigned char next[GP_PHRASES_MAX]; /* chain, GP_PHRASES_NONE ends */
+    const char *ph[GP_PHRASES_MAX];     /* not owned */
+    unsigned char len[GP_PHRASES_MAX];
+    unsigned char cls[GP_PHRASES_MAX];
+    size_t n;
+} gp_phrases;
+void gp_phrases_init(gp_phrases *ps);
+
+/* Adds the NULL-ended list with class cls (< GP_PHRASES_NONE). Returns
+ * how many fitted (the set keeps at most GP_PHRASES_MAX). */
+size_t gp_phrases_add(gp_phrases *ps, const char *const *list,
+                      unsigned char cls);
+
+/* The first phrase that starts with bytes c0 c1, GP_PHRASES_NONE if none;
+ * ps->next[k] gives the one after k. */
+static inline unsigned gp_phrases_first(const gp_phrases *ps,
+                                        unsigned char c0, unsigned char c1)
+{
+    return ps->head[((unsigned)c0 * 31u ^ (unsigned)c1 * 7u) &
+                    (GP_PHRASES_HEAD - 1u)];
+}
 
 /* ---- zones ---------------------------------------------------------------- */
 

@@ -508,50 +508,17 @@ static int same_text(const char *s, const lform *a, const lform *b)
 
 enum { PC_FURNITURE = 1u, PC_CREDIT = 2u, PC_PICTURE = 4u };
 
-/* The phrases of the classes above, bucketed by first byte, so that a
- * line is read once whatever the number of phrases. */
-#define PX_MAX 128
-#define PX_HEAD 512u
-static inline unsigned px_hash(unsigned char c0, unsigned char c1)
+static void pindex_init(gp_phrases *x)
 {
-    return ((unsigned)c0 * 31u ^ (unsigned)c1 * 7u) & (PX_HEAD - 1u);
-}
-
-typedef struct pindex {
-    unsigned char head[PX_HEAD];
-    unsigned char next[PX_MAX];
-    const char *ph[PX_MAX];
-    unsigned char len[PX_MAX];
-    unsigned char cls[PX_MAX];
-    size_t n;
-} pindex;
-
-static void pindex_add(pindex *x, const char *const *list, unsigned cls)
-{
-    for (size_t i = 0; list[i] && x->n < PX_MAX; i++) {
-        size_t k = x->n++;
-        x->ph[k] = list[i];
-        x->len[k] = (unsigned char)strlen(list[i]);
-        x->cls[k] = (unsigned char)cls;
-        unsigned h = px_hash((unsigned char)list[i][0],
-                             (unsigned char)list[i][1]);
-        x->next[k] = x->head[h];
-        x->head[h] = (unsigned char)k;
-    }
-}
-
-static void pindex_init(pindex *x)
-{
-    memset(x->head, 0xFF, sizeof x->head);
-    x->n = 0;
-    pindex_add(x, furniture_phrases, PC_FURNITURE);
-    pindex_add(x, credits, PC_CREDIT);
-    pindex_add(x, picture_words, PC_PICTURE);
+    gp_phrases_init(x);
+    gp_phrases_add(x, furniture_phrases, PC_FURNITURE);
+    gp_phrases_add(x, credits, PC_CREDIT);
+    gp_phrases_add(x, picture_words, PC_PICTURE);
 }
 
 /* The classes of the phrases lc[t0..t1) holds as whole words (what has()
  * tells for one phrase). */
-static unsigned line_classes(const pindex *x, const char *lc, size_t t0,
+static unsigned line_classes(const gp_phrases *x, const char *lc, size_t t0,
                              size_t t1)
 {
     unsigned m = 0;
@@ -563,10 +530,8 @@ static unsigned line_classes(const pindex *x, const char *lc, size_t t0,
         /* phrases start a word, or start with punctuation */
         if ((!left && prev_alpha) || i + 1 >= t1)
             continue;
-        unsigned k = x->head[px_hash(ch, (unsigned char)lc[i + 1])];
-        if (k == 0xFF)
-            continue;
-        for (; k != 0xFF; k = x->next[k]) {
+        for (unsigned k = gp_phrases_first(x, ch, (unsigned char)lc[i + 1]);
+             k != GP_PHRASES_NONE; k = x->next[k]) {
             size_t n = x->len[k];
             const char *ph = x->ph[k];
             if (i + n > t1 || lc[i] != ph[0] || lc[i + 1] != ph[1] ||
@@ -586,7 +551,7 @@ static unsigned line_classes(const pindex *x, const char *lc, size_t t0,
 /* ---- zoning --------------------------------------------------------------- */
 
 static gp_zone judge(const char *s, const char *lc, const lform *f,
-                     const pindex *px, int top, int seen_headline)
+                     const gp_phrases *px, int top, int seen_headline)
 {
     size_t t0 = f->t0, t1 = f->t1;
     /* A paragraph of more than 60 words is prose unless it opens as a
@@ -700,7 +665,7 @@ bm_status gp_zones(const char *title, const char *body, const char *lc,
     for (size_t i = 0; i < count; i++)
         line_form(body, lc, v[i].b0, v[i].b1, &F[i]);
 
-    pindex px;
+    gp_phrases px;
     pindex_init(&px);
     int top = 1, seen_headline = 0;
     size_t nonblank = 0;
