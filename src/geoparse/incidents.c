@@ -313,8 +313,8 @@ typedef struct work {
     size_t *pcount;          /* per mention: mentions of its place */
     const char **sent_type;  /* per sentence: its own event's kind (static),
                                 NULL for none or not read yet */
-    struct date_cache *dc;   /* each sentence's dates, found once */
-    struct hit_cache *hc;    /* each sentence's triggers, found once */
+    struct sent_cache *dc;   /* each sentence's dates, found once */
+    struct sent_cache *hc;   /* each sentence's triggers, found once */
     cand *C;
     size_t nc, ccap;
 } work;
@@ -678,88 +678,107 @@ typedef struct dpick {
     int found;
 } dpick;
 
-/* The dates of each sentence, read when first asked for. */
-typedef struct date_cache {
-    gp_date *v;          /* all sentences' dates, in the order read */
-    size_t n, cap;
-    size_t *first;       /* per sentence: index of its first date */
+/* What was found in each sentence (its triggers, its dates), found when
+ * first asked for and kept: items of elem bytes, all sentences' in one
+ * array in the order read. */
+typedef struct sent_cache {
+    unsigned char *v;
+    size_t elem, n, cap;
+    size_t *first;        /* per sentence: index of its first item */
     unsigned char *count; /* per sentence: how many */
     unsigned char *known; /* per sentence: read already */
-    int nomem;
-} date_cache;
+    int nomem;            /* an item could not be kept: the extractor fails */
+} sent_cache;
 
-/* The triggers of each sentence, read when first asked for. */
-typedef struct hit_cache {
-    gp_trigger_hit *v;
-    size_t n, cap;
-    size_t *first;
-    unsigned char *count;
-    unsigned char *known;
-    int nomem;
-} hit_cache;
+static sent_cache *cache_new(size_t nsent, size_t elem)
+{
+    sent_cache *c = calloc(1, sizeof *c);
+    if (!c)
+        return NULL;
+    c->elem = elem;
+    c->first = calloc(nsent ? nsent : 1, sizeof *c->first);
+    c->count = calloc(nsent ? nsent : 1, 1);
+    c->known = calloc(nsent ? nsent : 1, 1);
+    if (!c->first || !c->count || !c->known)
+        c->nomem = 1;
+    return c;
+}
+
+static void cache_free(sent_cache *c)
+{
+    if (!c)
+        return;
+    free(c->v);
+    free(c->first);
+    free(c->count);
+    free(c->known);
+    free(c);
+}
+
+/* Keeps the k items of sentence si; 0, or -1 when out of memory. */
+static int cache_put(sent_cache *c, size_t si, const void *items, size_t k)
+{
+    if (k) {
+        unsigned char *g = bm_grow(c->v, &c->cap, c->n + k, c->elem);
+        if (!g) {
+            c->nomem = 1;
+            return -1;
+        }
+        c->v = g;
+        memcpy(c->v + c->n * c->elem, items, k * c->elem);
+    }
+    c->first[si] = c->n;
+    c->count[si] = (unsigned char)k;
+    c->n += k;
+    c->known[si] = 1;
+    return 0;
+}
+
+/* The items kept for sentence si and their number; NULL when none. */
+static const void *cache_get(const sent_cache *c, size_t si, size_t *n)
+{
+    *n = c->count[si];
+    return *n ? c->v + c->first[si] * c->elem : NULL;
+}
 
 /* The triggers of sentence si ([*out, *out + *n)), in text order; none
  * when out of memory (hc->nomem is set and the extractor fails). */
 static void hits_of(const work *w, size_t si, const gp_trigger_hit **out,
                     size_t *n)
 {
-    hit_cache *hc = w->hc;
-    *out = NULL;
-    *n = 0;
-    if (!hc->known[si]) {
+    if (!w->hc->known[si]) {
         const bm_sentence *s = &w->S[si];
         gp_trigger_hit H[HITS_MAX];
         size_t k = gp_find_triggers(w->lx, w->lc + s->byte_start,
                                     s->byte_end - s->byte_start, H,
                                     HITS_MAX);
-        gp_trigger_hit *g = k ? bm_grow(hc->v, &hc->cap, hc->n + k, sizeof *g)
-                              : hc->v;
-        if (k && !g) {
-            hc->nomem = 1;
+        if (cache_put(w->hc, si, H, k) != 0) {
+            *out = NULL;
+            *n = 0;
             return;
         }
-        hc->v = g;
-        if (k)
-            memcpy(hc->v + hc->n, H, k * sizeof *H);
-        hc->first[si] = hc->n;
-        hc->count[si] = (unsigned char)k;
-        hc->n += k;
-        hc->known[si] = 1;
     }
-    *out = hc->v ? hc->v + hc->first[si] : NULL;
-    *n = hc->count[si];
+    *out = cache_get(w->hc, si, n);
 }
 
 /* The dates of sentence si ([*out, *out + *n)); none when out of memory
  * (dc->nomem is set and the extractor fails). */
 static void dates_of(const work *w, size_t si, const gp_date **out, size_t *n)
 {
-    date_cache *dc = w->dc;
-    *out = NULL;
-    *n = 0;
-    if (!dc->known[si]) {
+    if (!w->dc->known[si]) {
         const bm_sentence *s = &w->S[si];
         gp_date D[DATES_MAX];
         size_t k = gp_find_dates(w->body + s->byte_start,
                                  w->lc + s->byte_start,
                                  s->byte_end - s->byte_start, &w->anchor, D,
                                  DATES_MAX);
-        gp_date *g = k ? bm_grow(dc->v, &dc->cap, dc->n + k, sizeof *g)
-                       : dc->v;
-        if (k && !g) {
-            dc->nomem = 1;
+        if (cache_put(w->dc, si, D, k) != 0) {
+            *out = NULL;
+            *n = 0;
             return;
         }
-        dc->v = g;
-        if (k)
-            memcpy(dc->v + dc->n, D, k * sizeof *D);
-        dc->first[si] = dc->n;
-        dc->count[si] = (unsigned char)k;
-        dc->n += k;
-        dc->known[si] = 1;
     }
-    *out = dc->v ? dc->v + dc->first[si] : NULL;
-    *n = dc->count[si];
+    *out = cache_get(w->dc, si, n);
 }
 
 /* Does the date d of sentence si belong to the act whose trigger starts
@@ -1209,19 +1228,9 @@ static bm_status setup(work *w)
         return st;
     size_t ns1 = w->ns ? w->ns : 1;
     w->sent_type = calloc(ns1, sizeof *w->sent_type);
-    w->dc = calloc(1, sizeof *w->dc);
-    if (!w->sent_type || !w->dc)
-        return BM_ERR_NOMEM;
-    w->dc->first = calloc(ns1, sizeof *w->dc->first);
-    w->dc->count = calloc(ns1, 1);
-    w->dc->known = calloc(ns1, 1);
-    w->hc = calloc(1, sizeof *w->hc);
-    if (!w->dc->first || !w->dc->count || !w->dc->known || !w->hc)
-        return BM_ERR_NOMEM;
-    w->hc->first = calloc(ns1, sizeof *w->hc->first);
-    w->hc->count = calloc(ns1, 1);
-    w->hc->known = calloc(ns1, 1);
-    if (!w->hc->first || !w->hc->count || !w->hc->known)
+    w->dc = cache_new(ns1, sizeof(gp_date));
+    w->hc = cache_new(ns1, sizeof(gp_trigger_hit));
+    if (!w->sent_type || !w->dc || !w->hc || w->dc->nomem || w->hc->nomem)
         return BM_ERR_NOMEM;
     anchor_of(w->r, &w->anchor);
 
@@ -1379,20 +1388,8 @@ static void work_free(work *w)
     free(w->C);
     free(w->pcount);
     free(w->sent_type);
-    if (w->dc) {
-        free(w->dc->v);
-        free(w->dc->first);
-        free(w->dc->count);
-        free(w->dc->known);
-        free(w->dc);
-    }
-    if (w->hc) {
-        free(w->hc->v);
-        free(w->hc->first);
-        free(w->hc->count);
-        free(w->hc->known);
-        free(w->hc);
-    }
+    cache_free(w->dc);
+    cache_free(w->hc);
     free(w->M);
     free(w->S);
     free(w->L);
