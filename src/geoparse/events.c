@@ -1011,6 +1011,17 @@ static int names_no_act(const gp_lexicon *lx, const char *lc, size_t n,
 /* Does the sentence say someone was not caught ("still at large", "on
  * the run", "remains missing", "evaded capture")? One pass over its word
  * starts. */
+/* Does the trigger at lc[b..) start with a past form (arrested, detained,
+ * caught)? */
+static int past_form(const char *lc, size_t n, size_t b)
+{
+    size_t e = b;
+    while (e < n && alpha((unsigned char)lc[e]))
+        e++;
+    return (e - b > 3 && lc[e - 2] == 'e' && lc[e - 1] == 'd') ||
+           is_word(lc, b, e, "caught");
+}
+
 static int is_at_large(const char *lc, size_t n)
 {
     static const char *const phr[] = {"at large", "on the run",
@@ -1081,9 +1092,11 @@ size_t gp_find_triggers(const gp_lexicon *lx, const char *lc, size_t n,
     int gen = 0;
     size_t sub_until = 0; /* the subordinate clause read, if any */
     /* "still at large", "on the run": whoever it is was not caught, so an
-     * arrest in the sentence did not happen (the sentence tells an
-     * aftermath, not an arrest) */
-    int at_large = is_at_large(lc, n);
+     * arrest the sentence names ("the arrest of the soldier is pending")
+     * did not happen; one it tells in the past ("police detained his
+     * wife, but he is still at large") did. Read only for an arrest's
+     * trigger. */
+    int at_large = -1;
     /* A fronted adverbial that makes the sentence a trend or a habit
      * ("Over the past six years, the regime has ramped up surveillance",
      * "In many cases, ...") governs the clause after it too. */
@@ -1209,10 +1222,15 @@ size_t gp_find_triggers(const gp_lexicon *lx, const char *lc, size_t n,
         h->agent = (en->flags & F_AGENT) != 0;
         h->weak = is_word(lc, i, e, "caught") || is_word(lc, i, e, "busted");
         h->sub = i < sub_until;
-        if (at_large && (en->type == T_ARREST || en->type == T_DETENTION))
-            h->modality |= GP_MOD_NEGATED;
         int purpose_gov = 0;
         h->modality = modality_before(lx, lc, i, en, &purpose_gov);
+        if ((en->type == T_ARREST || en->type == T_DETENTION) &&
+            !past_form(lc, n, i)) {
+            if (at_large < 0)
+                at_large = is_at_large(lc, n);
+            if (at_large)
+                h->modality |= GP_MOD_NEGATED;
+        }
         if (clause_asks(lc, n, e))
             h->modality |= GP_MOD_QUESTION;
         /* hits of one clause share its answer */

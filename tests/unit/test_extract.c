@@ -273,6 +273,14 @@ static void test_triggers(void)
     CHECK_STR(event_of(lx, "A guard murdered a smuggler; the arrest of the "
                            "guard has not come, he is on the run."),
               "killing");
+    /* an arrest named while its subject is at large did not happen; one
+     * told in the past did (someone else was caught) */
+    CHECK_STR(event_of(lx, "The arrest of the broker is still pending, and "
+                           "he remains on the run."), "");
+    CHECK_STR(event_of(lx, "Police detained his wife, but the broker "
+                           "himself is still at large."), "arrest");
+    CHECK_STR(event_of(lx, "Guards caught two of the smugglers; the third "
+                           "evaded capture."), "arrest");
     CHECK_STR(event_of(lx, "Violators could face execution."), "");
     CHECK_STR(event_of(lx, "Those caught smuggling may be punished."), "");
     CHECK_STR(event_of(lx, "Authorities will launch a crackdown."), "");
