@@ -103,3 +103,12 @@ finish() {
     [ "$failed" -eq 0 ] && [ "$passed" -gt 0 ]
     exit $?
 }
+
+# json_floor FILE JQ-PATH MIN WHAT: the number at JQ-PATH in the JSON FILE
+# is at least MIN (a null or missing value fails)
+json_floor() {
+    local v
+    v=$(jq -r "$2" "$1")
+    if awk -v v="$v" -v m="$3" 'BEGIN { exit !(v != "null" && v + 0 >= m) }'; then ok
+    else bad "$4: $v, expected >= $3"; fi
+}

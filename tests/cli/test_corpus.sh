@@ -17,11 +17,7 @@ else bad "tests/data/reports/check_gold.py failed"; tail -5 "$WORK/check.log" >&
 run "$BM" eval --format json "$CORPUS" "$CORPUS/gold"
 expect_rc 0 "eval on the project's corpus"
 cp "$WORK/out" "$WORK/eval.json"
-floor() { # floor JQ-PATH MIN WHAT
-    v=$(jq -r "$1" "$WORK/eval.json")
-    if awk -v v="$v" -v m="$2" 'BEGIN { exit !(v != "null" && v + 0 >= m) }'; then ok
-    else bad "corpus $3: $v, expected >= $2"; fi
-}
+floor() { json_floor "$WORK/eval.json" "$1" "$2" "corpus $3"; }
 floor '.reports' 40 "reports scored"
 floor '.main_type' 0.85 "main incident type"
 floor '.main_location' 0.85 "main incident place"
